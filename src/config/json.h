@@ -1,0 +1,37 @@
+// A small JSON reader that remembers the line of every value, so a config
+// error names its line ("rulesets.json:42: unknown plugin 'foo'"), and that
+// accepts // and /* */ comments as oomd's configs do. Numbers keep their
+// source text: "1.25" stays 1.25, whatever a plugin makes of it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/result.h"
+
+namespace unitoomd {
+
+struct JsonValue {
+  enum class Type { Null, Bool, Number, String, Array, Object };
+  Type type = Type::Null;
+  int line = 0;
+  bool boolean = false;
+  std::string text;  // String: the decoded string; Number: its source text
+  std::vector<JsonValue> items;                          // Array
+  std::vector<std::pair<std::string, JsonValue>> members;  // Object, in file order
+
+  bool isObject() const { return type == Type::Object; }
+  bool isArray() const { return type == Type::Array; }
+  bool isString() const { return type == Type::String; }
+  const JsonValue* find(std::string_view key) const;
+  // Scalar as a string (plugin arguments are strings in oomd's format).
+  bool scalarText(std::string& out) const;
+  const char* typeName() const;
+};
+
+// On error: Error.errnum is the line number, message says what is wrong.
+Result<JsonValue> parseJson(std::string_view text);
+
+}  // namespace unitoomd

@@ -1,0 +1,124 @@
+#include "engine/compiler.h"
+
+#include <algorithm>
+#include <set>
+
+#include "plugins/registry.h"
+#include "util/parse.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+std::unique_ptr<Plugin> compilePlugin(const ir::PluginCall& call, Diagnostics& diags) {
+  const PluginInfo* info = findPlugin(call.name);
+  if (!info) {
+    diags.push_back({call.where.file, call.where.line, "unknown plugin '" + call.name + "'"});
+    return nullptr;
+  }
+  PluginArgs args(call, diags);
+  auto plugin = info->make(args);
+  args.finish();
+  if (!args.ok() || !plugin) return nullptr;
+  plugin->setName(call.name);
+  return plugin;
+}
+
+}  // namespace
+
+std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags) {
+  size_t before = diags.size();
+  auto out = std::make_unique<Ruleset>();
+  out->name = rs.name;
+  out->description = rs.description.empty() ? rs.name : rs.description;
+  out->origin = rs.origin;
+  if (rs.name.empty()) diags.push_back({rs.where.file, rs.where.line, "ruleset has no name"});
+  if (rs.detectors.empty()) diags.push_back({rs.where.file, rs.where.line, "ruleset '" + rs.name + "' has no detector groups"});
+  if (rs.actions.empty()) diags.push_back({rs.where.file, rs.where.line, "ruleset '" + rs.name + "' has no actions"});
+  if (rs.postActionDelay) {
+    auto d = parseDuration(*rs.postActionDelay);
+    if (!d) diags.push_back({rs.where.file, rs.where.line, "post_action_delay: " + d.error().message});
+    else out->postActionDelay = *d;
+  }
+  if (rs.prekillHookTimeout) {
+    auto d = parseDuration(*rs.prekillHookTimeout);
+    if (!d) diags.push_back({rs.where.file, rs.where.line, "prekill_hook_timeout: " + d.error().message});
+  }
+  for (auto part : split(rs.silenceLogs, ',')) {
+    auto p = trim(part);
+    if (p.empty() || p == "plugins") continue;
+    if (p == "engine") out->silenceEngineLogs = true;
+    else diags.push_back({rs.where.file, rs.where.line, "silence-logs: unknown target '" + std::string(p) + "' (engine, plugins)"});
+  }
+  for (const auto& g : rs.detectors) {
+    DetectorGroup group;
+    group.name = g.name;
+    if (g.detectors.empty()) diags.push_back({g.where.file, g.where.line, "detector group '" + g.name + "' has no detectors"});
+    for (const auto& call : g.detectors)
+      if (auto p = compilePlugin(call, diags)) group.detectors.push_back(std::move(p));
+    out->groups.push_back(std::move(group));
+  }
+  for (const auto& call : rs.actions)
+    if (auto p = compilePlugin(call, diags)) out->actions.push_back(std::move(p));
+  if (diags.size() != before) return nullptr;
+  return out;
+}
+
+CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns) {
+  CompileOutput out;
+  std::vector<std::unique_ptr<Ruleset>> bases;
+  std::set<std::string> names;
+  for (const auto& rs : base.rulesets) {
+    if (!names.insert(rs.name).second)
+      out.errors.push_back({rs.where.file, rs.where.line, "duplicate ruleset name '" + rs.name + "'"});
+    bases.push_back(compileRuleset(rs, out.errors));
+  }
+  if (!out.errors.empty()) return out;
+
+  // copies[i] = drop-in copies targeting base i, newest first
+  std::vector<std::vector<std::unique_ptr<Ruleset>>> copies(bases.size());
+  for (const auto& file : dropIns) {
+    Diagnostics fileErrors;
+    std::vector<std::pair<size_t, std::unique_ptr<Ruleset>>> made;
+    for (const auto& d : file.root.rulesets) {
+      auto it = std::find_if(base.rulesets.begin(), base.rulesets.end(), [&](const ir::Ruleset& b) { return b.name == d.name; });
+      if (it == base.rulesets.end()) {
+        fileErrors.push_back({d.where.file, d.where.line, "drop-in targets no ruleset named '" + d.name + "'"});
+        continue;
+      }
+      if (d.hasDetectors && !it->dropIn.detectors)
+        fileErrors.push_back({d.where.file, d.where.line, "ruleset '" + d.name + "' does not allow drop-in detectors (\"drop-in\": {\"detectors\": true})"});
+      if (d.hasActions && !it->dropIn.actions)
+        fileErrors.push_back({d.where.file, d.where.line, "ruleset '" + d.name + "' does not allow drop-in actions (\"drop-in\": {\"actions\": true})"});
+      if (!d.hasDetectors && !d.hasActions)
+        fileErrors.push_back({d.where.file, d.where.line, "drop-in for '" + d.name + "' changes neither detectors nor actions"});
+      ir::Ruleset merged = *it;
+      if (d.hasDetectors) merged.detectors = d.detectors;
+      if (d.hasActions) merged.actions = d.actions;
+      // Ruleset-level fields of the drop-in apply to its copy (oomd ignored them).
+      if (!d.description.empty()) merged.description = d.description;
+      if (d.postActionDelay) merged.postActionDelay = d.postActionDelay;
+      if (!d.silenceLogs.empty()) merged.silenceLogs = d.silenceLogs;
+      merged.origin = "drop-in " + file.path;
+      auto compiled = compileRuleset(merged, fileErrors);
+      if (compiled) made.emplace_back(static_cast<size_t>(it - base.rulesets.begin()), std::move(compiled));
+    }
+    if (!fileErrors.empty()) {
+      out.errors.insert(out.errors.end(), fileErrors.begin(), fileErrors.end());
+      out.skippedDropIns.push_back(file.path);
+      continue;
+    }
+    for (auto& [idx, rs] : made) copies[idx].insert(copies[idx].begin(), std::move(rs));
+  }
+
+  std::vector<std::unique_ptr<Ruleset>> all;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    if (!copies[i].empty() && base.rulesets[i].dropIn.disableOnDropIn) bases[i]->disabled = true;
+    for (auto& c : copies[i]) all.push_back(std::move(c));
+    all.push_back(std::move(bases[i]));
+  }
+  out.engine = std::make_unique<Engine>(std::move(all));
+  return out;
+}
+
+}  // namespace unitoomd

@@ -1,0 +1,35 @@
+// IR -> Engine. The only place where plugin names become plugins and
+// strings become numbers; every problem becomes a Diagnostic with its line.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "engine/engine.h"
+#include "engine/ir.h"
+
+namespace unitoomd {
+
+struct DropInFile {
+  std::string path;  // also its tag in logs
+  ir::Root root;
+};
+
+struct CompileOutput {
+  std::unique_ptr<Engine> engine;  // null when the base config has errors
+  Diagnostics errors;              // base errors (fatal) and drop-in errors (that file skipped)
+  std::vector<std::string> skippedDropIns;
+};
+
+// Drop-ins are given oldest first; each targets the base ruleset of the same
+// name and replaces its detectors and/or actions (as the base allows). The
+// resulting copies run before the base, newest first; a base with
+// disable-on-drop-in stops running while any drop-in targets it.
+CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns);
+
+// One ruleset alone (used for synthesized rulesets and by tests).
+std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags);
+
+}  // namespace unitoomd

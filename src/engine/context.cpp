@@ -1,0 +1,323 @@
+#include "engine/context.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/log.h"
+
+namespace unitoomd {
+namespace {
+
+constexpr Duration kStallHistoryKeep = std::chrono::seconds(70);
+constexpr Duration kCounterHistoryKeep = std::chrono::seconds(70);
+constexpr double kUsageAverageTauSec = 5.0;
+
+const char* pressureFile(Resource r) { return r == Resource::Memory ? "memory.pressure" : "io.pressure"; }
+const char* procPressureFile(Resource r) { return r == Resource::Memory ? "pressure/memory" : "pressure/io"; }
+
+std::optional<uint64_t> field(const FlatKeyed* kv, std::string_view key) {
+  if (!kv) return std::nullopt;
+  auto it = kv->find(key);
+  if (it == kv->end()) return std::nullopt;
+  return it->second;
+}
+
+uint64_t sumFields(const FlatKeyed& kv, std::initializer_list<const char*> keys) {
+  uint64_t sum = 0;
+  for (const char* k : keys)
+    if (auto it = kv.find(std::string_view(k)); it != kv.end()) sum += it->second;
+  return sum;
+}
+
+}  // namespace
+
+const char* preferenceName(Preference p) {
+  switch (p) {
+    case Preference::None: return "none";
+    case Preference::Prefer: return "prefer";
+    case Preference::Avoid: return "avoid";
+    case Preference::Omit: return "omit";
+  }
+  return "?";
+}
+
+CgroupView::CgroupView(SampleContext& ctx, std::shared_ptr<CgroupDir> dir) : ctx_(ctx), dir_(std::move(dir)) {}
+
+bool CgroupView::gone() { return !isRoot() && !dir_->alive(); }
+
+FileRead CgroupView::read(const char* name) { return dir_->read(name); }
+
+std::optional<uint64_t> CgroupView::readNumber(const char* name) {
+  FileRead r = read(name);
+  if (!r.ok()) return std::nullopt;
+  return parseSingleValue(r.data);
+}
+
+const Psi* CgroupView::pressure(Resource r) {
+  const auto& v = pressure_[static_cast<int>(r)].get([&]() -> std::optional<Psi> {
+    std::optional<Psi> psi;
+    if (isRoot()) {
+      psi = ctx_.systemPressure(r) ? std::optional<Psi>(*ctx_.systemPressure(r)) : std::nullopt;
+    } else {
+      FileRead f = read(pressureFile(r));
+      if (f.ok()) psi = parsePsi(f.data);
+    }
+    if (psi) {
+      auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+      recordStall(h.stall[static_cast<int>(r)],
+                  StallPoint{ctx_.now(), psi->some.totalUsec, psi->full ? psi->full->totalUsec : 0}, kStallHistoryKeep);
+    }
+    return psi;
+  });
+  return v ? &*v : nullptr;
+}
+
+std::optional<double> CgroupView::stall(Resource r, StallKind kind, Duration window, bool* usedAvg10) {
+  const Psi* psi = pressure(r);
+  if (!psi) return std::nullopt;
+  const CgroupHistory* h = ctx_.history().find(inode());
+  if (h) {
+    if (auto pct = stallPercent(h->stall[static_cast<int>(r)], kind, window)) {
+      if (usedAvg10) *usedAvg10 = false;
+      return pct;
+    }
+  }
+  if (usedAvg10) *usedAvg10 = true;
+  if (kind == StallKind::Full) return psi->full ? std::optional<double>(psi->full->avg10) : std::nullopt;
+  return psi->some.avg10;
+}
+
+std::optional<uint64_t> CgroupView::memoryCurrent() {
+  return current_.get([&]() -> std::optional<uint64_t> {
+    if (isRoot()) {
+      auto total = field(ctx_.meminfo(), "MemTotal");
+      auto avail = field(ctx_.meminfo(), "MemAvailable");
+      if (!total || !avail) return std::nullopt;
+      return *total > *avail ? *total - *avail : 0;
+    }
+    return readNumber("memory.current");
+  });
+}
+
+const FlatKeyed* CgroupView::memoryStat() {
+  const auto& v = stat_.get([&]() -> std::optional<FlatKeyed> {
+    if (isRoot()) return std::nullopt;
+    FileRead f = read("memory.stat");
+    if (!f.ok()) return std::nullopt;
+    return parseFlatKeyed(f.data);
+  });
+  return v ? &*v : nullptr;
+}
+
+std::optional<uint64_t> CgroupView::memoryStatField(std::string_view key) { return field(memoryStat(), key); }
+
+std::optional<uint64_t> CgroupView::swapCurrent() {
+  return swap_.get([&]() -> std::optional<uint64_t> {
+    if (isRoot()) {
+      auto s = ctx_.swaps();
+      return s ? std::optional<uint64_t>(s->usedBytes) : std::nullopt;
+    }
+    return readNumber("memory.swap.current");
+  });
+}
+
+std::optional<uint64_t> CgroupView::memoryMin() {
+  return min_.get([&] { return isRoot() ? std::optional<uint64_t>(0) : readNumber("memory.min"); });
+}
+std::optional<uint64_t> CgroupView::memoryLow() {
+  return low_.get([&] { return isRoot() ? std::optional<uint64_t>(0) : readNumber("memory.low"); });
+}
+
+std::optional<bool> CgroupView::oomGroup() {
+  return oomGroup_.get([&]() -> std::optional<bool> {
+    auto v = readNumber("memory.oom.group");
+    if (!v) return std::nullopt;
+    return *v != 0;
+  });
+}
+
+std::optional<bool> CgroupView::populated() {
+  if (isRoot()) return true;
+  const auto& ev = events_.get([&]() -> std::optional<FlatKeyed> {
+    FileRead f = read("cgroup.events");
+    if (!f.ok()) return std::nullopt;
+    return parseFlatKeyed(f.data);
+  });
+  auto p = field(ev ? &*ev : nullptr, "populated");
+  if (!p) return std::nullopt;
+  return *p != 0;
+}
+
+std::optional<uint64_t> CgroupView::nrDyingDescendants() {
+  return dying_.get([&]() -> std::optional<uint64_t> {
+    FileRead f = read("cgroup.stat");
+    if (!f.ok()) return std::nullopt;
+    auto kv = parseFlatKeyed(f.data);
+    return field(kv ? &*kv : nullptr, "nr_dying_descendants");
+  });
+}
+
+const std::vector<int>* CgroupView::procs() {
+  const auto& v = procs_.get([&]() -> std::optional<std::vector<int>> {
+    FileRead f = read("cgroup.procs");
+    if (!f.ok()) return std::nullopt;
+    return parsePids(f.data);
+  });
+  return v ? &*v : nullptr;
+}
+
+std::vector<std::string> CgroupView::childPaths() {
+  std::vector<std::string> out;
+  for (auto& name : dir_->childNames()) out.push_back(isRoot() ? "/" + name : path() + "/" + name);
+  return out;
+}
+
+Preference CgroupView::preference() {
+  if (preference_) return *preference_;
+  auto has = [&](const char* suffix) {
+    return dir_->getXattr((std::string("trusted.") + suffix).c_str()).has_value() ||
+           dir_->getXattr((std::string("user.") + suffix).c_str()).has_value();
+  };
+  Preference p = Preference::None;
+  if (has("oomd_omit")) p = Preference::Omit;
+  else if (has("oomd_prefer")) p = Preference::Prefer;
+  else if (has("oomd_avoid")) p = Preference::Avoid;
+  preference_ = p;
+  return p;
+}
+
+std::optional<CounterPoint> CgroupView::counters() {
+  return counters_.get([&]() -> std::optional<CounterPoint> {
+    const FlatKeyed* kv = isRoot() ? ctx_.vmstat() : memoryStat();
+    if (!kv) return std::nullopt;
+    CounterPoint p;
+    p.at = ctx_.now();
+    if (isRoot()) {
+      p.pgscan = sumFields(*kv, {"pgscan_kswapd", "pgscan_direct", "pgscan_khugepaged"});
+      p.pgsteal = sumFields(*kv, {"pgsteal_kswapd", "pgsteal_direct", "pgsteal_khugepaged"});
+    } else {
+      p.pgscan = sumFields(*kv, {"pgscan"});
+      p.pgsteal = sumFields(*kv, {"pgsteal"});
+    }
+    p.refaults = sumFields(*kv, {"workingset_refault_anon", "workingset_refault_file", "workingset_refault"});
+    auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+    if (h.counters.empty() || h.counters.back().at < p.at) {
+      h.counters.push_back(p);
+      while (h.counters.size() > 2 && p.at - h.counters[1].at > kCounterHistoryKeep) h.counters.pop_front();
+    }
+    return p;
+  });
+}
+
+std::optional<CounterRates> CgroupView::counterRates(Duration window) {
+  if (!counters()) return std::nullopt;
+  const CgroupHistory* h = ctx_.history().find(inode());
+  if (!h || h->counters.size() < 2) return std::nullopt;
+  const CounterPoint& last = h->counters.back();
+  const CounterPoint* base = &h->counters.front();
+  for (auto it = h->counters.rbegin() + 1; it != h->counters.rend(); ++it) {
+    if (last.at - it->at >= window) {
+      base = &*it;
+      break;
+    }
+  }
+  double secs = toSeconds(std::chrono::duration_cast<Duration>(last.at - base->at));
+  if (secs <= 0) return std::nullopt;
+  auto rate = [secs](uint64_t a, uint64_t b) { return b >= a ? static_cast<double>(b - a) / secs : 0.0; };
+  return CounterRates{rate(base->pgscan, last.pgscan), rate(base->pgsteal, last.pgsteal), rate(base->refaults, last.refaults),
+                      std::chrono::duration_cast<Duration>(last.at - base->at)};
+}
+
+std::optional<double> CgroupView::growthRatio() {
+  return growth_.get([&]() -> std::optional<double> {
+    auto cur = memoryCurrent();
+    if (!cur) return std::nullopt;
+    auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+    double c = static_cast<double>(*cur);
+    if (!h.usageAverage) {
+      h.usageAverage = c;
+      h.usageAverageAt = ctx_.now();
+      return 1.0;
+    }
+    double ratio = *h.usageAverage > 0 ? c / *h.usageAverage : 1.0;
+    double dt = toSeconds(std::chrono::duration_cast<Duration>(ctx_.now() - h.usageAverageAt));
+    if (dt > 0) {
+      double alpha = 1.0 - std::exp(-dt / kUsageAverageTauSec);
+      *h.usageAverage += (c - *h.usageAverage) * alpha;
+      h.usageAverageAt = ctx_.now();
+    }
+    return ratio;
+  });
+}
+
+std::optional<uint64_t> CgroupView::effectiveUsage() {
+  auto cur = memoryCurrent();
+  if (!cur) return std::nullopt;
+  uint64_t protectedBytes = std::max(memoryMin().value_or(0), memoryLow().value_or(0));
+  return *cur > protectedBytes ? *cur - protectedBytes : 0;
+}
+
+SampleContext::SampleContext(const CgroupFs& fs, History& history, TimePoint now) : fs_(fs), history_(history), now_(now) {}
+
+CgroupView* SampleContext::cgroup(const std::string& path) {
+  std::string norm = CgroupFs::normalize(path);
+  auto it = views_.find(norm);
+  if (it != views_.end()) return it->second.get();
+  auto dir = fs_.open(norm);
+  if (!dir) return nullptr;
+  auto view = std::make_unique<CgroupView>(*this, std::move(dir));
+  CgroupView* raw = view.get();
+  views_.emplace(norm, std::move(view));
+  return raw;
+}
+
+std::vector<CgroupView*> SampleContext::resolve(const std::vector<std::string>& patterns) {
+  std::vector<CgroupView*> out;
+  for (const auto& pattern : patterns) {
+    auto it = globs_.find(pattern);
+    if (it == globs_.end()) it = globs_.emplace(pattern, fs_.glob(pattern)).first;
+    for (const auto& path : it->second) {
+      CgroupView* v = cgroup(path);
+      if (v && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+  }
+  return out;
+}
+
+const FlatKeyed* SampleContext::meminfo() {
+  const auto& v = meminfo_.get([&]() -> std::optional<FlatKeyed> {
+    FileRead f = fs_.readProc("meminfo");
+    return f.ok() ? parseMeminfo(f.data) : std::nullopt;
+  });
+  return v ? &*v : nullptr;
+}
+
+std::optional<SwapInfo> SampleContext::swaps() {
+  return swaps_.get([&]() -> std::optional<SwapInfo> {
+    FileRead f = fs_.readProc("swaps");
+    return f.ok() ? parseSwaps(f.data) : std::nullopt;
+  });
+}
+
+const FlatKeyed* SampleContext::vmstat() {
+  const auto& v = vmstat_.get([&]() -> std::optional<FlatKeyed> {
+    FileRead f = fs_.readProc("vmstat");
+    return f.ok() ? parseFlatKeyed(f.data) : std::nullopt;
+  });
+  return v ? &*v : nullptr;
+}
+
+const Psi* SampleContext::systemPressure(Resource r) {
+  const auto& v = sysPressure_[static_cast<int>(r)].get([&]() -> std::optional<Psi> {
+    FileRead f = fs_.readProc(procPressureFile(r));
+    return f.ok() ? parsePsi(f.data) : std::nullopt;
+  });
+  return v ? &*v : nullptr;
+}
+
+void SampleContext::noteUnavailable(const std::string& what, const std::string& consequence) {
+  if (history_.firstTime(what + "\n" + consequence))
+    LOG_NOTICE("%s is not available on this system; %s", what.c_str(), consequence.c_str());
+}
+
+}  // namespace unitoomd

@@ -1,0 +1,162 @@
+// One sample's view of the system. Every value is read lazily, at most once
+// per sample, and only if a rule asks for it; histories that need every
+// sample (stall windows, counters) live in History and are fed as values are
+// read. The clock is the caller's: `now` is given, never read.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/history.h"
+#include "observe/cgroup_fs.h"
+#include "observe/parsers.h"
+#include "util/time.h"
+
+namespace unitoomd {
+
+class Killer;
+class ReportSink;
+
+enum class Preference { None, Prefer, Avoid, Omit };
+const char* preferenceName(Preference p);
+
+template <typename T>
+class Lazy {
+ public:
+  template <typename F>
+  const std::optional<T>& get(F&& load) {
+    if (!loaded_) {
+      value_ = load();
+      loaded_ = true;
+    }
+    return value_;
+  }
+
+ private:
+  bool loaded_ = false;
+  std::optional<T> value_;
+};
+
+struct CounterRates {
+  double pgscanPerSec = 0;
+  double pgstealPerSec = 0;
+  double refaultsPerSec = 0;
+  Duration span{};
+};
+
+class SampleContext;
+
+class CgroupView {
+ public:
+  CgroupView(SampleContext& ctx, std::shared_ptr<CgroupDir> dir);
+
+  const std::string& path() const { return dir_->path(); }
+  uint64_t inode() const { return dir_->inode(); }
+  const CgroupDir& dir() const { return *dir_; }
+  bool isRoot() const { return path() == "/"; }
+  bool gone();
+
+  const Psi* pressure(Resource r);
+  // Stall percent over `window` from `total` deltas; avg10 until the history
+  // covers a window (then *usedAvg10 is set).
+  std::optional<double> stall(Resource r, StallKind kind, Duration window, bool* usedAvg10 = nullptr);
+
+  std::optional<uint64_t> memoryCurrent();
+  const FlatKeyed* memoryStat();
+  std::optional<uint64_t> memoryStatField(std::string_view key);
+  std::optional<uint64_t> swapCurrent();
+  std::optional<uint64_t> memoryMin();
+  std::optional<uint64_t> memoryLow();
+  std::optional<bool> oomGroup();
+  std::optional<bool> populated();
+  std::optional<uint64_t> nrDyingDescendants();
+  const std::vector<int>* procs();
+  std::vector<std::string> childPaths();
+  Preference preference();
+
+  // Reclaim counters (memory.stat; /proc/vmstat for the root). Recorded into
+  // the history when read, so rates come from consecutive samples.
+  std::optional<CounterPoint> counters();
+  std::optional<CounterRates> counterRates(Duration window);
+  // memory.current over its decaying average (> 1 means growing).
+  std::optional<double> growthRatio();
+  // memory.current minus what memory.min/low protect.
+  std::optional<uint64_t> effectiveUsage();
+
+ private:
+  FileRead read(const char* name);
+  std::optional<uint64_t> readNumber(const char* name);
+
+  SampleContext& ctx_;
+  std::shared_ptr<CgroupDir> dir_;
+  Lazy<Psi> pressure_[2];
+  Lazy<uint64_t> current_, swap_, min_, low_, dying_;
+  Lazy<FlatKeyed> stat_, events_;
+  Lazy<bool> oomGroup_;
+  Lazy<std::vector<int>> procs_;
+  Lazy<CounterPoint> counters_;
+  Lazy<double> growth_;
+  std::optional<Preference> preference_;
+};
+
+// Engine-side context of the ruleset whose actions are running: what fired
+// and why, for the kill report.
+struct ActionContext {
+  std::string ruleset;
+  std::string description;
+  std::string origin;
+  std::string group;
+  std::vector<std::string> findings;
+  std::optional<Duration> postActionDelayOverride;
+};
+
+class SampleContext {
+ public:
+  SampleContext(const CgroupFs& fs, History& history, TimePoint now);
+
+  TimePoint now() const { return now_; }
+  const CgroupFs& fs() const { return fs_; }
+  History& history() { return history_; }
+
+  CgroupView* cgroup(const std::string& path);  // null when it does not exist
+  std::vector<CgroupView*> resolve(const std::vector<std::string>& patterns);
+
+  const FlatKeyed* meminfo();
+  std::optional<SwapInfo> swaps();
+  const FlatKeyed* vmstat();
+  const Psi* systemPressure(Resource r);
+
+  // Logged once per daemon lifetime per (what, who): "memory.stat is not
+  // offered here; memory_reclaim falls back to PSI".
+  void noteUnavailable(const std::string& what, const std::string& consequence);
+
+  // Detectors say why they fired; the engine hands the firing group's
+  // findings to the actions (and so to the kill report).
+  void addFinding(std::string text) { findings_.push_back(std::move(text)); }
+  std::vector<std::string> takeFindings() { return std::exchange(findings_, {}); }
+
+  ActionContext& action() { return action_; }
+
+  // Set by the daemon; kill plugins use them.
+  Killer* killer = nullptr;
+  ReportSink* reports = nullptr;
+  bool dryRun = false;
+
+ private:
+  const CgroupFs& fs_;
+  History& history_;
+  TimePoint now_;
+  std::map<std::string, std::unique_ptr<CgroupView>> views_;
+  std::map<std::string, std::vector<std::string>> globs_;
+  Lazy<FlatKeyed> meminfo_, vmstat_;
+  Lazy<SwapInfo> swaps_;
+  Lazy<Psi> sysPressure_[2];
+  std::vector<std::string> findings_;
+  ActionContext action_;
+};
+
+}  // namespace unitoomd

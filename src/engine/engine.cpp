@@ -1,0 +1,138 @@
+#include "engine/engine.h"
+
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+
+const char* rulesetStateName(RulesetState s) {
+  switch (s) {
+    case RulesetState::Armed: return "armed";
+    case RulesetState::Paused: return "paused";
+    case RulesetState::ActionPending: return "action-pending";
+    case RulesetState::Disabled: return "disabled";
+  }
+  return "?";
+}
+
+void Ruleset::prerun(SampleContext& ctx) {
+  for (auto& g : groups)
+    for (auto& d : g.detectors) d->prerun(ctx);
+  for (auto& a : actions) a->prerun(ctx);
+}
+
+bool Ruleset::runOnce(SampleContext& ctx) {
+  if (disabled) return false;
+  // Every detector of every group runs, even after a group has fired.
+  const DetectorGroup* fired = nullptr;
+  std::vector<std::string> firedFindings;
+  for (auto& group : groups) {
+    bool all = true;
+    ctx.takeFindings();
+    for (auto& d : group.detectors) {
+      if (d->run(ctx) != PluginResult::Continue) all = false;
+    }
+    auto findings = ctx.takeFindings();
+    if (all && !group.detectors.empty() && !fired) {
+      fired = &group;
+      firedFindings = std::move(findings);
+    }
+  }
+
+  size_t start = 0;
+  if (resumeAt_) {
+    start = *resumeAt_;  // an async action resumes even if the detectors calmed down
+    ctx.action() = pendingAction_;
+  } else {
+    if (!fired) return false;
+    if (pausedUntil_ && ctx.now() < *pausedUntil_) return false;
+    ctx.action() = ActionContext{name, description, origin, fired->name, std::move(firedFindings), std::nullopt};
+    if (!silenceEngineLogs)
+      LOG_INFO("ruleset '%s': detector group '%s' fired: %s", name.c_str(), fired->name.c_str(),
+               join(ctx.action().findings, "; ").c_str());
+  }
+  resumeAt_.reset();
+  for (size_t i = start; i < actions.size(); ++i) {
+    PluginResult r = actions[i]->run(ctx);
+    if (r == PluginResult::Continue) continue;
+    if (r == PluginResult::AsyncPaused) {
+      resumeAt_ = i;
+      pendingAction_ = ctx.action();
+      return true;
+    }
+    Duration delay = ctx.action().postActionDelayOverride.value_or(postActionDelay);
+    pausedUntil_ = ctx.now() + delay;
+    break;
+  }
+  return true;
+}
+
+RulesetState Ruleset::state(TimePoint now) const {
+  if (disabled) return RulesetState::Disabled;
+  if (resumeAt_) return RulesetState::ActionPending;
+  if (pausedUntil_ && now < *pausedUntil_) return RulesetState::Paused;
+  return RulesetState::Armed;
+}
+
+bool Ruleset::timing() const {
+  if (disabled) return false;
+  if (resumeAt_) return true;
+  for (const auto& g : groups)
+    for (const auto& d : g.detectors)
+      if (d->timing()) return true;
+  return false;
+}
+
+void Ruleset::adoptStateFrom(const Ruleset& old) {
+  pausedUntil_ = old.pausedUntil_;
+  // A pending async action belongs to plugins that no longer exist: drop it.
+}
+
+void Engine::runOnce(SampleContext& ctx) {
+  for (auto& r : rulesets_)
+    if (!r->disabled) r->prerun(ctx);
+  for (auto& r : rulesets_) {
+    try {
+      r->runOnce(ctx);
+    } catch (const std::exception& e) {
+      // A broken invariant in one ruleset must not stop the others.
+      LOG_ERROR("ruleset '%s' failed: %s", r->name.c_str(), e.what());
+    }
+  }
+}
+
+std::vector<WakeSource> Engine::wakeSources() const {
+  std::vector<WakeSource> out;
+  for (const auto& r : rulesets_) {
+    if (r->disabled) continue;
+    for (const auto& g : r->groups)
+      for (const auto& d : g.detectors) d->wakeSources(out);
+  }
+  return out;
+}
+
+bool Engine::hasUntriggeredGroups() const {
+  for (const auto& r : rulesets_) {
+    if (r->disabled) continue;
+    for (const auto& g : r->groups) {
+      std::vector<WakeSource> ws;
+      for (const auto& d : g.detectors) d->wakeSources(ws);
+      if (ws.empty()) return true;
+    }
+  }
+  return false;
+}
+
+bool Engine::timing() const {
+  for (const auto& r : rulesets_)
+    if (r->timing()) return true;
+  return false;
+}
+
+void Engine::adoptStateFrom(const Engine& old) {
+  for (auto& r : rulesets_)
+    for (const auto& o : old.rulesets_)
+      if (o->name == r->name) r->adoptStateFrom(*o);
+}
+
+}  // namespace unitoomd

@@ -1,0 +1,72 @@
+// The oomd2 rule engine: a ruleset fires when any of its detector groups
+// fires (OR); a group fires when all of its detectors say Continue (AND).
+// Every detector runs on every sample, fired or not, so sliding windows stay
+// right. Actions run as a chain: Continue goes on, Stop ends the chain and
+// pauses the ruleset's actions for its post-action delay, AsyncPaused
+// resumes at the same action on the next sample.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/plugin.h"
+#include "util/time.h"
+
+namespace unitoomd {
+
+struct DetectorGroup {
+  std::string name;
+  std::vector<std::unique_ptr<Plugin>> detectors;
+};
+
+enum class RulesetState { Armed, Paused, ActionPending, Disabled };
+const char* rulesetStateName(RulesetState s);
+
+class Ruleset {
+ public:
+  std::string name;
+  std::string description;
+  std::string origin;
+  Duration postActionDelay = std::chrono::seconds(15);
+  bool silenceEngineLogs = false;
+  bool disabled = false;  // disable-on-drop-in while a drop-in targets it
+  std::vector<DetectorGroup> groups;
+  std::vector<std::unique_ptr<Plugin>> actions;
+
+  void prerun(SampleContext& ctx);
+  // Returns true when actions ran.
+  bool runOnce(SampleContext& ctx);
+
+  RulesetState state(TimePoint now) const;
+  bool timing() const;  // a detector is mid-duration or an action is paused async
+  std::optional<TimePoint> pausedUntil() const { return pausedUntil_; }
+  void adoptStateFrom(const Ruleset& old);
+
+ private:
+  std::optional<TimePoint> pausedUntil_;
+  std::optional<size_t> resumeAt_;   // async-paused action index
+  ActionContext pendingAction_;       // context kept for the resumed chain
+};
+
+class Engine {
+ public:
+  explicit Engine(std::vector<std::unique_ptr<Ruleset>> rulesets) : rulesets_(std::move(rulesets)) {}
+
+  void runOnce(SampleContext& ctx);
+  const std::vector<std::unique_ptr<Ruleset>>& rulesets() const { return rulesets_; }
+
+  // What should wake the daemon, and whether some group can only be checked
+  // by sampling on a timer.
+  std::vector<WakeSource> wakeSources() const;
+  bool hasUntriggeredGroups() const;
+  bool timing() const;
+  // Keeps pauses and pending chains of rulesets that survive a reload.
+  void adoptStateFrom(const Engine& old);
+
+ private:
+  std::vector<std::unique_ptr<Ruleset>> rulesets_;
+};
+
+}  // namespace unitoomd

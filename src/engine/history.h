@@ -1,0 +1,54 @@
+// State that outlives one sample: stall and counter histories per cgroup,
+// keyed by the cgroup's inode so that a cgroup removed and recreated under
+// the same name starts a fresh history.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "observe/pressure_window.h"
+#include "util/time.h"
+
+namespace unitoomd {
+
+enum class Resource { Memory = 0, Io = 1 };
+const char* resourceName(Resource r);
+
+struct CounterPoint {
+  TimePoint at;
+  uint64_t pgscan = 0;
+  uint64_t pgsteal = 0;
+  uint64_t refaults = 0;  // workingset_refault_anon + workingset_refault_file
+};
+
+struct CgroupHistory {
+  std::string path;
+  TimePoint lastSeen{};
+  std::deque<StallPoint> stall[2];  // by Resource
+  std::deque<CounterPoint> counters;
+  std::optional<double> usageAverage;  // decaying average of memory.current, for growth
+  TimePoint usageAverageAt{};
+};
+
+class History {
+ public:
+  CgroupHistory& at(uint64_t inode, const std::string& path, TimePoint now);
+  const CgroupHistory* find(uint64_t inode) const;
+  // Drops cgroups not seen for `unused`.
+  void prune(TimePoint now, Duration unused);
+  size_t size() const { return byInode_.size(); }
+
+  // "Say it once": true the first time a key is seen (e.g. a missing file
+  // that a rule needs), so the log gets one line, not one per sample.
+  bool firstTime(const std::string& key) { return once_.insert(key).second; }
+
+ private:
+  std::map<uint64_t, CgroupHistory> byInode_;
+  std::set<std::string> once_;
+};
+
+}  // namespace unitoomd

@@ -1,0 +1,47 @@
+// A plugin does one thing. Detectors and actions share this one interface,
+// as in oomd's model (`continue` and `stop` are both, `dump_cgroup_overview`
+// is usually a detector).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/context.h"
+#include "engine/history.h"
+
+namespace unitoomd {
+
+enum class PluginResult { Continue, Stop, AsyncPaused };
+
+// A pressure file whose PSI trigger wakes the daemon when this detector could
+// start to matter. `cgroup` is a literal path (the deepest non-glob prefix of
+// the detector's pattern: pressure is hierarchical, so stall in any match
+// shows in it).
+struct WakeSource {
+  std::string cgroup;
+  Resource resource = Resource::Memory;
+  double thresholdPercent = 0;  // the detector's own limit
+};
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+  // Runs for every plugin on every sample before any ruleset, so counters
+  // that need every sample (growth averages, scan rates) stay right.
+  virtual void prerun(SampleContext&) {}
+  virtual PluginResult run(SampleContext& ctx) = 0;
+  // Detectors that measure stall declare what should wake the daemon. A
+  // detector group with no such detector has to be sampled on a timer.
+  virtual void wakeSources(std::vector<WakeSource>&) const {}
+  // True while the plugin is timing something (e.g. "above for 30 s") that
+  // needs samples at the short interval.
+  virtual bool timing() const { return false; }
+
+  const std::string& name() const { return name_; }
+  void setName(std::string n) { name_ = std::move(n); }
+
+ private:
+  std::string name_;
+};
+
+}  // namespace unitoomd

@@ -1,0 +1,37 @@
+#include "engine/report.h"
+
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+
+std::string KillReport::summary() const {
+  std::string why = reasons.empty() ? "rules fired" : join(reasons, "; ");
+  std::string head;
+  if (dryRun) head = "Would kill " + victim;
+  else if (ok) head = "Killed " + victim;
+  else head = "Failed to kill " + victim + " (" + error + ")";
+  return head + ": " + why + " (ruleset '" + ruleset + "': " + description + ")";
+}
+
+void LogReportSink::killAttempted(const KillReport& r) {
+  LogFields fields{
+      {"UNITOOMD_RULESET", r.ruleset},
+      {"UNITOOMD_RULESET_DESCRIPTION", r.description},
+      {"UNITOOMD_RULESET_ORIGIN", r.origin},
+      {"UNITOOMD_DETECTOR_GROUP", r.group},
+      {"UNITOOMD_ACTION", r.plugin},
+      {"CGROUP", r.victim},
+      {"UNITOOMD_REASON", join(r.reasons, "; ")},
+      {"UNITOOMD_RANKING", r.ranking},
+      {"UNITOOMD_DRY_RUN", r.dryRun ? "yes" : "no"},
+  };
+  for (const auto& [k, v] : r.figures) fields.emplace_back("UNITOOMD_" + k, v);
+  if (r.ok && !r.dryRun) {
+    fields.emplace_back("N_PROCESSES", std::to_string(r.processes));
+    fields.emplace_back("UNITOOMD_KILL_METHOD", r.method);
+  }
+  logStructured(r.ok ? LogLevel::Warning : LogLevel::Error, r.summary(), fields);
+}
+
+}  // namespace unitoomd

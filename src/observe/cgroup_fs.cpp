@@ -1,0 +1,177 @@
+#include "observe/cgroup_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "util/strings.h"
+
+namespace unitoomd {
+
+FileRead readWholeFile(int dirfd, const char* name) {
+  FileRead out;
+  int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    out.errnum = errno;
+    out.status = (errno == ENOENT || errno == ENOTDIR) ? ReadStatus::Missing : ReadStatus::Failed;
+    return out;
+  }
+  UniqueFd guard(fd);
+  char buf[8192];
+  constexpr size_t kMaxSize = 4 << 20;  // no kernel file we read is near this; stop hostile input
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      out.errnum = errno;
+      // kernfs returns ENODEV when the cgroup was removed under an open file
+      out.status = errno == ENODEV ? ReadStatus::Gone : ReadStatus::Failed;
+      return out;
+    }
+    if (n == 0) break;
+    out.data.append(buf, static_cast<size_t>(n));
+    if (out.data.size() > kMaxSize) {
+      out.errnum = EFBIG;
+      out.status = ReadStatus::Failed;
+      return out;
+    }
+  }
+  out.status = ReadStatus::Ok;
+  return out;
+}
+
+FileRead CgroupDir::read(const char* name) const {
+  FileRead r = readWholeFile(fd_.get(), name);
+  if (r.status == ReadStatus::Missing && !alive()) r.status = ReadStatus::Gone;
+  return r;
+}
+
+Result<void> CgroupDir::write(const char* name, std::string_view data) const {
+  int fd = openat(fd_.get(), name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return Error{errno, strprintf("open %s/%s", path_.c_str(), name)};
+  UniqueFd guard(fd);
+  ssize_t n = ::write(fd, data.data(), data.size());
+  if (n < 0) return Error{errno, strprintf("write %s/%s", path_.c_str(), name)};
+  return {};
+}
+
+bool CgroupDir::alive() const {
+  // cgroup.procs exists in every cgroup2 directory; a removed directory's
+  // fd no longer resolves any name.
+  return faccessat(fd_.get(), "cgroup.procs", F_OK, 0) == 0;
+}
+
+std::vector<std::string> CgroupDir::childNames() const {
+  std::vector<std::string> out;
+  int dup = openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup < 0) return out;
+  DIR* d = fdopendir(dup);
+  if (!d) {
+    ::close(dup);
+    return out;
+  }
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    bool isDir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN) {
+      struct stat st;
+      isDir = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (isDir) out.emplace_back(e->d_name);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<std::string> CgroupDir::getXattr(const char* name) const {
+  char buf[256];
+  ssize_t n = fgetxattr(fd_.get(), name, buf, sizeof buf);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+Result<void> CgroupDir::setXattr(const char* name, std::string_view value) const {
+  if (fsetxattr(fd_.get(), name, value.data(), value.size(), 0) < 0)
+    return Error{errno, strprintf("setxattr %s on %s", name, path_.c_str())};
+  return {};
+}
+
+CgroupFs::CgroupFs(std::string cgroupRoot, std::string procRoot) : root_(std::move(cgroupRoot)), procRoot_(std::move(procRoot)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+std::optional<std::string> CgroupFs::detectRoot() {
+  for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+    std::string probe = std::string(candidate) + "/cgroup.procs";
+    std::string ctl = std::string(candidate) + "/cgroup.controllers";  // only cgroup2 has this
+    if (access(probe.c_str(), F_OK) == 0 && access(ctl.c_str(), F_OK) == 0) return std::string(candidate);
+  }
+  return std::nullopt;
+}
+
+std::string CgroupFs::normalize(std::string_view pattern) {
+  std::string out = "/";
+  for (auto part : split(pattern, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (out.size() > 1) out += '/';
+    out += part;
+  }
+  return out;
+}
+
+std::string CgroupFs::absolute(const std::string& path) const { return path == "/" ? root_ : root_ + path; }
+
+std::shared_ptr<CgroupDir> CgroupFs::open(const std::string& path) const {
+  std::string abs = absolute(normalize(path));
+  int fd = ::open(abs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    ::close(fd);
+    return nullptr;
+  }
+  return std::make_shared<CgroupDir>(UniqueFd(fd), normalize(path), static_cast<uint64_t>(st.st_ino));
+}
+
+std::optional<uint64_t> CgroupFs::inodeOf(const std::string& path) const {
+  struct stat st;
+  if (stat(absolute(normalize(path)).c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  return static_cast<uint64_t>(st.st_ino);
+}
+
+std::vector<std::string> CgroupFs::glob(const std::string& pattern) const {
+  std::string norm = normalize(pattern);
+  std::vector<std::string> out;
+  if (norm.find_first_of("*?[{") == std::string::npos) {
+    if (inodeOf(norm)) out.push_back(norm);
+    return out;
+  }
+  glob_t g{};
+  std::string abs = absolute(norm);
+  if (::glob(abs.c_str(), GLOB_ONLYDIR | GLOB_BRACE | GLOB_NOSORT, nullptr, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; ++i) {
+      std::string p = g.gl_pathv[i];
+      struct stat st;
+      if (stat(p.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+      out.push_back(normalize(p.substr(root_.size())));
+    }
+  }
+  globfree(&g);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+FileRead CgroupFs::readProc(const char* relative) const {
+  std::string path = procRoot_ + "/" + relative;
+  return readWholeFile(AT_FDCWD, path.c_str());
+}
+
+}  // namespace unitoomd

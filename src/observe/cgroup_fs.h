@@ -1,0 +1,91 @@
+// The cgroup2 filesystem and /proc, read through directory file descriptors.
+// A CgroupDir keeps its directory open, so every read after the first refers
+// to the same cgroup even if one of the same name replaces it: identity is
+// the directory's inode, never its path alone.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/fd.h"
+#include "util/result.h"
+
+namespace unitoomd {
+
+enum class ReadStatus {
+  Ok,
+  Missing,  // the kernel does not offer this file here (e.g. no memory controller)
+  Gone,     // the cgroup itself was removed
+  Failed,   // any other error (EACCES, EIO, ...)
+};
+
+struct FileRead {
+  ReadStatus status = ReadStatus::Failed;
+  std::string data;
+  int errnum = 0;
+  bool ok() const { return status == ReadStatus::Ok; }
+};
+
+class CgroupDir {
+ public:
+  CgroupDir(UniqueFd fd, std::string path, uint64_t inode) : fd_(std::move(fd)), path_(std::move(path)), inode_(inode) {}
+
+  const std::string& path() const { return path_; }  // "/" or "/a.slice/b.service"
+  uint64_t inode() const { return inode_; }
+  int fd() const { return fd_.get(); }
+
+  FileRead read(const char* name) const;
+  Result<void> write(const char* name, std::string_view data) const;
+  // True while this directory is still part of the tree.
+  bool alive() const;
+  // Names of child cgroups (sorted); empty if gone.
+  std::vector<std::string> childNames() const;
+
+  std::optional<std::string> getXattr(const char* name) const;
+  Result<void> setXattr(const char* name, std::string_view value) const;
+
+ private:
+  UniqueFd fd_;
+  std::string path_;
+  uint64_t inode_;
+};
+
+class CgroupFs {
+ public:
+  // cgroupRoot: mount point of the cgroup2 hierarchy; procRoot: normally /proc.
+  CgroupFs(std::string cgroupRoot, std::string procRoot = "/proc");
+
+  // The cgroup2 mount: /sys/fs/cgroup when it is cgroup2, else the hybrid
+  // layout's /sys/fs/cgroup/unified; nullopt when there is none.
+  static std::optional<std::string> detectRoot();
+
+  const std::string& root() const { return root_; }
+  const std::string& procRoot() const { return procRoot_; }
+
+  // Opens "/a/b" (relative to the root). Null when it does not exist.
+  std::shared_ptr<CgroupDir> open(const std::string& path) const;
+  // Identity of a path right now (inode), without keeping it open.
+  std::optional<uint64_t> inodeOf(const std::string& path) const;
+
+  // oomd-style pattern relative to the root ("system.slice/*", "/"), with
+  // shell globs (* ? [...] {a,b}); returns matching cgroup paths, sorted.
+  std::vector<std::string> glob(const std::string& pattern) const;
+
+  // A file below procRoot: "meminfo", "swaps", "vmstat", "pressure/memory".
+  FileRead readProc(const char* relative) const;
+
+  static std::string normalize(std::string_view pattern);  // -> "/x/y" form
+  std::string absolute(const std::string& path) const;
+
+ private:
+  std::string root_;
+  std::string procRoot_;
+};
+
+FileRead readWholeFile(int dirfd, const char* name);
+
+}  // namespace unitoomd

@@ -1,0 +1,123 @@
+#include "observe/parsers.h"
+
+#include <limits>
+
+#include "util/parse.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+std::optional<PsiLine> parsePsiFields(const std::vector<std::string_view>& fields) {
+  PsiLine line;
+  bool have10 = false, have60 = false, have300 = false, haveTotal = false;
+  for (size_t i = 1; i < fields.size(); ++i) {
+    auto kv = split(fields[i], '=');
+    if (kv.size() != 2) return std::nullopt;
+    if (kv[0] == "total") {
+      auto v = parseUnsigned(kv[1]);
+      if (!v) return std::nullopt;
+      line.totalUsec = *v;
+      haveTotal = true;
+      continue;
+    }
+    auto v = parseDouble(kv[1]);
+    if (!v || *v < 0 || *v > 100) return std::nullopt;
+    if (kv[0] == "avg10") line.avg10 = *v, have10 = true;
+    else if (kv[0] == "avg60") line.avg60 = *v, have60 = true;
+    else if (kv[0] == "avg300") line.avg300 = *v, have300 = true;
+  }
+  if (!have10 || !have60 || !have300 || !haveTotal) return std::nullopt;
+  return line;
+}
+
+}  // namespace
+
+std::optional<Psi> parsePsi(std::string_view text) {
+  std::optional<PsiLine> some, full;
+  for (auto raw : split(text, '\n')) {
+    auto fields = splitBlanks(trim(raw));
+    if (fields.empty()) continue;
+    auto line = parsePsiFields(fields);
+    if (!line) return std::nullopt;
+    if (fields[0] == "some") some = line;
+    else if (fields[0] == "full") full = line;
+    else return std::nullopt;
+  }
+  if (!some) return std::nullopt;
+  return Psi{*some, full};
+}
+
+std::optional<FlatKeyed> parseFlatKeyed(std::string_view text) {
+  FlatKeyed out;
+  for (auto raw : split(text, '\n')) {
+    auto fields = splitBlanks(trim(raw));
+    if (fields.empty()) continue;
+    if (fields.size() != 2) return std::nullopt;
+    auto v = parseUnsigned(fields[1]);
+    if (!v) return std::nullopt;
+    out.emplace(std::string(fields[0]), *v);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<uint64_t> parseSingleValue(std::string_view text) {
+  auto t = trim(text);
+  if (t == "max") return std::numeric_limits<uint64_t>::max();
+  return parseUnsigned(t);
+}
+
+std::optional<FlatKeyed> parseMeminfo(std::string_view text) {
+  FlatKeyed out;
+  for (auto raw : split(text, '\n')) {
+    auto line = trim(raw);
+    if (line.empty()) continue;
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    auto fields = splitBlanks(line.substr(colon + 1));
+    if (fields.empty() || fields.size() > 2) return std::nullopt;
+    auto v = parseUnsigned(fields[0]);
+    if (!v) return std::nullopt;
+    uint64_t mult = 1;
+    if (fields.size() == 2) {
+      if (fields[1] != "kB") return std::nullopt;
+      mult = 1024;
+    }
+    if (*v > std::numeric_limits<uint64_t>::max() / mult) return std::nullopt;
+    out.emplace(std::string(line.substr(0, colon)), *v * mult);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<SwapInfo> parseSwaps(std::string_view text) {
+  auto lines = split(text, '\n');
+  if (lines.empty() || !startsWith(trim(lines[0]), "Filename")) return std::nullopt;
+  SwapInfo info;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    auto fields = splitBlanks(trim(lines[i]));
+    if (fields.empty()) continue;
+    if (fields.size() < 4) return std::nullopt;
+    auto size = parseUnsigned(fields[2]);
+    auto used = parseUnsigned(fields[3]);
+    if (!size || !used) return std::nullopt;
+    info.totalBytes += *size * 1024;
+    info.usedBytes += *used * 1024;
+  }
+  return info;
+}
+
+std::optional<std::vector<int>> parsePids(std::string_view text) {
+  std::vector<int> out;
+  for (auto raw : split(text, '\n')) {
+    auto t = trim(raw);
+    if (t.empty()) continue;
+    auto v = parseUnsigned(t);
+    if (!v || *v == 0 || *v > static_cast<uint64_t>(std::numeric_limits<int>::max())) return std::nullopt;
+    out.push_back(static_cast<int>(*v));
+  }
+  return out;
+}
+
+}  // namespace unitoomd

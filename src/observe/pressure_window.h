@@ -1,0 +1,34 @@
+// Stall over a short window, measured from PSI's cumulative `total` counter.
+// avg10 is an exponential average that the kernel refreshes every 2 s, so it
+// trails a sudden stall by seconds; the difference of two `total` readings is
+// exact for the interval between them.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include "util/time.h"
+
+namespace unitoomd {
+
+struct StallPoint {
+  TimePoint at;
+  uint64_t someUsec = 0;
+  uint64_t fullUsec = 0;
+};
+
+enum class StallKind { Some, Full };
+
+// Percent of wall time stalled over the latest window of at least `window`:
+// from the newest point at least `window` older than the last point. Returns
+// nullopt when the history does not reach back that far, or when the only
+// older point is so old (> 3 windows) that the figure would be diluted.
+// A first point with total 0 is a cgroup that had never stalled: the window
+// may then reach back before it with zero stall.
+std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallKind kind, Duration window);
+
+// Appends a point and drops those no window can use any more.
+void recordStall(std::deque<StallPoint>& history, StallPoint point, Duration keep);
+
+}  // namespace unitoomd

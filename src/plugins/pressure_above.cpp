@@ -1,0 +1,77 @@
+// pressure_above: stall of the most-pressured matching cgroup above a
+// threshold for a duration. Unlike oomd, the stall is measured from the PSI
+// `total` counter over a short window (default 1 s) rather than the lagging
+// avg10; `window=avg10` restores oomd's behaviour.
+#include "plugins/plugin_factories.h"
+
+#include "plugins/detector_util.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+class PressureAbove : public Plugin {
+ public:
+  explicit PressureAbove(PluginArgs& args) {
+    cgroups_ = args.cgroups("cgroup");
+    resource_ = parseResource(args);
+    threshold_ = args.requiredNumber("threshold", 0, 100);
+    duration_ = args.duration("duration", Duration{0});
+    kind_ = args.choice("pressure", {"full", "some"}, "full") == "some" ? StallKind::Some : StallKind::Full;
+    auto w = args.string("window");
+    if (w && *w == "avg10") {
+      useAvg10_ = true;
+    } else if (w) {
+      auto d = parseDuration(*w);
+      if (!d || d->count() <= 0) args.error("window", "argument 'window': a time span or 'avg10', not '" + *w + "'");
+      else window_ = *d;
+    }
+  }
+
+  PluginResult run(SampleContext& ctx) override {
+    double worst = -1;
+    std::string worstPath;
+    bool usedAvg10 = useAvg10_;
+    for (CgroupView* cg : ctx.resolve(cgroups_)) {
+      std::optional<double> v;
+      bool fellBack = false;
+      if (useAvg10_) {
+        const Psi* psi = cg->pressure(resource_);
+        if (psi) v = kind_ == StallKind::Full ? (psi->full ? std::optional<double>(psi->full->avg10) : std::nullopt) : psi->some.avg10;
+      } else {
+        v = cg->stall(resource_, kind_, window_, &fellBack);
+      }
+      if (v && *v > worst) {
+        worst = *v;
+        worstPath = cg->path();
+        usedAvg10 = useAvg10_ || fellBack;
+      }
+    }
+    bool above = worst > threshold_;
+    if (!sustained_.update(above, ctx.now(), duration_)) return PluginResult::Stop;
+    ctx.addFinding(strprintf("%s %s pressure of %s %.1f%% > %g%% for %s (%s)", resourceName(resource_),
+                             kind_ == StallKind::Full ? "full" : "some", worstPath.c_str(), worst, threshold_,
+                             formatDuration(sustained_.heldFor(ctx.now())).c_str(),
+                             usedAvg10 ? "avg10" : (formatDuration(window_) + " window").c_str()));
+    return PluginResult::Continue;
+  }
+
+  void wakeSources(std::vector<WakeSource>& out) const override { addWakeSources(out, cgroups_, resource_, threshold_); }
+  bool timing() const override { return sustained_.active(); }
+
+ private:
+  std::vector<std::string> cgroups_;
+  Resource resource_ = Resource::Memory;
+  double threshold_ = 0;
+  Duration duration_{0};
+  StallKind kind_ = StallKind::Full;
+  Duration window_ = std::chrono::seconds(1);
+  bool useAvg10_ = false;
+  Sustained sustained_;
+};
+
+}  // namespace
+
+std::unique_ptr<Plugin> makePressureAbove(PluginArgs& args) { return std::make_unique<PressureAbove>(args); }
+
+}  // namespace unitoomd

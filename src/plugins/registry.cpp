@@ -1,0 +1,34 @@
+#include "plugins/registry.h"
+
+#include "plugins/plugin_factories.h"
+
+namespace unitoomd {
+
+const std::vector<PluginInfo>& pluginTable() {
+  static const std::vector<PluginInfo> table = {
+      {"pressure_above", makePressureAbove, "stall above a threshold for a duration"},
+      {"pressure_rising_beyond", makePressureRisingBeyond, "avg60 above a threshold and avg10 not falling"},
+      {"memory_above", makeMemoryAbove, "memory use above a size or % of RAM for a duration"},
+      {"memory_reclaim", makeMemoryReclaim, "reclaim happened within a duration"},
+      {"memory_thrashing", makeMemoryThrashing, "refaults show harmful reclaim (thrashing)"},
+      {"swap_free", makeSwapFree, "free swap below a percentage"},
+      {"exists", makeExists, "a cgroup exists (or not)"},
+      {"nr_dying_descendants", makeNrDyingDescendants, "dying descendants at most (or above) a count"},
+      {"dump_cgroup_overview", makeDumpCgroupOverview, "log an overview of cgroups under pressure"},
+      {"continue", makeContinue, "always continue"},
+      {"stop", makeStop, "always stop"},
+      {"kill_by_memory_size_or_growth", makeKillByMemorySizeOrGrowth, "kill the largest or fastest-growing cgroup"},
+      {"kill_by_swap_usage", makeKillBySwapUsage, "kill the cgroup using the most swap"},
+      {"kill_by_pressure", makeKillByPressure, "kill the cgroup under the most pressure"},
+      {"kill_by_pg_scan", makeKillByPgScan, "kill the cgroup scanning the most pages"},
+  };
+  return table;
+}
+
+const PluginInfo* findPlugin(std::string_view name) {
+  for (const auto& p : pluginTable())
+    if (name == p.name) return &p;
+  return nullptr;
+}
+
+}  // namespace unitoomd

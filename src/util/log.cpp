@@ -1,0 +1,89 @@
+#include "util/log.h"
+
+#include <systemd/sd-journal.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+LogLevel gMaxLevel = LogLevel::Info;
+LogCapture gCapture = nullptr;
+void* gCaptureData = nullptr;
+
+// True when stderr is the journal's stream (systemd sets $JOURNAL_STREAM to
+// "dev:ino" of that socket): then native structured entries are better.
+bool stderrIsJournal() {
+  static int cached = -1;
+  if (cached >= 0) return cached;
+  cached = 0;
+  const char* js = getenv("JOURNAL_STREAM");
+  struct stat st;
+  if (js && fstat(STDERR_FILENO, &st) == 0) {
+    unsigned long long dev = 0, ino = 0;
+    if (sscanf(js, "%llu:%llu", &dev, &ino) == 2 && dev == st.st_dev && ino == st.st_ino) cached = 1;
+  }
+  return cached;
+}
+
+const char* levelName(LogLevel l) {
+  switch (l) {
+    case LogLevel::Error: return "error";
+    case LogLevel::Warning: return "warning";
+    case LogLevel::Notice: return "notice";
+    case LogLevel::Info: return "info";
+    case LogLevel::Debug: return "debug";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void setLogLevel(LogLevel max) { gMaxLevel = max; }
+LogLevel logLevel() { return gMaxLevel; }
+void setLogCapture(LogCapture capture, void* data) {
+  gCapture = capture;
+  gCaptureData = data;
+}
+
+void logStructured(LogLevel level, const std::string& message, const LogFields& fields) {
+  if (gCapture) {
+    gCapture(level, message, fields, gCaptureData);
+    return;
+  }
+  if (level > gMaxLevel) return;
+  if (stderrIsJournal()) {
+    std::vector<std::string> items;
+    items.reserve(fields.size() + 3);
+    items.push_back("MESSAGE=" + message);
+    items.push_back(strprintf("PRIORITY=%d", static_cast<int>(level)));
+    items.push_back("SYSLOG_IDENTIFIER=unitoomd");
+    for (const auto& [k, v] : fields) items.push_back(k + "=" + v);
+    std::vector<iovec> iov(items.size());
+    for (size_t i = 0; i < items.size(); ++i) iov[i] = {items[i].data(), items[i].size()};
+    if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0) return;
+  }
+  std::string line = strprintf("unitoomd[%s]: %s", levelName(level), message.c_str());
+  for (const auto& [k, v] : fields)
+    if (k != "MESSAGE_ID") line += " " + k + "=" + v;
+  line += "\n";
+  (void)!write(STDERR_FILENO, line.data(), line.size());
+}
+
+void log(LogLevel level, const char* fmt, ...) {
+  if (!gCapture && level > gMaxLevel) return;
+  va_list ap;
+  va_start(ap, fmt);
+  std::string msg = vstrprintf(fmt, ap);
+  va_end(ap);
+  logStructured(level, msg, {});
+}
+
+}  // namespace unitoomd
