@@ -18,6 +18,7 @@ struct KillReport {
   std::string group;      // the detector group that fired
   std::string plugin;     // the action that chose the victim
   std::string victim;     // cgroup path
+  uint64_t victimInode = 0;
   std::vector<std::string> reasons;  // the firing group's findings
   std::string ranking;    // how the victim was chosen, incl. any fallback
   std::vector<std::pair<std::string, std::string>> figures;  // victim's numbers

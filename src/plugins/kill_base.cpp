@@ -106,6 +106,7 @@ bool KillPlugin::tryKill(SampleContext& ctx, const Candidate& c, const std::stri
   report.group = ctx.action().group;
   report.plugin = name();
   report.victim = c.cg->path();
+  report.victimInode = c.cg->inode();
   report.reasons = ctx.action().findings;
   report.ranking = ranking;
   report.figures = c.figures;

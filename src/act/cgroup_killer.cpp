@@ -1,0 +1,111 @@
+#include "act/cgroup_killer.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "observe/parsers.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "util/strings.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_process_mrelease
+#define SYS_process_mrelease 448
+#endif
+
+namespace unitoomd {
+namespace {
+
+constexpr int kMaxRounds = 10;
+
+// Every pid in the cgroup and its descendants.
+void collectPids(int dirfd, std::set<int>& out, int depth = 0) {
+  if (depth > 64) return;
+  FileRead r = readWholeFile(dirfd, "cgroup.procs");
+  if (r.ok())
+    if (auto pids = parsePids(r.data)) out.insert(pids->begin(), pids->end());
+  CgroupDir self(UniqueFd(openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)), "", 0);
+  if (self.fd() < 0) return;
+  for (const auto& child : self.childNames()) {
+    UniqueFd cfd(openat(dirfd, child.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (cfd) collectPids(cfd.get(), out, depth + 1);
+  }
+}
+
+}  // namespace
+
+void bumpXattrCounter(const CgroupDir& dir, const char* name, unsigned long long delta) {
+  unsigned long long value = 0;
+  if (auto cur = dir.getXattr(name))
+    if (auto v = parseUnsigned(*cur)) value = *v;
+  auto r = dir.setXattr(name, std::to_string(value + delta));
+  if (!r) LOG_DEBUG("%s: %s", r.error().message.c_str(), strerror(r.error().errnum));
+}
+
+Result<KillOutcome> CgroupKiller::kill(const CgroupDir& victim, const KillOptions& options) {
+  if (!victim.alive()) return Error{ENOENT, victim.path() + " no longer exists"};
+  bumpXattrCounter(victim, "user.oomd_ooms", 1);
+
+  std::set<int> pids;
+  collectPids(victim.fd(), pids);
+  std::vector<UniqueFd> pidfds;
+  for (int pid : pids) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (fd >= 0) pidfds.emplace_back(fd);
+  }
+
+  KillOutcome outcome;
+  auto viaCgroupKill = victim.write("cgroup.kill", "1");
+  if (viaCgroupKill) {
+    outcome.method = "cgroup.kill";
+    outcome.processes = static_cast<int>(pids.size());
+  } else {
+    // No cgroup.kill (kernel < 5.14): signal every process, then look again
+    // for what was forked meanwhile. Bounded, never sleeps.
+    outcome.method = "SIGKILL via pidfd";
+    std::set<int> signalled;
+    int lastError = 0;
+    for (int round = 0; round < kMaxRounds; ++round) {
+      bool any = false;
+      for (int pid : pids) {
+        if (signalled.count(pid)) continue;
+        int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+        int rc = fd >= 0 ? static_cast<int>(syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0)) : -1;
+        if (rc == 0) {
+          signalled.insert(pid);
+          any = true;
+          pidfds.emplace_back(fd);
+        } else {
+          if (errno != ESRCH) lastError = errno;
+          if (fd >= 0) ::close(fd);
+        }
+      }
+      pids.clear();
+      collectPids(victim.fd(), pids);
+      if (!any && (pids.empty() || std::includes(signalled.begin(), signalled.end(), pids.begin(), pids.end()))) break;
+    }
+    outcome.processes = static_cast<int>(signalled.size());
+    if (outcome.processes == 0 && !pids.empty())
+      return Error{lastError ? lastError : EPERM, strprintf("could not signal any process in %s: %s", victim.path().c_str(),
+                                                            strerror(lastError ? lastError : EPERM))};
+  }
+
+  if (options.reapMemory)
+    for (auto& fd : pidfds) (void)syscall(SYS_process_mrelease, fd.get(), 0);  // best effort: ENOSYS/EINVAL are fine
+
+  if (outcome.processes > 0) bumpXattrCounter(victim, "user.oomd_kill", static_cast<unsigned long long>(outcome.processes));
+  return outcome;
+}
+
+}  // namespace unitoomd

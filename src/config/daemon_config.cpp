@@ -1,0 +1,108 @@
+#include "config/daemon_config.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "config/ini.h"
+#include "util/parse.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+std::optional<std::string> readFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+ConfigPaths defaultConfigPaths(const std::string& sysconfdir) {
+  return {sysconfdir + "/unitoomd/unitoomd.conf",
+          {sysconfdir + "/unitoomd/unitoomd.conf.d", "/run/unitoomd/unitoomd.conf.d", "/usr/local/lib/unitoomd/unitoomd.conf.d",
+           "/usr/lib/unitoomd/unitoomd.conf.d"}};
+}
+
+ConfigPaths explicitConfigPaths(const std::string& file) { return {file, {file + ".d"}}; }
+
+void applyDaemonConfig(std::string_view text, const std::string& file, DaemonConfig& c, Diagnostics& diags) {
+  for (const auto& e : parseIni(text, file, diags)) {
+    auto bad = [&](const std::string& why) { diags.push_back({file, e.line, e.key + "=" + e.value + ": " + why}); };
+    auto percent = [&](double& out, double fallback) {
+      if (e.value.empty()) return void(out = fallback);
+      auto p = parsePercent(e.value);
+      if (!p) bad(p.error().message);
+      else out = *p;
+    };
+    auto duration = [&](Duration& out, Duration fallback, Duration min) {
+      if (e.value.empty()) return void(out = fallback);
+      auto d = parseDuration(e.value);
+      if (!d) bad(d.error().message);
+      else if (*d < min) bad("must be at least " + formatDuration(min));
+      else out = *d;
+    };
+    if (e.section == "OOM") {
+      if (e.key == "SwapUsedLimit") percent(c.swapUsedLimitPercent, 90);
+      else if (e.key == "DefaultMemoryPressureLimit") percent(c.defaultMemoryPressureLimitPercent, 60);
+      else if (e.key == "DefaultMemoryPressureDurationSec") {
+        // as systemd-oomd: 0 or empty means the default, below 1 s is refused
+        auto d = parseDuration(e.value);
+        if (e.value.empty() || (d && d->count() == 0)) c.defaultMemoryPressureDuration = std::chrono::seconds(30);
+        else duration(c.defaultMemoryPressureDuration, std::chrono::seconds(30), std::chrono::seconds(1));
+      } else if (e.key == "PrekillHookTimeoutSec") {
+        Duration ignored;
+        duration(ignored, Duration{0}, Duration{0});  // systemd-oomd 260+; accepted, no hooks here
+      } else diags.push_back({file, e.line, "unknown key '" + e.key + "' in section [OOM]"});
+    } else if (e.section == "Daemon") {
+      if (e.key == "Rulesets") c.rulesetFile = e.value;
+      else if (e.key == "RulesetDropInDirectory") c.rulesetDropInDir = e.value;
+      else if (e.key == "SampleIntervalSec") duration(c.sampleInterval, std::chrono::milliseconds(250), std::chrono::milliseconds(10));
+      else if (e.key == "IdleIntervalSec") duration(c.idleInterval, std::chrono::seconds(30), std::chrono::seconds(1));
+      else if (e.key == "DryRun") {
+        auto b = parseBool(e.value);
+        if (!b) bad("not a boolean");
+        else c.dryRun = *b;
+      } else if (e.key == "CgroupRoot") c.cgroupRoot = e.value;
+      else diags.push_back({file, e.line, "unknown key '" + e.key + "' in section [Daemon]"});
+    } else {
+      diags.push_back({file, e.line, "unknown section [" + e.section + "] (expected [OOM] or [Daemon])"});
+    }
+  }
+}
+
+std::vector<std::string> dropInFiles(const std::vector<std::string>& dirs, const std::string& suffix) {
+  std::map<std::string, std::string> byName;  // first (highest-precedence) directory wins
+  for (const auto& dir : dirs) {
+    DIR* d = opendir(dir.c_str());
+    if (!d) continue;
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name[0] == '.' || !endsWith(name, suffix)) continue;
+      byName.emplace(name, dir + "/" + name);
+    }
+    closedir(d);
+  }
+  std::vector<std::string> out;
+  for (auto& [name, path] : byName) out.push_back(path);
+  return out;
+}
+
+DaemonConfig loadDaemonConfig(const ConfigPaths& paths, bool mainMayBeMissing, Diagnostics& diags) {
+  DaemonConfig c;
+  if (auto text = readFile(paths.mainFile)) applyDaemonConfig(*text, paths.mainFile, c, diags);
+  else if (!mainMayBeMissing) diags.push_back({paths.mainFile, 0, "cannot read the file"});
+  for (const auto& f : dropInFiles(paths.dropInDirs, ".conf")) {
+    if (auto text = readFile(f)) applyDaemonConfig(*text, f, c, diags);
+    else diags.push_back({f, 0, "cannot read the file"});
+  }
+  return c;
+}
+
+}  // namespace unitoomd

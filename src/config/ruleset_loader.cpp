@@ -1,0 +1,83 @@
+#include "config/ruleset_loader.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "config/ruleset_json.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+bool readFile(const std::string& path, std::string& out) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> rulesetDropIns(const std::string& dir) {
+  std::vector<std::pair<struct timespec, std::string>> files;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return {};
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name[0] == '.' || !endsWith(name, ".json")) continue;
+    struct stat st;
+    std::string path = dir + "/" + name;
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) files.emplace_back(st.st_mtim, path);
+  }
+  closedir(d);
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    if (a.first.tv_sec != b.first.tv_sec) return a.first.tv_sec < b.first.tv_sec;
+    if (a.first.tv_nsec != b.first.tv_nsec) return a.first.tv_nsec < b.first.tv_nsec;
+    return a.second < b.second;
+  });
+  std::vector<std::string> out;
+  for (auto& f : files) out.push_back(f.second);
+  return out;
+}
+
+LoadedRules loadRules(const std::string& rulesetFile, const std::string& dropInDir) {
+  LoadedRules out;
+  ir::Root base;
+  if (!rulesetFile.empty()) {
+    std::string text;
+    if (!readFile(rulesetFile, text)) {
+      out.compiled.errors.push_back({rulesetFile, 0, "cannot read the file"});
+      return out;
+    }
+    base = parseRulesetJson(text, rulesetFile, out.compiled.errors);
+    if (!out.compiled.errors.empty()) return out;
+  }
+  std::vector<DropInFile> dropIns;
+  Diagnostics dropInParseErrors;
+  if (!dropInDir.empty()) {
+    for (const auto& path : rulesetDropIns(dropInDir)) {
+      std::string text;
+      Diagnostics fileDiags;
+      if (!readFile(path, text)) fileDiags.push_back({path, 0, "cannot read the file"});
+      else {
+        DropInFile f{path, parseRulesetJson(text, path, fileDiags, /*forDropIn=*/true)};
+        if (fileDiags.empty()) dropIns.push_back(std::move(f));
+      }
+      dropInParseErrors.insert(dropInParseErrors.end(), fileDiags.begin(), fileDiags.end());
+    }
+  }
+  out.compiled = compile(base, dropIns);
+  out.compiled.errors.insert(out.compiled.errors.end(), dropInParseErrors.begin(), dropInParseErrors.end());
+  for (const auto& f : dropIns)
+    if (std::find(out.compiled.skippedDropIns.begin(), out.compiled.skippedDropIns.end(), f.path) == out.compiled.skippedDropIns.end())
+      out.dropInsApplied.push_back(f.path);
+  return out;
+}
+
+}  // namespace unitoomd

@@ -1,0 +1,296 @@
+#include "daemon/daemon.h"
+
+#include <signal.h>
+#include <cstring>
+#include <sys/inotify.h>
+#include <systemd/sd-daemon.h>
+
+#include "config/ruleset_loader.h"
+#include "observe/psi_trigger.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+constexpr Duration kHistoryUnused = std::chrono::minutes(5);
+
+// Nothing thrown may unwind through sd-event's C frames.
+template <typename F>
+int guarded(const char* where, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    LOG_ERROR("%s: %s", where, e.what());
+  }
+  return 0;
+}
+
+void logDiagnostics(const Diagnostics& diags, LogLevel level) {
+  for (const auto& d : diags) logStructured(level, d.str(), {{"CONFIG_FILE", d.file}, {"CONFIG_LINE", std::to_string(d.line)}});
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
+  privileged_ = haveCapSysResource();
+  triggerWindow_ = triggerWindowFor(privileged_);
+  sd_event_default(&event_);
+}
+
+Daemon::~Daemon() {
+  disarmTriggers();
+  if (dropInWatch_) sd_event_source_unref(dropInWatch_);
+  if (timer_) sd_event_source_unref(timer_);
+  if (event_) sd_event_unref(event_);
+}
+
+bool Daemon::loadConfig(DaemonConfig& out) {
+  Diagnostics diags;
+  out = loadDaemonConfig(options_.configPaths, options_.configMayBeMissing, diags);
+  if (options_.dryRun) out.dryRun = *options_.dryRun;
+  if (options_.rulesetFile) out.rulesetFile = *options_.rulesetFile;
+  if (options_.cgroupRoot) out.cgroupRoot = *options_.cgroupRoot;
+  if (!diags.empty()) {
+    logDiagnostics(diags, LogLevel::Error);
+    return false;
+  }
+  return true;
+}
+
+bool Daemon::reload(bool initial) {
+  DaemonConfig c;
+  if (!loadConfig(c)) {
+    if (!initial) LOG_ERROR("configuration not reloaded: keeping the last good one");
+    return false;
+  }
+  std::string root = c.cgroupRoot;
+  if (root.empty()) {
+    auto detected = CgroupFs::detectRoot();
+    if (!detected) {
+      LOG_ERROR("no cgroup2 hierarchy found (looked at /sys/fs/cgroup and /sys/fs/cgroup/unified)");
+      return false;
+    }
+    root = *detected;
+  }
+  LoadedRules rules = loadRules(c.rulesetFile, c.rulesetDropInDir);
+  if (!rules.compiled.engine) {
+    logDiagnostics(rules.compiled.errors, LogLevel::Error);
+    if (!initial) LOG_ERROR("rulesets not reloaded: keeping the last good ones");
+    return false;
+  }
+  if (!rules.compiled.errors.empty()) {
+    logDiagnostics(rules.compiled.errors, LogLevel::Warning);
+    for (const auto& f : rules.compiled.skippedDropIns) LOG_WARN("drop-in %s skipped", f.c_str());
+  }
+  if (!fs_ || fs_->root() != root) fs_ = std::make_unique<CgroupFs>(root, options_.procRoot);
+  config_ = c;
+  Duration linger = std::max<Duration>(2 * triggerWindow_, std::chrono::seconds(2));
+  policy_.emplace(c.sampleInterval, c.idleInterval, linger);
+  applyEngine(std::move(rules.compiled.engine));
+  watchDropInDir();
+  LOG_INFO("%s %zu ruleset(s) from %s%s%s; cgroup2 at %s; %s PSI triggers (%s window)%s", initial ? "loaded" : "reloaded",
+           engine_->rulesets().size(), c.rulesetFile.empty() ? "no file" : c.rulesetFile.c_str(),
+           rules.dropInsApplied.empty() ? "" : strprintf(" + %zu drop-in(s)", rules.dropInsApplied.size()).c_str(), "",
+           root.c_str(), privileged_ ? "privileged" : "unprivileged", formatDuration(triggerWindow_).c_str(),
+           c.dryRun ? "; dry run: nothing will be killed" : "");
+  updateStatus();
+  return true;
+}
+
+void Daemon::applyEngine(std::unique_ptr<Engine> engine) {
+  if (engine_) engine->adoptStateFrom(*engine_);
+  engine_ = std::move(engine);
+  armTriggers();
+}
+
+void Daemon::disarmTriggers() {
+  for (auto& t : triggers_)
+    if (t.source) sd_event_source_disable_unref(t.source);
+  triggers_.clear();
+}
+
+void Daemon::armTriggers() {
+  disarmTriggers();
+  plannedTriggers_ = planTriggers(engine_->wakeSources(), engine_->hasUntriggeredGroups());
+  for (const auto& spec : plannedTriggers_) {
+    std::string file = spec.cgroup == "/" ? options_.procRoot + "/pressure/" + resourceName(spec.resource)
+                                          : fs_->absolute(spec.cgroup) + "/" + resourceName(spec.resource) + ".pressure";
+    auto inode = spec.cgroup == "/" ? std::optional<uint64_t>(0) : fs_->inodeOf(spec.cgroup);
+    if (!inode) {
+      LOG_DEBUG("%s does not exist yet; its trigger is armed when it appears", spec.cgroup.c_str());
+      continue;
+    }
+    Duration stall(static_cast<long long>(static_cast<double>(triggerWindow_.count()) * spec.wakePercent / 100.0));
+    auto fd = armPsiTrigger(file, StallKind::Some, stall, triggerWindow_);
+    if (!fd) {
+      LOG_WARN("cannot arm PSI trigger (%s): %s; falling back to the idle timer for it", fd.error().message.c_str(),
+               strerror(fd.error().errnum));
+      continue;
+    }
+    Trigger t{spec, std::move(*fd), nullptr, *inode};
+    if (sd_event_add_io(event_, &t.source, t.fd.get(), EPOLLPRI, onTrigger, this) < 0) continue;
+    LOG_DEBUG("armed trigger: %s %s some >= %.1f%% of %s", spec.cgroup.c_str(), resourceName(spec.resource), spec.wakePercent,
+              formatDuration(triggerWindow_).c_str());
+    triggers_.push_back(std::move(t));
+  }
+}
+
+bool Daemon::triggersStale() const {
+  if (triggers_.size() != plannedTriggers_.size()) {
+    for (const auto& spec : plannedTriggers_) {
+      bool armed = false;
+      for (const auto& t : triggers_) armed = armed || t.spec == spec;
+      if (!armed && (spec.cgroup == "/" || fs_->inodeOf(spec.cgroup))) return true;
+    }
+  }
+  for (const auto& t : triggers_)
+    if (t.spec.cgroup != "/" && fs_->inodeOf(t.spec.cgroup) != std::optional<uint64_t>(t.inode)) return true;
+  return false;
+}
+
+void Daemon::watchDropInDir() {
+  if (watchedDropInDir_ == config_.rulesetDropInDir) return;
+  if (dropInWatch_) dropInWatch_ = sd_event_source_disable_unref(dropInWatch_);
+  watchedDropInDir_ = config_.rulesetDropInDir;
+  if (watchedDropInDir_.empty()) return;
+  int r = sd_event_add_inotify(event_, &dropInWatch_, watchedDropInDir_.c_str(),
+                               IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR, onDropInChange, this);
+  if (r < 0) LOG_NOTICE("not watching %s for drop-ins: %s", watchedDropInDir_.c_str(), strerror(-r));
+}
+
+bool Daemon::stallPersists(SampleContext& ctx) {
+  for (const auto& t : triggers_) {
+    CgroupView* cg = ctx.cgroup(t.spec.cgroup);
+    if (!cg) continue;
+    auto pct = cg->stall(t.spec.resource, StallKind::Some, triggerWindow_);
+    if (pct && *pct >= t.spec.wakePercent) return true;
+  }
+  return false;
+}
+
+void Daemon::sample() {
+  TimePoint now = Clock::now();
+  SampleContext ctx(*fs_, history_, now);
+  ctx.killer = &killer_;
+  ctx.reports = this;
+  ctx.dryRun = config_.dryRun;
+  engine_->runOnce(ctx);
+  bool watching = victims_.check(*fs_, now);
+  bool busy = engine_->timing() || watching || stallPersists(ctx);
+  policy_->sampled(now, busy);
+  ++samples_;
+  lastSample_ = now;
+  if (!policy_->active(now)) {
+    history_.prune(now, kHistoryUnused);
+    if (triggersStale()) armTriggers();
+  }
+}
+
+void Daemon::scheduleNext() {
+  TimePoint now = Clock::now();
+  bool active = policy_->active(now);
+  TimePoint next = lastSample_ + policy_->interval(now);
+  if (next < now) next = now;
+  uint64_t accuracy = active ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
+  if (!timer_) {
+    sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, toUsec(next), accuracy, onTimer, this);
+  } else {
+    sd_event_source_set_time(timer_, toUsec(next));
+    sd_event_source_set_time_accuracy(timer_, accuracy);
+  }
+  sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
+}
+
+void Daemon::updateStatus() {
+  if (!engine_) return;
+  sd_notifyf(0, "STATUS=%zu ruleset(s), %zu PSI trigger(s), %llu kill(s)%s", engine_->rulesets().size(), triggers_.size(), kills_,
+             config_.dryRun ? " (dry run)" : "");
+}
+
+void Daemon::killAttempted(const KillReport& report) {
+  log_.killAttempted(report);
+  if (report.ok && !report.dryRun) {
+    victims_.add(report.victim, report.victimInode, report.at);
+    ++kills_;
+    updateStatus();
+  }
+}
+
+int Daemon::onTimer(sd_event_source*, uint64_t, void* userdata) {
+  auto* self = static_cast<Daemon*>(userdata);
+  return guarded("sample", [&] {
+    self->sample();
+    self->scheduleNext();
+  });
+}
+
+int Daemon::onTrigger(sd_event_source* s, int, uint32_t revents, void* userdata) {
+  auto* self = static_cast<Daemon*>(userdata);
+  return guarded("trigger", [&] {
+    if (revents & EPOLLERR) {
+      // the cgroup went away: drop this trigger; the idle tick re-arms what exists
+      for (auto it = self->triggers_.begin(); it != self->triggers_.end(); ++it)
+        if (it->source == s) {
+          LOG_DEBUG("trigger on %s gone", it->spec.cgroup.c_str());
+          sd_event_source_disable_unref(it->source);
+          self->triggers_.erase(it);
+          break;
+        }
+      return;
+    }
+    TimePoint now = Clock::now();
+    bool wasActive = self->policy_->active(now);
+    self->policy_->triggerFired(now);
+    if (!wasActive) {
+      self->sample();
+      self->scheduleNext();
+    }
+  });
+}
+
+int Daemon::onSighup(sd_event_source*, const struct signalfd_siginfo*, void* userdata) {
+  auto* self = static_cast<Daemon*>(userdata);
+  return guarded("reload", [&] {
+    sd_notify(0, "RELOADING=1");
+    self->reload(false);
+    sd_notify(0, "READY=1");
+  });
+}
+
+int Daemon::onDropInChange(sd_event_source*, const struct inotify_event*, void* userdata) {
+  auto* self = static_cast<Daemon*>(userdata);
+  return guarded("drop-in reload", [&] { self->reload(false); });
+}
+
+bool Daemon::start() {
+  if (!event_) {
+    LOG_ERROR("cannot create the event loop");
+    return false;
+  }
+  if (!reload(true)) return false;
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  sd_event_add_signal(event_, nullptr, SIGTERM, nullptr, nullptr);
+  sd_event_add_signal(event_, nullptr, SIGINT, nullptr, nullptr);
+  sd_event_add_signal(event_, nullptr, SIGHUP, onSighup, this);
+  sd_event_set_watchdog(event_, true);
+  sample();
+  scheduleNext();
+  sd_notify(0, "READY=1");
+  updateStatus();
+  return true;
+}
+
+int Daemon::run() {
+  int r = sd_event_loop(event_);
+  sd_notify(0, "STOPPING=1");
+  LOG_INFO("stopping after %llu sample(s), %llu kill(s)", samples_, kills_);
+  return r < 0 ? 1 : 0;
+}
+
+}  // namespace unitoomd

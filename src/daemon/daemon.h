@@ -1,0 +1,98 @@
+// The edge where time and I/O happen: the sd-event loop, PSI trigger fds,
+// the sample timer, signals (SIGHUP reloads, SIGTERM/SIGINT stop), the
+// drop-in directory watch and sd_notify. Everything it decides with lives
+// in the engine and SamplerPolicy.
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "act/cgroup_killer.h"
+#include "act/victim_watch.h"
+#include "config/daemon_config.h"
+#include "daemon/sampler_policy.h"
+#include "engine/engine.h"
+#include "engine/history.h"
+#include "engine/report.h"
+#include "observe/cgroup_fs.h"
+
+namespace unitoomd {
+
+struct DaemonOptions {
+  ConfigPaths configPaths;
+  bool configMayBeMissing = true;
+  std::optional<bool> dryRun;              // --dry-run overrides the config
+  std::optional<std::string> rulesetFile;  // --rulesets overrides the config
+  std::optional<std::string> cgroupRoot;   // --cgroup-root overrides the config
+  std::string procRoot = "/proc";
+};
+
+class Daemon : private ReportSink {
+ public:
+  explicit Daemon(DaemonOptions options);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Loads config and rules; false (with errors logged) if they are unusable.
+  bool start();
+  int run();  // the event loop; returns the exit code
+
+  // Statistics for benchmarks and tests.
+  unsigned long long samples() const { return samples_; }
+
+ private:
+  struct Trigger {
+    TriggerSpec spec;
+    UniqueFd fd;
+    sd_event_source* source = nullptr;
+    uint64_t inode = 0;
+  };
+
+  bool loadConfig(DaemonConfig& out);
+  bool reload(bool initial);
+  void applyEngine(std::unique_ptr<Engine> engine);
+  void armTriggers();
+  void disarmTriggers();
+  bool triggersStale() const;
+  void watchDropInDir();
+  void sample();
+  void scheduleNext();
+  bool stallPersists(SampleContext& ctx);
+  void updateStatus();
+  void killAttempted(const KillReport& report) override;
+
+  static int onTimer(sd_event_source* s, uint64_t usec, void* userdata);
+  static int onTrigger(sd_event_source* s, int fd, uint32_t revents, void* userdata);
+  static int onSighup(sd_event_source* s, const struct signalfd_siginfo* si, void* userdata);
+  static int onDropInChange(sd_event_source* s, const struct inotify_event* ev, void* userdata);
+
+  DaemonOptions options_;
+  DaemonConfig config_;
+  std::unique_ptr<CgroupFs> fs_;
+  History history_;
+  std::unique_ptr<Engine> engine_;
+  CgroupKiller killer_;
+  LogReportSink log_;
+  VictimWatch victims_;
+  std::optional<SamplerPolicy> policy_;
+  std::vector<Trigger> triggers_;
+  std::vector<TriggerSpec> plannedTriggers_;
+  bool privileged_ = false;
+  Duration triggerWindow_{};
+
+  sd_event* event_ = nullptr;
+  sd_event_source* timer_ = nullptr;
+  sd_event_source* dropInWatch_ = nullptr;
+  std::string watchedDropInDir_;
+  TimePoint lastSample_{};
+  TimePoint lastResync_{};
+  unsigned long long samples_ = 0;
+  unsigned long long kills_ = 0;
+};
+
+}  // namespace unitoomd

@@ -1,0 +1,88 @@
+// unitoomd: a userspace out-of-memory killer for systemd systems.
+#include <getopt.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "daemon/check_config.h"
+#include "daemon/daemon.h"
+#include "unitoomd-config.h"
+#include "util/log.h"
+
+using namespace unitoomd;
+
+namespace {
+
+void usage(FILE* out) {
+  fprintf(out,
+          "Usage: unitoomd [OPTIONS]\n"
+          "       unitoomd --check-config FILE...\n\n"
+          "Kills the right cgroup before the kernel's OOM killer has to, on PSI memory\n"
+          "pressure, swap and memory rules.\n\n"
+          "  -c, --config FILE      daemon configuration (default %s/unitoomd/unitoomd.conf)\n"
+          "  -r, --rulesets FILE    JSON rulesets (overrides Rulesets= of the config)\n"
+          "      --cgroup-root DIR  cgroup2 mount point (default: detected)\n"
+          "      --dry-run          decide and report, but kill nothing\n"
+          "      --check-config     validate the given .conf and .json files and exit\n"
+          "  -d, --debug            log debug messages\n"
+          "      --version          print the version and exit\n"
+          "  -h, --help             show this help\n",
+          UNITOOMD_SYSCONFDIR);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  enum { OPT_CGROUP_ROOT = 1000, OPT_DRY_RUN, OPT_CHECK, OPT_VERSION, OPT_PROC_ROOT };
+  static const option longOptions[] = {
+      {"config", required_argument, nullptr, 'c'},
+      {"rulesets", required_argument, nullptr, 'r'},
+      {"cgroup-root", required_argument, nullptr, OPT_CGROUP_ROOT},
+      {"proc-root", required_argument, nullptr, OPT_PROC_ROOT},
+      {"dry-run", no_argument, nullptr, OPT_DRY_RUN},
+      {"check-config", no_argument, nullptr, OPT_CHECK},
+      {"debug", no_argument, nullptr, 'd'},
+      {"version", no_argument, nullptr, OPT_VERSION},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0},
+  };
+  DaemonOptions options;
+  options.configPaths = defaultConfigPaths(UNITOOMD_SYSCONFDIR);
+  bool check = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "c:r:dh", longOptions, nullptr)) != -1) {
+    switch (c) {
+      case 'c':
+        options.configPaths = explicitConfigPaths(optarg);
+        options.configMayBeMissing = false;
+        break;
+      case 'r': options.rulesetFile = optarg; break;
+      case OPT_CGROUP_ROOT: options.cgroupRoot = optarg; break;
+      case OPT_PROC_ROOT: options.procRoot = optarg; break;
+      case OPT_DRY_RUN: options.dryRun = true; break;
+      case OPT_CHECK: check = true; break;
+      case 'd': setLogLevel(LogLevel::Debug); break;
+      case OPT_VERSION: printf("unitoomd %s\n", UNITOOMD_VERSION); return 0;
+      case 'h': usage(stdout); return 0;
+      default: usage(stderr); return 2;
+    }
+  }
+  if (check) {
+    std::vector<std::string> files(argv + optind, argv + argc);
+    if (files.empty()) {
+      fprintf(stderr, "--check-config needs at least one file\n");
+      return 2;
+    }
+    Diagnostics diags = checkConfigFiles(files);
+    for (const auto& d : diags) fprintf(stderr, "%s\n", d.str().c_str());
+    return diags.empty() ? 0 : 1;
+  }
+  if (optind < argc) {
+    fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  Daemon daemon(std::move(options));
+  if (!daemon.start()) return 1;
+  return daemon.run();
+}

@@ -1,0 +1,156 @@
+/* pressure-gen: real memory stall on demand, for tests, the demo and benchmarks.
+ *
+ * What PSI counts as memory stall is direct reclaim and the refault of
+ * recently evicted pages. Run under a small memory limit (cgroup v2
+ * memory.max, or a v1 memory cgroup on hybrid hosts), this program keeps
+ * re-reading a hot set of file pages while streaming random reads over a
+ * larger file, so the hot set is evicted and refaulted over and over
+ * (--hot-mib N); by default (--hot-mib 0) it sweeps the whole file
+ * sequentially, which thrashes harder.
+ *
+ *   pressure-gen --file PATH [--size-mib 256] [--hot-mib 0] [--workers 1]
+ *                [--seconds 0 (forever)] [--grow-anon-mib-per-sec 0]
+ *
+ * Knobs: more workers and a hot set larger than the limit give more stall;
+ * --grow-anon-mib-per-sec instead grows anonymous memory slowly, for cases
+ * that need memory use rather than stall.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int ensure_file(const char *path, size_t size) {
+  struct stat st;
+  if (stat(path, &st) == 0 && (size_t)st.st_size >= size) return 0;
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  char *buf = malloc(1 << 20);
+  if (!buf) return -1;
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (size_t off = 0; off < size; off += 1 << 20) {
+    for (size_t i = 0; i < (1 << 20); i += 8) {
+      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      memcpy(buf + i, &x, 8);
+    }
+    if (write(fd, buf, 1 << 20) != 1 << 20) { free(buf); close(fd); return -1; }
+  }
+  free(buf);
+  fsync(fd);
+  close(fd);
+  return 0;
+}
+
+/* Pages cached by whoever wrote the file are charged to them, not to us:
+ * drop them so our reads fault and charge our cgroup. */
+static void drop_cache(int fd) {
+  fdatasync(fd);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
+static volatile sig_atomic_t stop;
+static void on_term(int sig) { (void)sig; stop = 1; }
+
+static void reader(const char *path, size_t size, size_t hot, double seconds, unsigned seed) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { perror("open"); exit(1); }
+  drop_cache(fd);
+  unsigned char *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+  if (m == MAP_FAILED) { perror("mmap"); exit(1); }
+  size_t pages = size / 4096, hotPages = hot / 4096;
+  if (hot == 0) {
+    /* Sequential sweeps over a file larger than the limit: readahead brings
+     * pages in, they are evicted before the sweep comes back, and every
+     * fault is a refault of a recently evicted page: memory stall. */
+    double end = seconds > 0 ? now_s() + seconds : 1e300;
+    volatile unsigned long sum = 0;
+    while (!stop && now_s() < end)
+      for (size_t p = 0; p < pages && !stop; ++p) sum += m[p * 4096];
+    exit(0);
+  }
+  madvise(m, size, MADV_RANDOM);
+  double end = seconds > 0 ? now_s() + seconds : 1e300;
+  volatile unsigned long sum = 0;
+  unsigned r = seed;
+  while (!stop && now_s() < end) {
+    for (size_t p = 0; p < hotPages; ++p) sum += m[p * 4096];
+    for (size_t i = 0; i < hotPages; ++i) {
+      r = r * 1103515245u + 12345u;
+      size_t p = hotPages + (r % (pages - hotPages));
+      sum += m[p * 4096];
+    }
+  }
+  exit(0);
+}
+
+static void grower(double mibPerSec, double seconds) {
+  double start = now_s(), end = seconds > 0 ? start + seconds : 1e300;
+  size_t chunk = 1 << 20, have = 0;
+  while (!stop && now_s() < end) {
+    size_t want = (size_t)((now_s() - start) * mibPerSec);
+    while (have < want) {
+      char *p = malloc(chunk);
+      if (!p) break;
+      memset(p, 0x5a, chunk);
+      ++have;
+    }
+    usleep(50000);
+  }
+  exit(0);
+}
+
+int main(int argc, char **argv) {
+  const char *file = NULL;
+  double sizeMib = 256, hotMib = 0, seconds = 0, growMib = 0;
+  int workers = 1;
+  static struct option opts[] = {
+    {"file", required_argument, 0, 'f'}, {"size-mib", required_argument, 0, 's'},
+    {"hot-mib", required_argument, 0, 'H'}, {"workers", required_argument, 0, 'w'},
+    {"seconds", required_argument, 0, 't'}, {"grow-anon-mib-per-sec", required_argument, 0, 'g'},
+    {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+  int c;
+  while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:h", opts, NULL)) != -1) {
+    switch (c) {
+      case 'f': file = optarg; break;
+      case 's': sizeMib = atof(optarg); break;
+      case 'H': hotMib = atof(optarg); break;
+      case 'w': workers = atoi(optarg); break;
+      case 't': seconds = atof(optarg); break;
+      case 'g': growMib = atof(optarg); break;
+      case 'h': printf("see the comment at the top of pressure-gen.c\n"); return 0;
+      default: return 2;
+    }
+  }
+  signal(SIGTERM, on_term);
+  signal(SIGINT, on_term);
+  if (growMib > 0) grower(growMib, seconds);
+  if (!file || workers < 1 || hotMib < 0 || sizeMib <= hotMib) {
+    fprintf(stderr, "usage: pressure-gen --file PATH [--size-mib N] [--hot-mib N] [--workers N] [--seconds N]\n");
+    return 2;
+  }
+  size_t size = (size_t)(sizeMib * 1048576) & ~(size_t)4095, hot = (size_t)(hotMib * 1048576) & ~(size_t)4095;
+  if (ensure_file(file, size) < 0) { perror(file); return 1; }
+  for (int i = 1; i < workers; ++i)
+    if (fork() == 0) reader(file, size, hot, seconds, 12345u + (unsigned)i);
+  if (workers == 1) reader(file, size, hot, seconds, 12345u);
+  pid_t self = fork();
+  if (self == 0) reader(file, size, hot, seconds, 12345u);
+  while (wait(NULL) > 0 || errno == EINTR) {}
+  return 0;
+}
