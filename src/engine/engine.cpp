@@ -48,8 +48,8 @@ bool Ruleset::runOnce(SampleContext& ctx) {
     if (pausedUntil_ && ctx.now() < *pausedUntil_) return false;
     ctx.action() = ActionContext{name, description, origin, fired->name, std::move(firedFindings), std::nullopt};
     if (!silenceEngineLogs)
-      LOG_INFO("ruleset '%s': detector group '%s' fired: %s", name.c_str(), fired->name.c_str(),
-               join(ctx.action().findings, "; ").c_str());
+      LOG_INFO("ruleset '%s': detector group '%s' fired%s%s", name.c_str(), fired->name.c_str(),
+               ctx.action().findings.empty() ? "" : ": ", join(ctx.action().findings, "; ").c_str());
   }
   resumeAt_.reset();
   for (size_t i = start; i < actions.size(); ++i) {

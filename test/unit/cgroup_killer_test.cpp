@@ -1,0 +1,90 @@
+// Against this machine's real cgroup2: skipped (with the reason) where the
+// kernel or the privileges do not allow it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "act/cgroup_killer.h"
+#include "observe/parsers.h"
+
+using namespace unitoomd;
+
+namespace {
+
+struct RealCgroup {
+  std::string root, name, path;
+  bool ok = false;
+  RealCgroup() {
+    auto r = CgroupFs::detectRoot();
+    if (!r) return;
+    root = *r;
+    name = "unitoomd-test-killer-" + std::to_string(getpid());
+    path = root + "/" + name;
+    ok = mkdir(path.c_str(), 0755) == 0;
+  }
+  ~RealCgroup() {
+    if (ok) rmdir(path.c_str());
+  }
+  pid_t spawnSleeper() {
+    pid_t pid = fork();
+    if (pid == 0) {
+      FILE* f = fopen((path + "/cgroup.procs").c_str(), "w");
+      if (f) {
+        fprintf(f, "0\n");
+        fclose(f);
+      }
+      execlp("sleep", "sleep", "60", nullptr);
+      _exit(127);
+    }
+    return pid;
+  }
+};
+
+}  // namespace
+
+TEST(CgroupKiller, KillsEverythingInARealCgroupAndRecordsTheKillForSystemd) {
+  RealCgroup cg;
+  if (!cg.ok) GTEST_SKIP() << "needs a writable cgroup2 hierarchy (root, cgroup2 mounted)";
+  pid_t a = cg.spawnSleeper(), b = cg.spawnSleeper();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CgroupFs fs(cg.root);
+  auto dir = fs.open("/" + cg.name);
+  ASSERT_TRUE(dir);
+  auto procs = parsePids(dir->read("cgroup.procs").data);
+  ASSERT_TRUE(procs);
+  ASSERT_EQ(procs->size(), 2u) << "could not move test processes into " << cg.path;
+
+  CgroupKiller killer;
+  auto outcome = killer.kill(*dir, KillOptions{});
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->processes, 2);
+  int status = 0;
+  ASSERT_EQ(waitpid(a, &status, 0), a);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_EQ(waitpid(b, &status, 0), b);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  auto ooms = dir->getXattr("user.oomd_ooms");
+  if (ooms) {  // cgroupfs supports user xattrs since 5.7
+    EXPECT_EQ(*ooms, "1");
+    EXPECT_EQ(dir->getXattr("user.oomd_kill").value_or(""), "2");
+  }
+}
+
+TEST(CgroupKiller, AVanishedCgroupIsAnErrorValueNotACrash) {
+  RealCgroup cg;
+  if (!cg.ok) GTEST_SKIP() << "needs a writable cgroup2 hierarchy (root, cgroup2 mounted)";
+  CgroupFs fs(cg.root);
+  auto dir = fs.open("/" + cg.name);
+  ASSERT_TRUE(dir);
+  ASSERT_EQ(rmdir(cg.path.c_str()), 0);
+  cg.ok = false;
+  CgroupKiller killer;
+  auto outcome = killer.kill(*dir, KillOptions{});
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().errnum, ENOENT);
+  EXPECT_EQ(dir->read("memory.pressure").status, ReadStatus::Gone);
+}

@@ -1,0 +1,217 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "config/daemon_config.h"
+#include "config/json.h"
+#include "config/ruleset_json.h"
+#include "config/ruleset_loader.h"
+#include "daemon/check_config.h"
+#include "engine/compiler.h"
+#include "fixture.h"
+
+using namespace unitoomd;
+using unitoomd::test::FixtureTree;
+
+namespace {
+
+const char* kGood = R"({
+  // comments are allowed, as in oomd
+  "rulesets": [
+    {
+      "name": "protect the workload",
+      "description": "System hogs die when the workload stalls.",
+      "drop-in": {"detectors": true, "actions": true, "disable-on-drop-in": true},
+      "post_action_delay": 20,
+      "detectors": [
+        ["workload stalls",
+          {"name": "pressure_above", "args": {"cgroup": "workload.slice", "resource": "memory", "threshold": 10, "duration": "5"}},
+          {"name": "memory_reclaim", "args": {"cgroup": "workload.slice", "duration": 10}}]
+      ],
+      "actions": [
+        {"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "system.slice/*", "min_growth_ratio": "1.25"}}
+      ]
+    }
+  ]
+})";
+
+Diagnostics parseAndCompile(const std::string& text) {
+  Diagnostics d;
+  auto root = parseRulesetJson(text, "rules.json", d);
+  if (!d.empty()) return d;
+  return compile(root, {}).errors;
+}
+
+}  // namespace
+
+TEST(RulesetJson, AnOomdStyleConfigCompiles) {
+  Diagnostics d;
+  auto root = parseRulesetJson(kGood, "rules.json", d);
+  ASSERT_TRUE(d.empty()) << d[0].str();
+  ASSERT_EQ(root.rulesets.size(), 1u);
+  EXPECT_EQ(root.rulesets[0].description, "System hogs die when the workload stalls.");
+  EXPECT_EQ(root.rulesets[0].detectors[0].name, "workload stalls");
+  EXPECT_EQ(root.rulesets[0].detectors[0].detectors[0].args.at("threshold"), "10");
+  auto out = compile(root, {});
+  ASSERT_TRUE(out.engine);
+  EXPECT_TRUE(out.errors.empty());
+}
+
+TEST(RulesetJson, UnknownPluginNamesItsLine) {
+  auto d = parseAndCompile("{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\",\n {\"name\": \"pressure_abuv\", \"args\": {}}]],\n\"actions\": [{\"name\": \"stop\"}]}]}");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].str(), "rules.json:3: unknown plugin 'pressure_abuv'");
+}
+
+TEST(RulesetJson, UnknownArgumentNamesItsLine) {
+  auto d = parseAndCompile(
+      "{\"rulesets\": [{\"name\": \"x\", \"detectors\": [[\"g\", {\"name\": \"pressure_above\", \"args\": {\n"
+      "\"cgroup\": \"a\", \"resource\": \"memory\", \"threshold\": 5,\n"
+      "\"treshold\": 6}}]], \"actions\": [{\"name\": \"stop\"}]}]}");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].line, 3);
+  EXPECT_NE(d[0].message.find("unknown argument 'treshold'"), std::string::npos);
+}
+
+TEST(RulesetJson, BadNumbersAndMissingArgumentsAreErrors) {
+  auto d = parseAndCompile(
+      "{\"rulesets\": [{\"name\": \"x\", \"detectors\": [[\"g\",\n{\"name\": \"pressure_above\", \"args\": {\"cgroup\": \"a\", "
+      "\"resource\": \"memory\",\n\"threshold\": \"ten\"}},\n{\"name\": \"memory_above\", \"args\": {\"cgroup\": \"a\"}}]],"
+      " \"actions\": [{\"name\": \"stop\"}]}]}");
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].line, 3);
+  EXPECT_NE(d[0].message.find("not a number: 'ten'"), std::string::npos);
+  EXPECT_EQ(d[1].line, 4);
+  EXPECT_NE(d[1].message.find("missing argument 'threshold'"), std::string::npos);
+}
+
+TEST(RulesetJson, MalformedJsonNamesItsLine) {
+  Diagnostics d;
+  parseRulesetJson("{\n  \"rulesets\": [\n    {\"name\": \"x\",,}\n  ]\n}", "r.json", d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].line, 3);
+  d.clear();
+  parseRulesetJson("{\"rulesets\": [", "r.json", d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].message.find("unexpected end"), std::string::npos);
+}
+
+TEST(RulesetJson, HostileJsonIsAnErrorNotACrash) {
+  Diagnostics d;
+  parseRulesetJson(std::string(100000, '['), "deep.json", d);
+  ASSERT_FALSE(d.empty());
+  EXPECT_NE(d[0].message.find("too deep"), std::string::npos);
+  d.clear();
+  parseRulesetJson("\"\\u12\"", "u.json", d);
+  EXPECT_FALSE(d.empty());
+}
+
+TEST(DaemonConfig, OomdConfKeysWithSystemdDefaults) {
+  DaemonConfig c;
+  Diagnostics d;
+  applyDaemonConfig("[OOM]\nSwapUsedLimit=85%\nDefaultMemoryPressureLimit=50%\nDefaultMemoryPressureDurationSec=20s\n", "oomd.conf", c, d);
+  EXPECT_TRUE(d.empty());
+  EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 85);
+  EXPECT_DOUBLE_EQ(c.defaultMemoryPressureLimitPercent, 50);
+  EXPECT_EQ(c.defaultMemoryPressureDuration, std::chrono::seconds(20));
+  applyDaemonConfig("[OOM]\nDefaultMemoryPressureDurationSec=0\nSwapUsedLimit=\n", "oomd.conf", c, d);
+  EXPECT_EQ(c.defaultMemoryPressureDuration, std::chrono::seconds(30));  // 0 means the default, as systemd-oomd
+  EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 90);
+}
+
+TEST(DaemonConfig, ErrorsNameFileLineAndProblem) {
+  DaemonConfig c;
+  Diagnostics d;
+  applyDaemonConfig("[OOM]\nSwapUsedLimit=95%\nDefaultMemoryPresureLimit=50%\n[Daemon]\nSampleIntervalSec=fast\n[Bogus]\nX=1\n", "u.conf", c, d);
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[0].str(), "u.conf:3: unknown key 'DefaultMemoryPresureLimit' in section [OOM]");
+  EXPECT_EQ(d[1].line, 5);
+  EXPECT_EQ(d[2].line, 7);
+  EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 95);  // good lines still apply
+}
+
+TEST(DaemonConfig, DurationBelowOneSecondIsRefusedAsSystemdOomd) {
+  DaemonConfig c;
+  Diagnostics d;
+  applyDaemonConfig("[OOM]\nDefaultMemoryPressureDurationSec=500ms\n", "u.conf", c, d);
+  ASSERT_EQ(d.size(), 1u);
+}
+
+TEST(DaemonConfig, DropInsOverrideInNameOrderAndEtcMasksUsrLib) {
+  FixtureTree t;
+  std::string etc = t.procRoot() + "/etc.d", lib = t.procRoot() + "/lib.d";
+  std::filesystem::create_directories(etc);
+  std::filesystem::create_directories(lib);
+  FixtureTree::write(t.procRoot() + "/main.conf", "[OOM]\nDefaultMemoryPressureLimit=40%\n");
+  FixtureTree::write(lib + "/10-vendor.conf", "[OOM]\nDefaultMemoryPressureLimit=30%\nSwapUsedLimit=80%\n");
+  FixtureTree::write(etc + "/10-vendor.conf", "[OOM]\nSwapUsedLimit=70%\n");  // masks the vendor file
+  FixtureTree::write(lib + "/20-later.conf", "[OOM]\nDefaultMemoryPressureDurationSec=5s\n");
+  Diagnostics d;
+  auto c = loadDaemonConfig(ConfigPaths{t.procRoot() + "/main.conf", {etc, lib}}, false, d);
+  EXPECT_TRUE(d.empty());
+  EXPECT_DOUBLE_EQ(c.defaultMemoryPressureLimitPercent, 40);  // vendor 10-vendor.conf masked
+  EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 70);
+  EXPECT_EQ(c.defaultMemoryPressureDuration, std::chrono::seconds(5));
+}
+
+TEST(CheckConfig, ReportsEveryBadFileAndPassesGoodOnes) {
+  FixtureTree t;
+  std::string good = t.procRoot() + "/good.json", bad = t.procRoot() + "/bad.json", conf = t.procRoot() + "/u.conf";
+  FixtureTree::write(good, kGood);
+  FixtureTree::write(bad, "{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\", {\"name\": \"nope\"}]],\n\"actions\": [{\"name\": \"stop\"}]}]}");
+  FixtureTree::write(conf, "[Daemon]\nDryRun=perhaps\n");
+  EXPECT_TRUE(checkConfigFiles({good}).empty());
+  auto d = checkConfigFiles({good, bad, conf});
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].str(), bad + ":2: unknown plugin 'nope'");
+  EXPECT_EQ(d[1].str(), conf + ":2: DryRun=perhaps: not a boolean");
+}
+
+TEST(DropIns, ReplaceDetectorsNewestFirstAndDisableTheBase) {
+  FixtureTree t;
+  std::string base = t.procRoot() + "/rules.json", dir = t.procRoot() + "/rules.d";
+  std::filesystem::create_directories(dir);
+  FixtureTree::write(base, kGood);
+  FixtureTree::write(dir + "/a.json", R"({"rulesets": [{"name": "protect the workload", "description": "first",
+     "detectors": [["always", {"name": "continue"}]]}]})");
+  FixtureTree::write(dir + "/b.json", R"({"rulesets": [{"name": "protect the workload", "description": "second",
+     "actions": [{"name": "stop"}]}]})");
+  // a.json is older than b.json
+  std::filesystem::last_write_time(dir + "/a.json", std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+  auto loaded = loadRules(base, dir);
+  ASSERT_TRUE(loaded.compiled.engine);
+  EXPECT_TRUE(loaded.compiled.errors.empty());
+  const auto& rs = loaded.compiled.engine->rulesets();
+  ASSERT_EQ(rs.size(), 3u);
+  EXPECT_EQ(rs[0]->description, "second");  // newest first
+  EXPECT_EQ(rs[1]->description, "first");
+  EXPECT_TRUE(rs[2]->disabled);             // disable-on-drop-in
+  EXPECT_EQ(rs[1]->groups[0].name, "always");
+  EXPECT_EQ(rs[1]->actions[0]->name(), "kill_by_memory_size_or_growth");  // actions kept from base
+}
+
+TEST(DropIns, ABadDropInIsSkippedAndTheRestStillLoads) {
+  FixtureTree t;
+  std::string base = t.procRoot() + "/rules.json", dir = t.procRoot() + "/rules.d";
+  std::filesystem::create_directories(dir);
+  FixtureTree::write(base, kGood);
+  FixtureTree::write(dir + "/broken.json", "{\"rulesets\": [{\"name\": \"nobody\", \"actions\": [{\"name\": \"stop\"}]}]}");
+  auto loaded = loadRules(base, dir);
+  ASSERT_TRUE(loaded.compiled.engine);
+  ASSERT_EQ(loaded.compiled.errors.size(), 1u);
+  EXPECT_NE(loaded.compiled.errors[0].message.find("targets no ruleset named 'nobody'"), std::string::npos);
+  EXPECT_EQ(loaded.compiled.engine->rulesets().size(), 1u);
+  EXPECT_FALSE(loaded.compiled.engine->rulesets()[0]->disabled);
+}
+
+TEST(DropIns, TheBaseMustAllowWhatTheDropInChanges) {
+  Diagnostics d;
+  auto base = parseRulesetJson(R"({"rulesets": [{"name": "r", "detectors": [["g", {"name": "continue"}]], "actions": [{"name": "stop"}]}]})",
+                               "base.json", d);
+  auto dropIn = parseRulesetJson(R"({"rulesets": [{"name": "r", "detectors": [["h", {"name": "stop"}]]}]})", "d.json", d, true);
+  ASSERT_TRUE(d.empty());
+  auto out = compile(base, {DropInFile{"d.json", dropIn}});
+  ASSERT_TRUE(out.engine);
+  ASSERT_EQ(out.errors.size(), 1u);
+  EXPECT_NE(out.errors[0].message.find("does not allow drop-in detectors"), std::string::npos);
+}

@@ -1,0 +1,191 @@
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "fixture.h"
+
+using namespace unitoomd;
+using unitoomd::test::at;
+using unitoomd::test::FixtureTree;
+
+namespace {
+
+// A detector whose answer the test sets, counting its runs.
+struct Scripted : Plugin {
+  PluginResult answer = PluginResult::Stop;
+  int runs = 0;
+  PluginResult run(SampleContext& ctx) override {
+    ++runs;
+    if (answer == PluginResult::Continue) ctx.addFinding("scripted fired");
+    return answer;
+  }
+};
+
+struct Recorder : Plugin {
+  std::vector<PluginResult> script;  // answers in turn; last repeats
+  int runs = 0;
+  std::vector<std::string> seenFindings;
+  PluginResult run(SampleContext& ctx) override {
+    seenFindings = ctx.action().findings;
+    PluginResult r = script.empty() ? PluginResult::Stop : script[std::min<size_t>(runs, script.size() - 1)];
+    ++runs;
+    return r;
+  }
+};
+
+struct Harness {
+  FixtureTree tree;
+  CgroupFs fs{tree.cgroupRoot(), tree.procRoot()};
+  History history;
+  void sample(Engine& e, double t) {
+    SampleContext ctx(fs, history, at(t));
+    e.runOnce(ctx);
+  }
+};
+
+struct Built {
+  std::unique_ptr<Engine> engine;
+  std::vector<std::vector<Scripted*>> det;
+  std::vector<Recorder*> actions;
+};
+
+// groups: number of detectors per group
+Built build(std::vector<int> groups, int actions, Duration delay = std::chrono::seconds(15)) {
+  Built b;
+  auto rs = std::make_unique<Ruleset>();
+  rs->name = "r";
+  rs->description = "test ruleset";
+  rs->postActionDelay = delay;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    DetectorGroup group;
+    group.name = "group" + std::to_string(g);
+    b.det.emplace_back();
+    for (int i = 0; i < groups[g]; ++i) {
+      auto d = std::make_unique<Scripted>();
+      b.det.back().push_back(d.get());
+      group.detectors.push_back(std::move(d));
+    }
+    rs->groups.push_back(std::move(group));
+  }
+  for (int i = 0; i < actions; ++i) {
+    auto a = std::make_unique<Recorder>();
+    b.actions.push_back(a.get());
+    rs->actions.push_back(std::move(a));
+  }
+  std::vector<std::unique_ptr<Ruleset>> v;
+  v.push_back(std::move(rs));
+  b.engine = std::make_unique<Engine>(std::move(v));
+  return b;
+}
+
+}  // namespace
+
+TEST(Engine, AGroupFiresOnlyWhenAllItsDetectorsDo) {
+  Harness h;
+  auto b = build({2}, 1);
+  b.det[0][0]->answer = PluginResult::Continue;
+  h.sample(*b.engine, 0);
+  EXPECT_EQ(b.actions[0]->runs, 0);
+  b.det[0][1]->answer = PluginResult::Continue;
+  h.sample(*b.engine, 1);
+  EXPECT_EQ(b.actions[0]->runs, 1);
+}
+
+TEST(Engine, AnyGroupFiresTheRuleset) {
+  Harness h;
+  auto b = build({1, 1}, 1);
+  b.det[1][0]->answer = PluginResult::Continue;
+  h.sample(*b.engine, 0);
+  EXPECT_EQ(b.actions[0]->runs, 1);
+  EXPECT_EQ(b.actions[0]->seenFindings, std::vector<std::string>{"scripted fired"});
+}
+
+TEST(Engine, EveryDetectorRunsOnEverySampleEvenAfterAFire) {
+  Harness h;
+  auto b = build({2, 2}, 1);
+  b.det[0][0]->answer = PluginResult::Stop;  // first detector fails: the second still runs
+  b.det[1][0]->answer = b.det[1][1]->answer = PluginResult::Continue;
+  for (int i = 0; i < 3; ++i) h.sample(*b.engine, i);  // paused after the first fire: detectors go on
+  for (auto& g : b.det)
+    for (auto* d : g) EXPECT_EQ(d->runs, 3);
+}
+
+TEST(Engine, StopPausesActionsForThePostActionDelay) {
+  Harness h;
+  auto b = build({1}, 1, std::chrono::seconds(15));
+  b.det[0][0]->answer = PluginResult::Continue;
+  h.sample(*b.engine, 0);
+  h.sample(*b.engine, 10);
+  EXPECT_EQ(b.actions[0]->runs, 1);
+  EXPECT_EQ(b.engine->rulesets()[0]->state(at(10)), RulesetState::Paused);
+  h.sample(*b.engine, 15.5);
+  EXPECT_EQ(b.actions[0]->runs, 2);
+}
+
+TEST(Engine, ContinueRunsTheNextActionAndStopEndsTheChain) {
+  Harness h;
+  auto b = build({1}, 3);
+  b.det[0][0]->answer = PluginResult::Continue;
+  b.actions[0]->script = {PluginResult::Continue};
+  b.actions[1]->script = {PluginResult::Stop};
+  h.sample(*b.engine, 0);
+  EXPECT_EQ(b.actions[0]->runs, 1);
+  EXPECT_EQ(b.actions[1]->runs, 1);
+  EXPECT_EQ(b.actions[2]->runs, 0);
+}
+
+TEST(Engine, AChainThatEndsInContinueIsNotPaused) {
+  Harness h;
+  auto b = build({1}, 1);
+  b.det[0][0]->answer = PluginResult::Continue;
+  b.actions[0]->script = {PluginResult::Continue};
+  h.sample(*b.engine, 0);
+  h.sample(*b.engine, 1);
+  EXPECT_EQ(b.actions[0]->runs, 2);
+}
+
+TEST(Engine, AsyncPausedResumesAtTheSameActionEvenIfDetectorsCalmDown) {
+  Harness h;
+  auto b = build({1}, 2);
+  b.det[0][0]->answer = PluginResult::Continue;
+  b.actions[0]->script = {PluginResult::Continue};
+  b.actions[1]->script = {PluginResult::AsyncPaused, PluginResult::Stop};
+  h.sample(*b.engine, 0);
+  EXPECT_EQ(b.engine->rulesets()[0]->state(at(0)), RulesetState::ActionPending);
+  EXPECT_TRUE(b.engine->timing());
+  b.det[0][0]->answer = PluginResult::Stop;
+  h.sample(*b.engine, 0.25);
+  EXPECT_EQ(b.actions[0]->runs, 1);  // not re-run
+  EXPECT_EQ(b.actions[1]->runs, 2);  // resumed
+  EXPECT_EQ(b.actions[1]->seenFindings, std::vector<std::string>{"scripted fired"});  // the original reason
+}
+
+TEST(Engine, AKillPluginsOwnDelayOverridesTheRulesets) {
+  struct ShortDelay : Plugin {
+    int runs = 0;
+    PluginResult run(SampleContext& ctx) override {
+      ++runs;
+      ctx.action().postActionDelayOverride = std::chrono::seconds(2);
+      return PluginResult::Stop;
+    }
+  };
+  Harness h;
+  auto b = build({1}, 0);
+  auto* a = new ShortDelay;
+  const_cast<Ruleset&>(*b.engine->rulesets()[0]).actions.emplace_back(a);
+  b.det[0][0]->answer = PluginResult::Continue;
+  h.sample(*b.engine, 0);
+  h.sample(*b.engine, 2.5);
+  EXPECT_EQ(a->runs, 2);
+}
+
+TEST(Engine, ReloadKeepsThePauseOfASurvivingRuleset) {
+  Harness h;
+  auto b = build({1}, 1);
+  b.det[0][0]->answer = PluginResult::Continue;
+  h.sample(*b.engine, 0);
+  auto b2 = build({1}, 1);
+  b2.det[0][0]->answer = PluginResult::Continue;
+  b2.engine->adoptStateFrom(*b.engine);
+  h.sample(*b2.engine, 5);
+  EXPECT_EQ(b2.actions[0]->runs, 0);  // still in the post-action delay
+}

@@ -1,0 +1,61 @@
+// Fixture cgroup trees: real directories in a temp dir, made from a list of
+// files, removed afterwards. The daemon's own filesystem code reads them, so
+// tests need neither a kernel feature nor a mock of the filesystem.
+#pragma once
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "util/time.h"
+
+namespace unitoomd::test {
+
+class FixtureTree {
+ public:
+  FixtureTree() {
+    char tmpl[] = "/tmp/unitoomd-fixture-XXXXXX";
+    root_ = mkdtemp(tmpl);
+    std::filesystem::create_directories(root_ + "/cgroup");
+    std::filesystem::create_directories(root_ + "/proc/pressure");
+    cgroup("/", {});
+  }
+  ~FixtureTree() { std::filesystem::remove_all(root_); }
+
+  std::string cgroupRoot() const { return root_ + "/cgroup"; }
+  std::string procRoot() const { return root_ + "/proc"; }
+
+  // A cgroup directory with cgroup.procs and the given files.
+  void cgroup(const std::string& path, const std::map<std::string, std::string>& files) {
+    std::string dir = cgroupRoot() + (path == "/" ? "" : path);
+    std::filesystem::create_directories(dir);
+    if (!std::filesystem::exists(dir + "/cgroup.procs")) write(dir + "/cgroup.procs", "");
+    for (const auto& [name, content] : files) write(dir + "/" + name, content);
+  }
+  void remove(const std::string& path) { std::filesystem::remove_all(cgroupRoot() + path); }
+  void proc(const std::string& name, const std::string& content) { write(procRoot() + "/" + name, content); }
+
+  static void write(const std::string& file, const std::string& content) {
+    std::ofstream out(file, std::ios::trunc);
+    out << content;
+  }
+
+ private:
+  std::string root_;
+};
+
+inline std::string psi(double avg10, unsigned long long someTotal, unsigned long long fullTotal, double avg60 = 0) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "some avg10=%.2f avg60=%.2f avg300=0.00 total=%llu\nfull avg10=%.2f avg60=%.2f avg300=0.00 total=%llu\n",
+           avg10, avg60, someTotal, avg10, avg60, fullTotal);
+  return buf;
+}
+
+inline TimePoint at(double seconds) { return TimePoint(std::chrono::microseconds(static_cast<long long>(1000e6 + seconds * 1e6))); }
+
+}  // namespace unitoomd::test

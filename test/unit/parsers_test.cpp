@@ -1,0 +1,154 @@
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "observe/parsers.h"
+#include "observe/pressure_window.h"
+#include "util/parse.h"
+
+using namespace unitoomd;
+
+TEST(Psi, ParsesSomeAndFull) {
+  auto p = parsePsi("some avg10=1.50 avg60=0.20 avg300=0.01 total=12345\nfull avg10=0.75 avg60=0.10 avg300=0.00 total=999\n");
+  ASSERT_TRUE(p);
+  EXPECT_DOUBLE_EQ(p->some.avg10, 1.5);
+  EXPECT_EQ(p->some.totalUsec, 12345u);
+  ASSERT_TRUE(p->full);
+  EXPECT_DOUBLE_EQ(p->full->avg10, 0.75);
+  EXPECT_EQ(p->full->totalUsec, 999u);
+}
+
+TEST(Psi, CpuFileWithoutFullLineIsFine) {
+  auto p = parsePsi("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->full);
+}
+
+TEST(Psi, HostileInputIsUnknownNotACrash) {
+  EXPECT_FALSE(parsePsi(""));
+  EXPECT_FALSE(parsePsi("some avg10=1.50 avg60=0.20"));                                 // truncated
+  EXPECT_FALSE(parsePsi("some avg10=abc avg60=0.20 avg300=0.01 total=1\n"));          // garbage
+  EXPECT_FALSE(parsePsi("some avg10=1 avg60=1 avg300=1 total=99999999999999999999999\n"));  // overflow
+  EXPECT_FALSE(parsePsi("some avg10=150 avg60=1 avg300=1 total=1\n"));                // not a percentage
+  EXPECT_FALSE(parsePsi("full avg10=1 avg60=1 avg300=1 total=1\n"));                  // no some line
+  EXPECT_FALSE(parsePsi("\x01\x02\xff garbage\n"));
+}
+
+TEST(FlatKeyed, ParsesMemoryStatAndRejectsGarbage) {
+  auto kv = parseFlatKeyed("anon 4096\nfile 8192\npgscan 7\n");
+  ASSERT_TRUE(kv);
+  EXPECT_EQ(kv->at("anon"), 4096u);
+  EXPECT_EQ(kv->at("pgscan"), 7u);
+  EXPECT_FALSE(parseFlatKeyed("anon 4096\nfile\n"));
+  EXPECT_FALSE(parseFlatKeyed("anon -1\n"));
+  EXPECT_FALSE(parseFlatKeyed(""));
+}
+
+TEST(SingleValue, MaxIsUnlimited) {
+  EXPECT_EQ(parseSingleValue("max\n"), std::numeric_limits<uint64_t>::max());
+  EXPECT_EQ(parseSingleValue("1048576\n"), 1048576u);
+  EXPECT_FALSE(parseSingleValue("12abc"));
+  EXPECT_FALSE(parseSingleValue(""));
+}
+
+TEST(Meminfo, ConvertsKilobytes) {
+  auto m = parseMeminfo("MemTotal:       16384 kB\nMemAvailable:    8192 kB\nHugePages_Total:       0\n");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->at("MemTotal"), 16384u * 1024);
+  EXPECT_EQ(m->at("HugePages_Total"), 0u);
+  EXPECT_FALSE(parseMeminfo("MemTotal 16384 kB\n"));
+  EXPECT_FALSE(parseMeminfo("MemTotal: 16384 MB\n"));
+}
+
+TEST(Swaps, SumsEveryDeviceAndKnowsNoSwap) {
+  auto s = parseSwaps(
+      "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+      "/dev/vdb                                partition\t524284\t\t1024\t\t-2\n"
+      "/swapfile                               file\t\t1000\t\t0\t\t-3\n");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->totalBytes, (524284u + 1000u) * 1024);
+  EXPECT_EQ(s->usedBytes, 1024u * 1024);
+  auto none = parseSwaps("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->totalBytes, 0u);
+  EXPECT_FALSE(parseSwaps("garbage\n"));
+}
+
+TEST(Pids, RejectsNonNumbers) {
+  auto p = parsePids("1\n23\n456\n");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->size(), 3u);
+  EXPECT_FALSE(parsePids("12\nabc\n"));
+  EXPECT_FALSE(parsePids("0\n"));
+}
+
+TEST(Units, DurationsLikeSystemd) {
+  EXPECT_EQ(parseDuration("30s")->count(), 30000000);
+  EXPECT_EQ(parseDuration("250ms")->count(), 250000);
+  EXPECT_EQ(parseDuration("1min 30s")->count(), 90000000);
+  EXPECT_EQ(parseDuration("2.5")->count(), 2500000);  // bare number: seconds
+  EXPECT_FALSE(parseDuration("soon"));
+  EXPECT_FALSE(parseDuration("-3s"));
+  EXPECT_FALSE(parseDuration("5 parsecs"));
+}
+
+TEST(Units, FractionsAreNotTruncated) {
+  // oomd parsed min_growth_ratio with stoi: 1.25 became 1.
+  EXPECT_DOUBLE_EQ(*parseDouble("1.25"), 1.25);
+  EXPECT_DOUBLE_EQ(*parsePercent("60.5%"), 60.5);
+  EXPECT_DOUBLE_EQ(*parsePercent("5000\u2031"), 50.0);
+  EXPECT_FALSE(parsePercent("101%"));
+  EXPECT_FALSE(parseDouble("nan"));
+  EXPECT_FALSE(parseDouble("inf"));
+}
+
+TEST(Units, SizesAndPercentOfATotalResolvedLate) {
+  auto s = parseSizeOrPercent("1.5G");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->resolve(0), 1536ull * 1024 * 1024);
+  EXPECT_EQ(parseSizeOrPercent("100")->resolve(0), 100ull << 20);  // bare number: MiB, as oomd
+  auto p = parseSizeOrPercent("10%");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->resolve(1000), 100u);
+  EXPECT_EQ(p->resolve(2000), 200u);  // the total at the time of use, not at start-up
+  EXPECT_FALSE(parseSizeOrPercent("12Q"));
+}
+
+TEST(StallWindow, MeasuresTheLastWindowFromTotals) {
+  std::deque<StallPoint> h;
+  auto t0 = TimePoint(std::chrono::seconds(100));
+  auto ms = [&](int m) { return t0 + std::chrono::milliseconds(m); };
+  recordStall(h, {ms(0), 0, 0}, std::chrono::seconds(10));
+  recordStall(h, {ms(250), 10000, 10000}, std::chrono::seconds(10));
+  recordStall(h, {ms(500), 20000, 20000}, std::chrono::seconds(10));
+  recordStall(h, {ms(750), 30000, 30000}, std::chrono::seconds(10));
+  recordStall(h, {ms(1000), 130000, 120000}, std::chrono::seconds(10));
+  recordStall(h, {ms(1250), 380000, 370000}, std::chrono::seconds(10));
+  // last second: 370000 - 10000 us of full stall over 1 s = 36 %
+  EXPECT_NEAR(*stallPercent(h, StallKind::Full, std::chrono::seconds(1)), 36.0, 0.01);
+  EXPECT_NEAR(*stallPercent(h, StallKind::Some, std::chrono::seconds(1)), 37.0, 0.01);
+}
+
+TEST(StallWindow, UnknownUntilHistoryCoversTheWindow) {
+  std::deque<StallPoint> h;
+  auto t0 = TimePoint(std::chrono::seconds(100));
+  recordStall(h, {t0, 5000, 5000}, std::chrono::seconds(10));
+  recordStall(h, {t0 + std::chrono::milliseconds(300), 9000, 9000}, std::chrono::seconds(10));
+  EXPECT_FALSE(stallPercent(h, StallKind::Full, std::chrono::seconds(1)));
+}
+
+TEST(StallWindow, ANeverStalledCgroupMayReachBackBeforeItsFirstPoint) {
+  std::deque<StallPoint> h;
+  auto t0 = TimePoint(std::chrono::seconds(100));
+  recordStall(h, {t0, 0, 0}, std::chrono::seconds(10));
+  recordStall(h, {t0 + std::chrono::milliseconds(400), 200000, 150000}, std::chrono::seconds(10));
+  EXPECT_NEAR(*stallPercent(h, StallKind::Full, std::chrono::seconds(1)), 15.0, 0.01);
+}
+
+TEST(StallWindow, AStaleBaseIsNotDilutedIntoAFigure) {
+  std::deque<StallPoint> h;
+  auto t0 = TimePoint(std::chrono::seconds(100));
+  recordStall(h, {t0, 5000, 5000}, std::chrono::seconds(60));
+  recordStall(h, {t0 + std::chrono::seconds(30), 900000, 900000}, std::chrono::seconds(60));
+  EXPECT_FALSE(stallPercent(h, StallKind::Full, std::chrono::seconds(1)));
+}

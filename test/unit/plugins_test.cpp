@@ -1,0 +1,366 @@
+#include <gtest/gtest.h>
+#include <sys/xattr.h>
+
+#include "act/killer.h"
+#include "config/ruleset_json.h"
+#include "engine/compiler.h"
+#include "engine/report.h"
+#include "fixture.h"
+#include "util/log.h"
+
+using namespace unitoomd;
+using unitoomd::test::at;
+using unitoomd::test::FixtureTree;
+using unitoomd::test::psi;
+
+namespace {
+
+struct RecordingKiller : Killer {
+  std::vector<std::string> killed;
+  std::set<std::string> failing;
+  Result<KillOutcome> kill(const CgroupDir& victim, const KillOptions&) override {
+    if (failing.count(victim.path())) return Error{EPERM, "refused"};
+    killed.push_back(victim.path());
+    return KillOutcome{1, "recorded"};
+  }
+};
+
+struct RecordingSink : ReportSink {
+  std::vector<KillReport> reports;
+  void killAttempted(const KillReport& r) override { reports.push_back(r); }
+};
+
+struct Harness {
+  FixtureTree tree;
+  CgroupFs fs{tree.cgroupRoot(), tree.procRoot()};
+  History history;
+  RecordingKiller killer;
+  RecordingSink sink;
+  std::unique_ptr<Engine> engine;
+  bool dryRun = false;
+
+  Harness() {
+    tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
+    tree.proc("swaps", "Filename Type Size Used Priority\n");
+    tree.proc("vmstat", "pgscan_kswapd 0\npswpout 0\n");
+    tree.proc("pressure/memory", psi(0, 0, 0));
+  }
+
+  void rules(const std::string& detectors, const std::string& actions) {
+    std::string json = "{\"rulesets\": [{\"name\": \"test\", \"description\": \"A test ruleset.\", \"post_action_delay\": 60, "
+                       "\"detectors\": [[\"g\", " + detectors + "]], \"actions\": [" + actions + "]}]}";
+    Diagnostics d;
+    auto root = parseRulesetJson(json, "t.json", d);
+    auto out = compile(root, {});
+    d.insert(d.end(), out.errors.begin(), out.errors.end());
+    ASSERT_TRUE(d.empty()) << d[0].str();
+    engine = std::move(out.engine);
+  }
+
+  void sample(double t) {
+    SampleContext ctx(fs, history, at(t));
+    ctx.killer = &killer;
+    ctx.reports = &sink;
+    ctx.dryRun = dryRun;
+    engine->runOnce(ctx);
+  }
+};
+
+const std::string kAlways = R"({"name": "continue"})";
+
+std::string killBySize(const std::string& extra = "") {
+  return R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "work.slice/*")" + extra + "}}";
+}
+
+}  // namespace
+
+TEST(PressureAbove, FiresFromTotalDeltasBeforeAvg10CatchesUp) {
+  Harness h;
+  h.tree.cgroup("/work.slice", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/work.slice/hog", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "work.slice", "resource": "memory", "threshold": 20, "duration": 1}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "work.slice/*"}})");
+  unsigned long long total = 0;
+  for (int i = 0; i <= 8; ++i) {  // 40 % full stall, every 250 ms; avg10 stays at 1 %
+    h.tree.cgroup("/work.slice", {{"memory.pressure", psi(1.0, total, total)}});
+    h.sample(i * 0.25);
+    total += 100000;
+  }
+  ASSERT_EQ(h.killer.killed.size(), 1u);
+  EXPECT_EQ(h.killer.killed[0], "/work.slice/hog");
+  ASSERT_EQ(h.sink.reports.size(), 1u);
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("memory full pressure of /work.slice 40.0% > 20%"), std::string::npos)
+      << h.sink.reports[0].reasons[0];
+  EXPECT_EQ(h.sink.reports[0].description, "A test ruleset.");
+}
+
+TEST(PressureAbove, NeedsTheWholeDurationWithoutABreak) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  unsigned long long total = 0;
+  for (int i = 0; i <= 20; ++i) {  // stalls 40 % except for one calm quarter-second every 1.5 s
+    bool calm = i % 6 == 5;
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.sample(i * 0.25);
+    total += calm ? 0 : 100000;
+  }
+  // with windows of 1 s the calm step only lowers the window to 30 %: still above
+  EXPECT_EQ(h.killer.killed.size(), 1u);
+}
+
+TEST(PressureAbove, CalmCgroupsAreLeftAlone) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/x", {});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20}})", killBySize());
+  unsigned long long total = 0;
+  for (int i = 0; i <= 12; ++i) {
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.sample(i * 0.25);
+    total += 10000;  // 4 %
+  }
+  EXPECT_TRUE(h.killer.killed.empty());
+}
+
+TEST(PressureAbove, Avg10WindowBehavesLikeOomd) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(25, 0, 0)}});
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "window": "avg10"}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed.size(), 1u);
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("(avg10)"), std::string::npos);
+}
+
+TEST(MemoryAbove, PercentOfMemTotalIsReadAtEachSample) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.current", std::to_string(600ull << 20)}});
+  h.tree.cgroup("/w/x", {{"memory.current", "1"}});
+  h.tree.proc("meminfo", "MemTotal: 4194304 kB\nMemAvailable: 524288 kB\n");  // memory hot-added: 4 GiB
+  h.rules(R"({"name": "memory_above", "args": {"cgroup": "w", "threshold": "50%"}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*"}})");
+  h.sample(1);
+  EXPECT_TRUE(h.killer.killed.empty());  // 600 MiB < 2 GiB: the new total counts
+  h.tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
+  h.sample(2);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/w/x"});
+}
+
+TEST(SwapFree, ReadsProcSwapsNotMeminfo) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", "1000"}, {"memory.current", "10"}});
+  // during swapoff meminfo shows SwapFree 0 of a slowly shrinking total
+  h.tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\nSwapTotal: 1000 kB\nSwapFree: 0 kB\n");
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 1000000 100 -2\n");
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.killer.killed.empty());
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 1000000 950000 -2\n");
+  h.sample(1);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
+}
+
+TEST(SwapFree, NoSwapNeverFires) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", "0"}});
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 50}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.sink.reports.empty());
+}
+
+TEST(MemoryReclaim, FallsBackToPsiWithoutMemoryStat) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 100, 0)}});
+  h.tree.cgroup("/w/x", {});
+  h.rules(R"({"name": "memory_reclaim", "args": {"cgroup": "w", "duration": 5}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.killer.killed.empty());  // no change seen yet
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000, 0)}});
+  h.sample(1);
+  ASSERT_EQ(h.sink.reports.size(), 1u);
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("from PSI: memory.stat unavailable"), std::string::npos);
+}
+
+TEST(MemoryThrashing, TellsRefaultsFromHarmlessReclaim) {
+  Harness h;
+  auto stat = [](unsigned long long steal, unsigned long long refault) {
+    return "anon 0\nfile 0\npgscan " + std::to_string(steal) + "\npgsteal " + std::to_string(steal) +
+           "\nworkingset_refault_anon 0\nworkingset_refault_file " + std::to_string(refault) + "\n";
+  };
+  h.tree.cgroup("/cache", {{"memory.stat", stat(0, 0)}, {"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/thrash", {{"memory.stat", stat(0, 0)}, {"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "memory_thrashing", "args": {"cgroup": "cache,thrash", "window": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "thrash", "resource": "memory", "dry": true}})");
+  for (int i = 1; i <= 6; ++i) {
+    // cache: 20000 pages/s dropped, nothing comes back; thrash: 5000 stolen, 4000 refaulted per second
+    h.tree.cgroup("/cache", {{"memory.stat", stat(i * 5000ull, 0)}});
+    h.tree.cgroup("/thrash", {{"memory.stat", stat(i * 1250ull, i * 1000ull)}});
+    h.sample(i * 0.25);
+  }
+  ASSERT_EQ(h.sink.reports.size(), 1u);
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("/thrash thrashing: 4000 refaults/s, 80%"), std::string::npos)
+      << h.sink.reports[0].reasons[0];
+}
+
+TEST(MemoryThrashing, HarmlessReclaimAloneNeverFires) {
+  Harness h;
+  h.tree.cgroup("/cache", {{"memory.stat", "pgscan 0\npgsteal 0\nworkingset_refault_file 0\n"}});
+  h.rules(R"({"name": "memory_thrashing", "args": {"cgroup": "cache", "window": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "cache", "resource": "memory", "dry": true}})");
+  for (int i = 1; i <= 8; ++i) {
+    h.tree.cgroup("/cache", {{"memory.stat", "pgscan " + std::to_string(i * 9000) + "\npgsteal " + std::to_string(i * 9000) +
+                                                 "\nworkingset_refault_file " + std::to_string(i * 10) + "\n"}});
+    h.sample(i * 0.25);
+  }
+  EXPECT_TRUE(h.sink.reports.empty());
+}
+
+TEST(KillBySize, LargestFirstAndPreferAvoidOmitRespected) {
+  Harness h;
+  h.tree.cgroup("/work.slice", {});
+  h.tree.cgroup("/work.slice/big", {{"memory.current", "900"}});
+  h.tree.cgroup("/work.slice/mid", {{"memory.current", "500"}});
+  h.tree.cgroup("/work.slice/small", {{"memory.current", "100"}});
+  std::string root = h.tree.cgroupRoot();
+  if (setxattr((root + "/work.slice/big").c_str(), "user.oomd_omit", "1", 1, 0) != 0) GTEST_SKIP() << "no user xattrs on /tmp";
+  setxattr((root + "/work.slice/mid").c_str(), "user.oomd_avoid", "1", 1, 0);
+  setxattr((root + "/work.slice/small").c_str(), "user.oomd_prefer", "1", 1, 0);
+  h.rules(kAlways, killBySize());
+  h.sample(0);
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/small"});  // prefer beats size; omit never
+  removexattr((root + "/work.slice/small").c_str(), "user.oomd_prefer");
+  h.sample(1);
+  EXPECT_EQ(h.killer.killed.back(), "/work.slice/small");  // avoid goes last, omit never
+}
+
+TEST(KillBySize, AFailedKillMovesOnToTheNextCandidate) {
+  Harness h;
+  h.tree.cgroup("/work.slice/big", {{"memory.current", "900"}});
+  h.tree.cgroup("/work.slice/small", {{"memory.current", "100"}});
+  h.killer.failing.insert("/work.slice/big");
+  h.rules(kAlways, killBySize());
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/small"});
+  ASSERT_EQ(h.sink.reports.size(), 2u);
+  EXPECT_FALSE(h.sink.reports[0].ok);
+  EXPECT_EQ(h.sink.reports[0].error, "refused");
+  EXPECT_TRUE(h.sink.reports[1].ok);
+}
+
+TEST(KillBySize, FallsBackToOwnPressureAndSaysSo) {
+  Harness h;  // no memory.current anywhere, as on a cgroup2 without the memory controller
+  h.tree.cgroup("/work.slice/calm", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/work.slice/hog", {{"memory.pressure", psi(30, 900000, 800000)}});
+  h.rules(kAlways, killBySize());
+  h.sample(0);
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/hog"});
+  EXPECT_EQ(h.sink.reports[0].ranking, "by own memory pressure (memory.current unavailable)");
+}
+
+TEST(KillBySize, GrowthRatioIsAFloat) {
+  Harness h;
+  h.tree.cgroup("/work.slice/steady", {{"memory.current", "1000"}});
+  h.tree.cgroup("/work.slice/grower", {{"memory.current", "950"}});
+  h.rules(R"({"name": "stop"})", killBySize(R"(, "size_threshold": 90, "min_growth_ratio": 1.1, "growing_size_percentile": 0)"));
+  h.sample(0);
+  h.tree.cgroup("/work.slice/grower", {{"memory.current", "1100"}});  // +16 %: below a ratio of 2, above 1.1
+  h.rules(kAlways, killBySize(R"(, "size_threshold": 90, "min_growth_ratio": 1.1, "growing_size_percentile": 0)"));
+  h.sample(1);
+  ASSERT_EQ(h.killer.killed.size(), 1u);
+  EXPECT_EQ(h.killer.killed[0], "/work.slice/grower");
+}
+
+TEST(KillBySize, AVanishedCgroupIsNotACrashNorACandidate) {
+  Harness h;
+  h.tree.cgroup("/work.slice/gone", {{"memory.current", "900"}});
+  h.tree.cgroup("/work.slice/here", {{"memory.current", "100"}});
+  struct Vanisher : Plugin {
+    FixtureTree* tree;
+    PluginResult run(SampleContext& ctx) override {
+      ctx.resolve({"work.slice/*"});  // listed...
+      tree->remove("/work.slice/gone");  // ...then removed before the kill plugin reads it
+      return PluginResult::Continue;
+    }
+  };
+  h.rules(kAlways, killBySize());
+  auto v = std::make_unique<Vanisher>();
+  v->tree = &h.tree;
+  const_cast<Ruleset&>(*h.engine->rulesets()[0]).groups[0].detectors.push_back(std::move(v));
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/here"});
+}
+
+TEST(KillBySize, DryRunKillsNothingAndSaysWhatItWouldHave) {
+  Harness h;
+  h.dryRun = true;
+  h.tree.cgroup("/work.slice/hog", {{"memory.current", "900"}});
+  h.rules(kAlways, killBySize());
+  h.sample(0);
+  EXPECT_TRUE(h.killer.killed.empty());
+  ASSERT_EQ(h.sink.reports.size(), 1u);
+  EXPECT_TRUE(h.sink.reports[0].dryRun);
+  EXPECT_EQ(h.sink.reports[0].summary().rfind("Would kill /work.slice/hog: ", 0), 0u);
+}
+
+TEST(KillBySize, RecursiveDescendsAndStopsAtOomGroup) {
+  Harness h;
+  h.tree.cgroup("/work.slice/a", {{"memory.current", "900"}});
+  h.tree.cgroup("/work.slice/a/leaf1", {{"memory.current", "200"}});
+  h.tree.cgroup("/work.slice/a/group", {{"memory.current", "700"}, {"memory.oom.group", "1"}});
+  h.tree.cgroup("/work.slice/a/group/inner", {{"memory.current", "700"}});
+  h.tree.cgroup("/work.slice/b", {{"memory.current", "100"}});
+  h.rules(kAlways, killBySize(R"(, "recursive": true)"));
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/a/group"});
+}
+
+TEST(KillBySwap, MostSwapAboveTheThreshold) {
+  Harness h;
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 1000 900 -2\n");
+  h.tree.cgroup("/s/little", {{"memory.swap.current", std::to_string(10 * 1024)}});
+  h.tree.cgroup("/s/lots", {{"memory.swap.current", std::to_string(800 * 1024)}});
+  h.rules(kAlways, R"({"name": "kill_by_swap_usage", "args": {"cgroup": "s/*", "threshold": "5%"}})");
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/s/lots"});
+}
+
+TEST(KillByPgScan, CollectsOneSampleThenRanksByScanRate) {
+  Harness h;
+  h.tree.cgroup("/p/slow", {{"memory.stat", "pgscan 100\npgsteal 0\n"}});
+  h.tree.cgroup("/p/fast", {{"memory.stat", "pgscan 100\npgsteal 0\n"}});
+  h.rules(kAlways, R"({"name": "kill_by_pg_scan", "args": {"cgroup": "p/*"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.killer.killed.empty());
+  h.tree.cgroup("/p/slow", {{"memory.stat", "pgscan 200\npgsteal 0\n"}});
+  h.tree.cgroup("/p/fast", {{"memory.stat", "pgscan 9000\npgsteal 0\n"}});
+  h.sample(0.25);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/p/fast"});
+}
+
+TEST(Exists, NegateSwitchesARulesetOff) {
+  Harness h;
+  h.tree.cgroup("/maintenance.slice", {});
+  h.tree.cgroup("/w/x", {{"memory.current", "5"}});
+  h.rules(R"({"name": "exists", "args": {"cgroup": "maintenance.slice", "negate": true}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.killer.killed.empty());
+  h.tree.remove("/maintenance.slice");
+  h.sample(1);
+  EXPECT_EQ(h.killer.killed.size(), 1u);
+}
+
+TEST(NrDyingDescendants, ComparesWithCount) {
+  Harness h;
+  h.tree.cgroup("/w", {{"cgroup.stat", "nr_descendants 3\nnr_dying_descendants 40\n"}});
+  h.tree.cgroup("/w/x", {{"memory.current", "5"}});
+  h.rules(R"({"name": "nr_dying_descendants", "args": {"cgroup": "w", "count": 30, "lte": false}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*"}})");
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed.size(), 1u);
+}
