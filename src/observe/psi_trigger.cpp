@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +27,12 @@ Duration triggerWindowFor(bool privileged) {
 Result<UniqueFd> armPsiTrigger(const std::string& pressureFile, StallKind kind, Duration stall, Duration window) {
   UniqueFd fd(open(pressureFile.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return Error{errno, "open " + pressureFile};
+  // Only ever write a trigger into a kernel PSI file, never into a regular
+  // file that happens to have the name (a fixture tree, a bind mount).
+  struct statfs sfs;
+  if (fstatfs(fd.get(), &sfs) < 0) return Error{errno, "statfs " + pressureFile};
+  if (sfs.f_type != CGROUP2_SUPER_MAGIC && sfs.f_type != PROC_SUPER_MAGIC)
+    return Error{ENOTSUP, pressureFile + " is not a PSI file of cgroupfs or procfs"};
   long long stallUs = std::max<long long>(1, stall.count());
   if (stallUs > window.count()) stallUs = window.count();
   std::string spec = strprintf("%s %lld %lld", kind == StallKind::Some ? "some" : "full", stallUs,
