@@ -27,7 +27,7 @@ class MemoryReclaim : public Plugin {
         else if (!last.pgscan && !last.stall && c->pgscan > 0) rose = true;  // first sight: any scan counts, as oomd
         last.pgscan = c->pgscan;
       } else if (const Psi* psi = cg->pressure(Resource::Memory)) {
-        ctx.noteUnavailable("memory.stat of " + cg->path(), "memory_reclaim falls back to PSI memory stall");
+        ctx.noteUnavailable("memory.stat", "memory_reclaim falls back to PSI memory stall");
         usedPsi = true;
         if (last.stall && psi->some.totalUsec > *last.stall) rose = true;
         last.stall = psi->some.totalUsec;

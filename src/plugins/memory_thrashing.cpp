@@ -47,7 +47,7 @@ class MemoryThrashing : public Plugin {
           finding = strprintf("%s thrashing: %.0f refaults/s, %.0f%% of reclaimed pages come back", cg->path().c_str(),
                               rates->refaultsPerSec, std::min(ratio, 99.99) * 100);
       } else {
-        ctx.noteUnavailable("memory.stat of " + cg->path(), "memory_thrashing uses PSI memory stall instead of refault rates");
+        ctx.noteUnavailable("memory.stat", "memory_thrashing uses PSI memory stall instead of refault rates");
         bool avg10 = false;
         auto stall = cg->stall(Resource::Memory, StallKind::Some, window_, &avg10);
         if (stall && *stall > stallThreshold_ && finding.empty())
