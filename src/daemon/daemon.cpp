@@ -89,9 +89,9 @@ bool Daemon::reload(bool initial) {
   policy_.emplace(c.sampleInterval, c.idleInterval, linger);
   applyEngine(std::move(rules.compiled.engine));
   watchDropInDir();
-  LOG_INFO("%s %zu ruleset(s) from %s%s%s; cgroup2 at %s; %s PSI triggers (%s window)%s", initial ? "loaded" : "reloaded",
-           engine_->rulesets().size(), c.rulesetFile.empty() ? "no file" : c.rulesetFile.c_str(),
-           rules.dropInsApplied.empty() ? "" : strprintf(" + %zu drop-in(s)", rules.dropInsApplied.size()).c_str(), "",
+  std::string dropIns = rules.dropInsApplied.empty() ? "" : strprintf(" + %zu drop-in(s)", rules.dropInsApplied.size());
+  LOG_INFO("%s %zu ruleset(s) from %s%s; cgroup2 at %s; %s PSI triggers (%s window)%s", initial ? "loaded" : "reloaded",
+           engine_->rulesets().size(), c.rulesetFile.empty() ? "no file" : c.rulesetFile.c_str(), dropIns.c_str(),
            root.c_str(), privileged_ ? "privileged" : "unprivileged", formatDuration(triggerWindow_).c_str(),
            c.dryRun ? "; dry run: nothing will be killed" : "");
   updateStatus();
