@@ -29,20 +29,6 @@ namespace {
 
 constexpr int kMaxRounds = 10;
 
-// Every pid in the cgroup and its descendants.
-void collectPids(int dirfd, std::set<int>& out, int depth = 0) {
-  if (depth > 64) return;
-  FileRead r = readWholeFile(dirfd, "cgroup.procs");
-  if (r.ok())
-    if (auto pids = parsePids(r.data)) out.insert(pids->begin(), pids->end());
-  CgroupDir self(UniqueFd(openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)), "", 0);
-  if (self.fd() < 0) return;
-  for (const auto& child : self.childNames()) {
-    UniqueFd cfd(openat(dirfd, child.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (cfd) collectPids(cfd.get(), out, depth + 1);
-  }
-}
-
 }  // namespace
 
 void bumpXattrCounter(const CgroupDir& dir, const char* name, unsigned long long delta) {
@@ -53,19 +39,18 @@ void bumpXattrCounter(const CgroupDir& dir, const char* name, unsigned long long
   if (!r) LOG_DEBUG("%s: %s", r.error().message.c_str(), strerror(r.error().errnum));
 }
 
-Result<KillOutcome> CgroupKiller::kill(const CgroupDir& victim, const KillOptions& options) {
+Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options) {
   if (!victim.alive()) return Error{ENOENT, victim.path() + " no longer exists"};
   bumpXattrCounter(victim, "user.oomd_ooms", 1);
 
-  std::set<int> pids;
-  collectPids(victim.fd(), pids);
+  std::set<int> pids = pidsIn(victim);
   std::vector<UniqueFd> pidfds;
   for (int pid : pids) {
     int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (fd >= 0) pidfds.emplace_back(fd);
   }
 
-  KillOutcome outcome;
+  CgroupKillOutcome outcome;
   auto viaCgroupKill = victim.write("cgroup.kill", "1");
   if (viaCgroupKill) {
     outcome.method = "cgroup.kill";
@@ -91,8 +76,7 @@ Result<KillOutcome> CgroupKiller::kill(const CgroupDir& victim, const KillOption
           if (fd >= 0) ::close(fd);
         }
       }
-      pids.clear();
-      collectPids(victim.fd(), pids);
+      pids = pidsIn(victim);
       if (!any && (pids.empty() || std::includes(signalled.begin(), signalled.end(), pids.begin(), pids.end()))) break;
     }
     outcome.processes = static_cast<int>(signalled.size());
@@ -106,6 +90,28 @@ Result<KillOutcome> CgroupKiller::kill(const CgroupDir& victim, const KillOption
 
   if (outcome.processes > 0) bumpXattrCounter(victim, "user.oomd_kill", static_cast<unsigned long long>(outcome.processes));
   return outcome;
+}
+
+}  // namespace unitoomd
+
+namespace unitoomd {
+
+std::unique_ptr<KillOperation> CgroupKiller::start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
+                                                   TimePoint now) {
+  // Without systemd there is nothing to stop or restart: the kill is all
+  // there is, and the report says which method was used.
+  KillOptions direct = options;
+  direct.method = KillMethod::Kill;
+  auto op = std::make_unique<DirectKill>(victim, direct, now);
+  auto dir = fs.open(victim.path);
+  if (!dir || dir->inode() != victim.inode) {
+    op->failWith(victim.path + " no longer exists");
+    return op;
+  }
+  auto outcome = killCgroup(*dir, direct);
+  if (!outcome) op->failWith(outcome.error().message);
+  else op->killed(now, outcome->method, outcome->processes);
+  return op;
 }
 
 }  // namespace unitoomd

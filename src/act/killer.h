@@ -1,31 +1,94 @@
 // "How to kill" is one small interface: the engine decides what dies, a
-// Killer carries it out. The daemon uses CgroupKiller today; the systemd
-// integration routes kills through the unit's manager behind the same seam,
-// and tests record instead of killing.
+// Killer carries it out. A kill is an operation that lasts: it is started,
+// then polled on every sample until the victim's processes are gone (Done)
+// or it is clear they will not go (Failed), so the caller can move on to the
+// next candidate. Nothing here blocks: a kill through systemd waits for
+// D-Bus replies, a stop waits for the unit to stop, and every kill waits for
+// the kernel to tear the processes down.
 #pragma once
 
+#include <memory>
+#include <set>
 #include <string>
 
 #include "observe/cgroup_fs.h"
-#include "util/result.h"
+#include "util/time.h"
 
 namespace unitoomd {
 
+// kill: SIGKILL to everything (KillUnit "all" / cgroup.kill).
+// stop: let the service shut down its own way (StopUnit), SIGKILL after
+//       stopTimeout. restart: RestartUnit (for services that hand over
+//       their connections); done when the old processes are gone.
+enum class KillMethod { Kill, Stop, Restart };
+const char* killMethodName(KillMethod m);
+
 struct KillOptions {
   bool reapMemory = true;  // process_mrelease() so memory comes back before exit completes
+  KillMethod method = KillMethod::Kill;
+  Duration stopTimeout = std::chrono::seconds(10);
+  Duration confirmTimeout = std::chrono::seconds(10);  // after the signal, until the victim must be gone
 };
 
-struct KillOutcome {
-  int processes = 0;        // processes signalled
-  std::string method;       // "cgroup.kill", "SIGKILL via pidfd", ...
+struct KillTarget {
+  std::string path;  // cgroup path relative to the cgroup2 root
+  uint64_t inode = 0;
+};
+
+enum class KillState { Pending, Done, Failed };
+
+class KillOperation {
+ public:
+  KillOperation(KillTarget victim, KillOptions options, TimePoint started);
+  virtual ~KillOperation() = default;
+
+  // Advances the kill (replies, escalation) and confirms the victim died.
+  KillState poll(const CgroupFs& fs, TimePoint now);
+  KillState state() const { return state_; }
+
+  const KillTarget& victim() const { return victim_; }
+  const std::string& error() const { return error_; }
+  const std::string& method() const { return method_; }  // what was done, in words
+  const std::string& unit() const { return unit_; }      // empty when no unit owns the victim
+  int processes() const { return processes_; }
+  // From the signal (or stop request) to the victim's processes being gone.
+  Duration timeToDeath() const { return std::chrono::duration_cast<Duration>(doneAt_ - signalledAt_); }
+
+ protected:
+  virtual void advance(const CgroupFs&, TimePoint) {}
+  void fail(std::string why);
+  void signalled(TimePoint at, std::string method, int processes);
+  void setUnit(std::string unit) { unit_ = std::move(unit); }
+  void escalated(TimePoint at, std::string method);  // e.g. stop timed out: now SIGKILL
+  bool isSignalled() const { return signalled_; }
+  TimePoint signalledAt() const { return signalledAt_; }
+  const KillOptions& options() const { return options_; }
+  // Restart refills the cgroup: it is done when these processes are gone.
+  void trackProcesses(std::set<int> pids) { oldPids_ = std::move(pids); trackPids_ = true; }
+
+ private:
+  bool victimGone(const CgroupFs& fs) const;
+
+  KillTarget victim_;
+  KillOptions options_;
+  TimePoint started_;
+  KillState state_ = KillState::Pending;
+  bool signalled_ = false;
+  TimePoint signalledAt_{}, doneAt_{};
+  std::string error_, method_, unit_;
+  int processes_ = 0;
+  bool trackPids_ = false;
+  std::set<int> oldPids_;
 };
 
 class Killer {
  public:
   virtual ~Killer() = default;
-  // Kills everything in `victim`. Never blocks waiting for death: the caller
-  // confirms later that the cgroup emptied.
-  virtual Result<KillOutcome> kill(const CgroupDir& victim, const KillOptions& options) = 0;
+  virtual std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
+                                               TimePoint now) = 0;
 };
+
+// Every pid in a cgroup and its descendants.
+std::set<int> pidsIn(const CgroupDir& dir);
 
 }  // namespace unitoomd

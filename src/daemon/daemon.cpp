@@ -176,8 +176,7 @@ void Daemon::sample() {
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
   engine_->runOnce(ctx);
-  bool watching = victims_.check(*fs_, now);
-  bool busy = engine_->timing() || watching || stallPersists(ctx);
+  bool busy = engine_->timing() || stallPersists(ctx);
   policy_->sampled(now, busy);
   ++samples_;
   lastSample_ = now;
@@ -211,7 +210,6 @@ void Daemon::updateStatus() {
 void Daemon::killAttempted(const KillReport& report) {
   log_.killAttempted(report);
   if (report.ok && !report.dryRun) {
-    victims_.add(report.victim, report.victimInode, report.at);
     ++kills_;
     updateStatus();
   }

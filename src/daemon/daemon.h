@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "act/cgroup_killer.h"
-#include "act/victim_watch.h"
 #include "config/daemon_config.h"
 #include "daemon/sampler_policy.h"
 #include "engine/engine.h"
@@ -78,7 +77,6 @@ class Daemon : private ReportSink {
   std::unique_ptr<Engine> engine_;
   CgroupKiller killer_;
   LogReportSink log_;
-  VictimWatch victims_;
   std::optional<SamplerPolicy> policy_;
   std::vector<Trigger> triggers_;
   std::vector<TriggerSpec> plannedTriggers_;

@@ -1,5 +1,8 @@
 #include "engine/context.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -172,16 +175,33 @@ std::vector<std::string> CgroupView::childPaths() {
   return out;
 }
 
+// A preference is the cgroup's own (xattrs, or its unit's
+// ManagedOOMPreference=), else the nearest ancestor's: `avoid` on a slice
+// protects everything under it, and a closer setting overrides it.
+// user.* xattrs can be set by whoever owns the cgroup, so they count only on
+// cgroups owned by root or by this daemon's user (a delegated subtree cannot
+// make itself unkillable); trusted.* need CAP_SYS_ADMIN to set.
 Preference CgroupView::preference() {
   if (preference_) return *preference_;
+  struct stat st{};
+  bool userTrusted = fstat(dir_->fd(), &st) == 0 && (st.st_uid == 0 || st.st_uid == geteuid());
   auto has = [&](const char* suffix) {
     return dir_->getXattr((std::string("trusted.") + suffix).c_str()).has_value() ||
-           dir_->getXattr((std::string("user.") + suffix).c_str()).has_value();
+           (userTrusted && dir_->getXattr((std::string("user.") + suffix).c_str()).has_value());
   };
   Preference p = Preference::None;
   if (has("oomd_omit")) p = Preference::Omit;
   else if (has("oomd_prefer")) p = Preference::Prefer;
   else if (has("oomd_avoid")) p = Preference::Avoid;
+  if (p == Preference::None && ctx_.unitPreferences) {
+    auto it = ctx_.unitPreferences->find(path());
+    if (it != ctx_.unitPreferences->end()) p = it->second;
+  }
+  if (p == Preference::None && !isRoot()) {
+    auto slash = path().rfind('/');
+    std::string parent = slash == 0 || slash == std::string::npos ? "/" : path().substr(0, slash);
+    if (CgroupView* up = ctx_.cgroup(parent)) p = up->preference();
+  }
   preference_ = p;
   return p;
 }

@@ -145,6 +145,8 @@ class SampleContext {
   Killer* killer = nullptr;
   ReportSink* reports = nullptr;
   bool dryRun = false;
+  // ManagedOOMPreference= of units, by cgroup path (set when following systemd).
+  const std::map<std::string, Preference>* unitPreferences = nullptr;
 
  private:
   const CgroupFs& fs_;

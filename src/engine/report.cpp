@@ -9,7 +9,9 @@ std::string KillReport::summary() const {
   std::string why = reasons.empty() ? "rules fired" : join(reasons, "; ");
   std::string head;
   if (dryRun) head = "Would kill " + victim;
-  else if (ok) head = "Killed " + victim;
+  else if (ok)
+    head = "Killed " + (unit.empty() ? victim : unit + " (" + victim + ")") + (method.empty() ? "" : " with " + method) +
+           ", gone " + formatDuration(timeToDeath) + " after the signal";
   else head = "Failed to kill " + victim + " (" + error + ")";
   return head + ": " + why + " (ruleset '" + ruleset + "': " + description + ")";
 }
@@ -27,9 +29,11 @@ void LogReportSink::killAttempted(const KillReport& r) {
       {"UNITOOMD_DRY_RUN", r.dryRun ? "yes" : "no"},
   };
   for (const auto& [k, v] : r.figures) fields.emplace_back("UNITOOMD_" + k, v);
+  if (!r.unit.empty()) fields.emplace_back("UNITOOMD_UNIT", r.unit);
+  if (!r.method.empty()) fields.emplace_back("UNITOOMD_KILL_METHOD", r.method);
   if (r.ok && !r.dryRun) {
     fields.emplace_back("N_PROCESSES", std::to_string(r.processes));
-    fields.emplace_back("UNITOOMD_KILL_METHOD", r.method);
+    fields.emplace_back("UNITOOMD_TIME_TO_DEATH_USEC", std::to_string(r.timeToDeath.count()));
   }
   logStructured(r.ok ? LogLevel::Warning : LogLevel::Error, r.summary(), fields);
 }

@@ -26,7 +26,9 @@ struct KillReport {
   bool ok = false;
   std::string error;      // when !ok
   int processes = 0;
-  std::string method;
+  std::string method;     // what was done: "KillUnit(all, SIGKILL)", "cgroup.kill", ...
+  std::string unit;       // the systemd unit killed, when one owns the victim
+  Duration timeToDeath{}; // from the signal until the victim's processes were gone
 
   std::string summary() const;  // one line a person reads at a glance
 };

@@ -2,13 +2,15 @@
 
 #include <algorithm>
 
-#include "act/killer.h"
 #include "engine/report.h"
 #include "util/log.h"
 #include "util/strings.h"
 
 namespace unitoomd {
 namespace {
+
+// "Found nothing to kill" is said once per episode, then at most this often.
+constexpr Duration kNothingToKillRepeat = std::chrono::seconds(60);
 
 int preferenceRank(Preference p) {
   switch (p) {
@@ -39,9 +41,15 @@ double ownMemoryStall(CgroupView& cg) {
 KillPlugin::KillPlugin(PluginArgs& args) {
   cgroups_ = args.cgroups("cgroup");
   recursive_ = args.flag("recursive", false);
+  leaves_ = args.flag("leaves", false);
+  if (recursive_ && leaves_) args.error("leaves", "'recursive' and 'leaves' choose candidates in different ways: pick one");
   dry_ = args.flag("dry", false);
   alwaysContinue_ = args.flag("always_continue", false);
-  reapMemory_ = args.flag("reap_memory", true);
+  options_.reapMemory = args.flag("reap_memory", true);
+  std::string method = args.choice("method", {"kill", "stop", "restart"}, "kill");
+  options_.method = method == "stop" ? KillMethod::Stop : method == "restart" ? KillMethod::Restart : KillMethod::Kill;
+  options_.stopTimeout = args.duration("stop_timeout", options_.stopTimeout);
+  options_.confirmTimeout = args.duration("confirm_timeout", options_.confirmTimeout);
   if (args.has("post_action_delay")) postActionDelay_ = args.duration("post_action_delay", Duration{0});
   // oomd arguments with no effect here: cgroup.kill is used whenever the
   // kernel has it (kernelkill), and logging is always structured.
@@ -64,8 +72,34 @@ std::vector<Candidate> KillPlugin::candidatesOf(SampleContext&, const std::vecto
   return out;
 }
 
-PluginResult KillPlugin::run(SampleContext& ctx) {
-  auto candidates = candidatesOf(ctx, ctx.resolve(cgroups_));
+// systemd-oomd's candidates: every leaf below the monitored cgroups, and
+// every memory.oom.group cgroup (which is killed whole, so not descended).
+// A monitored leaf is its own candidate.
+std::vector<Candidate> KillPlugin::leavesUnder(SampleContext& ctx, const std::vector<CgroupView*>& roots) {
+  std::vector<CgroupView*> found;
+  std::vector<std::pair<CgroupView*, int>> stack;
+  for (CgroupView* r : roots) stack.emplace_back(r, 0);
+  while (!stack.empty()) {
+    auto [cg, depth] = stack.back();
+    stack.pop_back();
+    if (depth > 0 && cg->oomGroup() == true) {
+      found.push_back(cg);
+      continue;
+    }
+    auto children = cg->childPaths();
+    if (children.empty() || depth > 64) {
+      found.push_back(cg);
+      continue;
+    }
+    for (const auto& p : children)
+      if (CgroupView* v = ctx.cgroup(p)) stack.emplace_back(v, depth + 1);
+  }
+  return candidatesOf(ctx, found);
+}
+
+std::optional<KillPlugin::Attempt> KillPlugin::choose(SampleContext& ctx) {
+  auto roots = ctx.resolve(cgroups_);
+  auto candidates = leaves_ ? leavesUnder(ctx, roots) : candidatesOf(ctx, roots);
   std::string ranking = rank(ctx, candidates);
   std::erase_if(candidates, [](const Candidate& c) { return !c.eligible; });
   orderCandidates(candidates);
@@ -85,19 +119,74 @@ PluginResult KillPlugin::run(SampleContext& ctx) {
     orderCandidates(next);
     candidates = std::move(next);
   }
+  if (candidates.empty()) return std::nullopt;
 
+  Attempt a;
+  a.ranking = ranking;
   for (const Candidate& c : candidates) {
-    if (tryKill(ctx, c, ranking)) {
-      if (postActionDelay_) ctx.action().postActionDelayOverride = postActionDelay_;
-      return alwaysContinue_ ? PluginResult::Continue : PluginResult::Stop;
-    }
+    Chosen ch{c.cg->path(), c.cg->inode(), "", c.figures};
+    if (c.cg->preference() != Preference::None) ch.preference = preferenceName(c.cg->preference());
+    a.order.push_back(std::move(ch));
   }
-  LOG_NOTICE("ruleset '%s': %s found nothing to kill among %s", ctx.action().ruleset.c_str(), name().c_str(),
-             join(cgroups_, ",").c_str());
-  return PluginResult::Continue;
+  return a;
 }
 
-bool KillPlugin::tryKill(SampleContext& ctx, const Candidate& c, const std::string& ranking) {
+PluginResult KillPlugin::run(SampleContext& ctx) {
+  if (!attempt_) {
+    attempt_ = choose(ctx);
+    if (!attempt_) {
+      if (!nothingSaidAt_ || ctx.now() - *nothingSaidAt_ >= kNothingToKillRepeat) {
+        LOG_NOTICE("ruleset '%s': %s found nothing to kill under %s", ctx.action().ruleset.c_str(), name().c_str(),
+                   join(cgroups_, ",").c_str());
+        nothingSaidAt_ = ctx.now();
+      }
+      return PluginResult::Continue;  // another ruleset (or the next action) may still act
+    }
+    nothingSaidAt_.reset();
+  }
+  return advance(ctx);
+}
+
+// One step of the attempt: poll the kill in flight, or start the next one.
+PluginResult KillPlugin::advance(SampleContext& ctx) {
+  Attempt& a = *attempt_;
+  while (true) {
+    if (a.op) {
+      KillState s = a.op->poll(ctx.fs(), ctx.now());
+      if (s == KillState::Pending) return PluginResult::AsyncPaused;
+      report(ctx, *a.current, false, a.op.get());
+      if (s == KillState::Done) return finished(ctx, true);
+      a.op.reset();  // failed or survived: consider the next candidate
+    }
+    if (a.next >= a.order.size()) return finished(ctx, false);
+    const Chosen& c = a.order[a.next++];
+    a.current = &c;
+    CgroupView* cg = ctx.cgroup(c.path);
+    if (!cg || cg->inode() != c.inode || cg->populated() == false) continue;  // went away meanwhile: not a victim
+    if (dry_ || ctx.dryRun) {
+      report(ctx, c, true, nullptr);
+      return finished(ctx, true);
+    }
+    if (!ctx.killer) {
+      LOG_ERROR("ruleset '%s': no killer configured", ctx.action().ruleset.c_str());
+      return finished(ctx, false);
+    }
+    LOG_INFO("ruleset '%s': %s chose %s (%s)", ctx.action().ruleset.c_str(), name().c_str(), c.path.c_str(), a.ranking.c_str());
+    a.op = ctx.killer->start(ctx.fs(), KillTarget{c.path, c.inode}, options_, ctx.now());
+  }
+}
+
+PluginResult KillPlugin::finished(SampleContext& ctx, bool killed) {
+  if (!killed)
+    LOG_ERROR("ruleset '%s': %s could not kill any of %zu candidate(s)", ctx.action().ruleset.c_str(), name().c_str(),
+              attempt_ ? attempt_->order.size() : size_t{0});
+  attempt_.reset();
+  if (!killed) return PluginResult::Continue;
+  if (postActionDelay_) ctx.action().postActionDelayOverride = postActionDelay_;
+  return alwaysContinue_ ? PluginResult::Continue : PluginResult::Stop;
+}
+
+void KillPlugin::report(SampleContext& ctx, const Chosen& c, bool dryRun, const KillOperation* op) {
   KillReport report;
   report.at = ctx.now();
   report.ruleset = ctx.action().ruleset;
@@ -105,29 +194,24 @@ bool KillPlugin::tryKill(SampleContext& ctx, const Candidate& c, const std::stri
   report.origin = ctx.action().origin;
   report.group = ctx.action().group;
   report.plugin = name();
-  report.victim = c.cg->path();
-  report.victimInode = c.cg->inode();
+  report.victim = c.path;
+  report.victimInode = c.inode;
   report.reasons = ctx.action().findings;
-  report.ranking = ranking;
+  report.ranking = attempt_ ? attempt_->ranking : "";
   report.figures = c.figures;
-  if (c.cg->preference() != Preference::None) report.figures.emplace_back("PREFERENCE", preferenceName(c.cg->preference()));
-  report.dryRun = dry_ || ctx.dryRun;
-  if (report.dryRun) {
+  if (!c.preference.empty()) report.figures.emplace_back("PREFERENCE", c.preference);
+  report.dryRun = dryRun;
+  if (dryRun) {
     report.ok = true;
-  } else if (!ctx.killer) {
-    report.error = "no killer configured";
-  } else {
-    auto outcome = ctx.killer->kill(c.cg->dir(), KillOptions{reapMemory_});
-    report.ok = outcome.ok();
-    if (outcome) {
-      report.processes = outcome->processes;
-      report.method = outcome->method;
-    } else {
-      report.error = outcome.error().message;
-    }
+  } else if (op) {
+    report.ok = op->state() == KillState::Done;
+    report.error = op->error();
+    report.processes = op->processes();
+    report.method = op->method();
+    report.unit = op->unit();
+    if (report.ok) report.timeToDeath = op->timeToDeath();
   }
   if (ctx.reports) ctx.reports->killAttempted(report);
-  return report.ok;
 }
 
 }  // namespace unitoomd

@@ -1,15 +1,19 @@
-// What every kill plugin shares: its arguments (cgroup, recursive, dry,
-// post_action_delay, always_continue, reap_memory), candidate filtering
-// (empty and `omit` cgroups never), ordering (prefer first, avoid last, then
-// the plugin's own rank), the try-next-candidate-on-failure loop and the
-// kill report. A plugin supplies only its ranking.
+// What every kill plugin shares: its arguments (cgroup, recursive, leaves,
+// method, dry, post_action_delay, always_continue, reap_memory), candidate
+// filtering (empty and `omit` cgroups never), ordering (prefer first, avoid
+// last, then the plugin's own rank), the kill itself as an operation that
+// lasts several samples (the chain stays paused on it), moving on to the
+// next candidate when a kill fails or the victim survives, and the report.
+// A plugin supplies only its ranking.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "act/killer.h"
 #include "engine/plugin.h"
 #include "engine/plugin_args.h"
 
@@ -40,13 +44,35 @@ class KillPlugin : public Plugin {
   std::vector<std::string> cgroups_;
 
  private:
-  bool tryKill(SampleContext& ctx, const Candidate& c, const std::string& ranking);
+  // A candidate as remembered across samples while kills are in flight.
+  struct Chosen {
+    std::string path;
+    uint64_t inode = 0;
+    std::string preference;
+    std::vector<std::pair<std::string, std::string>> figures;
+  };
+  struct Attempt {
+    std::vector<Chosen> order;
+    size_t next = 0;
+    std::string ranking;
+    std::unique_ptr<KillOperation> op;
+    const Chosen* current = nullptr;
+  };
+
+  std::vector<Candidate> leavesUnder(SampleContext& ctx, const std::vector<CgroupView*>& roots);
+  std::optional<Attempt> choose(SampleContext& ctx);
+  PluginResult advance(SampleContext& ctx);
+  PluginResult finished(SampleContext& ctx, bool killed);
+  void report(SampleContext& ctx, const Chosen& c, bool dryRun, const KillOperation* op);
 
   bool recursive_ = false;
+  bool leaves_ = false;
   bool dry_ = false;
   bool alwaysContinue_ = false;
-  bool reapMemory_ = true;
+  KillOptions options_;
   std::optional<Duration> postActionDelay_;
+  std::optional<Attempt> attempt_;
+  std::optional<TimePoint> nothingSaidAt_;
 };
 
 // Helpers for rankings that fall back to the candidate's own memory stall.

@@ -23,5 +23,6 @@ std::unique_ptr<Plugin> makeKillByMemorySizeOrGrowth(PluginArgs& args);
 std::unique_ptr<Plugin> makeKillBySwapUsage(PluginArgs& args);
 std::unique_ptr<Plugin> makeKillByPressure(PluginArgs& args);
 std::unique_ptr<Plugin> makeKillByPgScan(PluginArgs& args);
+std::unique_ptr<Plugin> makeKillByPressureCause(PluginArgs& args);
 
 }  // namespace unitoomd

@@ -21,6 +21,7 @@ const std::vector<PluginInfo>& pluginTable() {
       {"kill_by_swap_usage", makeKillBySwapUsage, "kill the cgroup using the most swap"},
       {"kill_by_pressure", makeKillByPressure, "kill the cgroup under the most pressure"},
       {"kill_by_pg_scan", makeKillByPgScan, "kill the cgroup scanning the most pages"},
+      {"kill_by_pressure_cause", makeKillByPressureCause, "kill the cgroup causing memory pressure (own stall, refaults)"},
   };
   return table;
 }

@@ -59,9 +59,10 @@ TEST(CgroupKiller, KillsEverythingInARealCgroupAndRecordsTheKillForSystemd) {
   ASSERT_EQ(procs->size(), 2u) << "could not move test processes into " << cg.path;
 
   CgroupKiller killer;
-  auto outcome = killer.kill(*dir, KillOptions{});
-  ASSERT_TRUE(outcome) << outcome.error().message;
-  EXPECT_EQ(outcome->processes, 2);
+  auto start = Clock::now();
+  auto op = killer.start(fs, KillTarget{dir->path(), dir->inode()}, KillOptions{}, start);
+  ASSERT_NE(op->state(), KillState::Failed) << op->error();
+  EXPECT_EQ(op->processes(), 2);
   int status = 0;
   ASSERT_EQ(waitpid(a, &status, 0), a);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -72,6 +73,36 @@ TEST(CgroupKiller, KillsEverythingInARealCgroupAndRecordsTheKillForSystemd) {
     EXPECT_EQ(*ooms, "1");
     EXPECT_EQ(dir->getXattr("user.oomd_kill").value_or(""), "2");
   }
+  // Reaped: the operation now confirms the victim is gone.
+  EXPECT_EQ(op->poll(fs, Clock::now()), KillState::Done);
+}
+
+TEST(CgroupKiller, AVictimThatDoesNotDieFailsAfterTheConfirmTimeout) {
+  RealCgroup cg;
+  if (!cg.ok) GTEST_SKIP() << "needs a writable cgroup2 hierarchy (root, cgroup2 mounted)";
+  pid_t a = cg.spawnSleeper();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CgroupFs fs(cg.root);
+  auto dir = fs.open("/" + cg.name);
+  ASSERT_TRUE(dir);
+  CgroupKiller killer;
+  auto t0 = Clock::now();
+  auto op = killer.start(fs, KillTarget{dir->path(), dir->inode()}, KillOptions{}, t0);
+  int status = 0;
+  ASSERT_EQ(waitpid(a, &status, 0), a);
+  EXPECT_EQ(op->poll(fs, t0 + std::chrono::milliseconds(1)), KillState::Done);
+  // A victim that stays populated (here: a new process after the kill) fails.
+  pid_t b = cg.spawnSleeper();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  KillOptions quick;
+  quick.confirmTimeout = std::chrono::seconds(1);
+  DirectKill stuck(KillTarget{dir->path(), dir->inode()}, quick, t0);
+  stuck.killed(t0, "pretend", 1);
+  EXPECT_EQ(stuck.poll(fs, t0 + std::chrono::milliseconds(500)), KillState::Pending);
+  EXPECT_EQ(stuck.poll(fs, t0 + std::chrono::seconds(2)), KillState::Failed);
+  EXPECT_NE(stuck.error().find("still has processes"), std::string::npos) << stuck.error();
+  kill(b, SIGKILL);
+  waitpid(b, &status, 0);
 }
 
 TEST(CgroupKiller, AVanishedCgroupIsAnErrorValueNotACrash) {
@@ -83,8 +114,8 @@ TEST(CgroupKiller, AVanishedCgroupIsAnErrorValueNotACrash) {
   ASSERT_EQ(rmdir(cg.path.c_str()), 0);
   cg.ok = false;
   CgroupKiller killer;
-  auto outcome = killer.kill(*dir, KillOptions{});
-  ASSERT_FALSE(outcome);
-  EXPECT_EQ(outcome.error().errnum, ENOENT);
+  auto op = killer.start(fs, KillTarget{dir->path(), dir->inode()}, KillOptions{}, Clock::now());
+  EXPECT_EQ(op->state(), KillState::Failed);
+  EXPECT_NE(op->error().find("no longer exists"), std::string::npos) << op->error();
   EXPECT_EQ(dir->read("memory.pressure").status, ReadStatus::Gone);
 }

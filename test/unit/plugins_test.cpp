@@ -15,13 +15,36 @@ using unitoomd::test::psi;
 
 namespace {
 
+// Records kills and plays the kernel's part: a killed fixture cgroup
+// becomes unpopulated, unless it is one of the `survivors`.
+struct RecordedKill : KillOperation {
+  using KillOperation::KillOperation;
+  void refuse() { fail("refused"); }
+  void sent(TimePoint at) { signalled(at, "recorded", 1); }
+};
+
 struct RecordingKiller : Killer {
   std::vector<std::string> killed;
-  std::set<std::string> failing;
-  Result<KillOutcome> kill(const CgroupDir& victim, const KillOptions&) override {
-    if (failing.count(victim.path())) return Error{EPERM, "refused"};
-    killed.push_back(victim.path());
-    return KillOutcome{1, "recorded"};
+  std::set<std::string> failing, survivors;
+  std::vector<KillOptions> options;
+  std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& o,
+                                       TimePoint now) override {
+    auto op = std::make_unique<RecordedKill>(victim, o, now);
+    options.push_back(o);
+    if (failing.count(victim.path)) {
+      op->refuse();
+      return op;
+    }
+    killed.push_back(victim.path);
+    op->sent(now);
+    if (!survivors.count(victim.path)) {
+      FILE* f = fopen((fs.absolute(victim.path) + "/cgroup.events").c_str(), "w");
+      if (f) {
+        fputs("populated 0\nfrozen 0\n", f);
+        fclose(f);
+      }
+    }
+    return op;
   }
 };
 
@@ -38,6 +61,7 @@ struct Harness {
   RecordingSink sink;
   std::unique_ptr<Engine> engine;
   bool dryRun = false;
+  std::map<std::string, Preference> unitPreferences;
 
   Harness() {
     tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
@@ -62,6 +86,7 @@ struct Harness {
     ctx.killer = &killer;
     ctx.reports = &sink;
     ctx.dryRun = dryRun;
+    ctx.unitPreferences = &unitPreferences;
     engine->runOnce(ctx);
   }
 };
@@ -363,4 +388,99 @@ TEST(NrDyingDescendants, ComparesWithCount) {
           R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*"}})");
   h.sample(0);
   EXPECT_EQ(h.killer.killed.size(), 1u);
+}
+
+TEST(KillChain, AVictimThatSurvivesIsReportedAndTheNextCandidateIsKilled) {
+  Harness h;
+  h.tree.cgroup("/work.slice/big", {{"memory.current", "900"}, {"cgroup.events", "populated 1\n"}});
+  h.tree.cgroup("/work.slice/small", {{"memory.current", "100"}, {"cgroup.events", "populated 1\n"}});
+  h.killer.survivors.insert("/work.slice/big");
+  h.rules(kAlways, killBySize(R"(, "confirm_timeout": 2)"));
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/big"});
+  EXPECT_TRUE(h.sink.reports.empty());  // still waiting for it to die
+  h.sample(1);
+  EXPECT_TRUE(h.sink.reports.empty());
+  h.sample(2.5);  // past the confirm timeout: reported, and the next one is tried
+  EXPECT_EQ(h.killer.killed, (std::vector<std::string>{"/work.slice/big", "/work.slice/small"}));
+  ASSERT_EQ(h.sink.reports.size(), 2u);
+  EXPECT_FALSE(h.sink.reports[0].ok);
+  EXPECT_NE(h.sink.reports[0].error.find("still has processes"), std::string::npos) << h.sink.reports[0].error;
+  EXPECT_TRUE(h.sink.reports[1].ok);
+  EXPECT_EQ(h.sink.reports[1].victim, "/work.slice/small");
+}
+
+TEST(KillChain, TheMethodArgumentReachesTheKiller) {
+  Harness h;
+  h.tree.cgroup("/work.slice/svc", {{"memory.current", "900"}});
+  h.rules(kAlways, killBySize(R"(, "method": "stop", "stop_timeout": "3s")"));
+  h.sample(0);
+  ASSERT_EQ(h.killer.options.size(), 1u);
+  EXPECT_EQ(h.killer.options[0].method, KillMethod::Stop);
+  EXPECT_EQ(h.killer.options[0].stopTimeout, std::chrono::seconds(3));
+}
+
+TEST(KillLeaves, CandidatesAreLeavesAndOomGroupsAndAvoidOnASliceProtectsWhatIsUnder) {
+  Harness h;
+  h.tree.cgroup("/u.slice/app.slice/editor.scope", {{"memory.current", "100"}});
+  h.tree.cgroup("/u.slice/app.slice/browser.scope", {{"memory.current", "900"}, {"memory.oom.group", "1"}});
+  h.tree.cgroup("/u.slice/app.slice/browser.scope/tab", {{"memory.current", "800"}});
+  h.tree.cgroup("/u.slice/session.slice/shell.service", {{"memory.current", "5000"}});
+  h.unitPreferences["/u.slice/session.slice"] = Preference::Avoid;  // ManagedOOMPreference=avoid on the slice
+  h.rules(kAlways, R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "u.slice", "leaves": true}})");
+  h.sample(0);
+  // the browser is killed whole (oom.group), not its tab; the big shell is avoided
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/u.slice/app.slice/browser.scope"});
+  h.sample(100);
+  EXPECT_EQ(h.killer.killed.back(), "/u.slice/app.slice/editor.scope");
+  h.sample(200);
+  EXPECT_EQ(h.killer.killed.back(), "/u.slice/session.slice/shell.service");  // avoided, not omitted
+  EXPECT_EQ(h.sink.reports.back().figures.back(), (std::pair<std::string, std::string>{"PREFERENCE", "avoid"}));
+}
+
+TEST(KillLeaves, OmitOnASliceMeansNothingUnderItIsEverKilled) {
+  Harness h;
+  h.tree.cgroup("/u.slice/keep.slice/a.service", {{"memory.current", "5000"}});
+  h.tree.cgroup("/u.slice/keep.slice/b.service", {{"memory.current", "5000"}});
+  h.unitPreferences["/u.slice/keep.slice"] = Preference::Omit;
+  h.unitPreferences["/u.slice/keep.slice/b.service"] = Preference::Prefer;  // the closer setting wins
+  h.rules(kAlways, R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "u.slice", "leaves": true}})");
+  h.sample(0);
+  h.sample(100);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/u.slice/keep.slice/b.service"});
+}
+
+TEST(KillByPressureCause, TheCgroupThatStallsGoesBeforeTheBiggerBystander) {
+  Harness h;  // no memory.stat: the ranking must say it uses own stall only
+  h.tree.cgroup("/w.slice/bystander.service", {{"memory.pressure", psi(0.5, 1000, 0)}});
+  h.tree.cgroup("/w.slice/hog.service", {{"memory.pressure", psi(35, 9000000, 8000000)}});
+  h.rules(kAlways, R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w.slice", "leaves": true}})");
+  h.sample(0);
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/w.slice/hog.service"});
+  EXPECT_NE(h.sink.reports[0].ranking.find("memory.stat unavailable"), std::string::npos) << h.sink.reports[0].ranking;
+}
+
+TEST(KillByPressureCause, WithMemoryStatRefaultsRankBeforeScansAndSize) {
+  Harness h;
+  auto stat = [](int pgscan, int refaults) {
+    return "pgscan " + std::to_string(pgscan) + "\npgsteal 0\nworkingset_refault_file " + std::to_string(refaults) + "\n";
+  };
+  auto tick = [&](int i) {
+    h.tree.cgroup("/w/big", {{"memory.current", "9000"}, {"memory.pressure", psi(0, 0, 0)}, {"memory.stat", stat(i * 100, 0)}});
+    h.tree.cgroup("/w/thrasher", {{"memory.current", "1000"}, {"memory.pressure", psi(0, 0, 0)}, {"memory.stat", stat(0, i * 500)}});
+    h.tree.cgroup("/w/idle", {{"memory.current", "20000"}, {"memory.pressure", psi(0, 0, 0)}, {"memory.stat", stat(0, 0)}});
+  };
+  h.rules(R"({"name": "stop"})", R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w/*"}})");
+  tick(0);
+  h.sample(0);
+  h.rules(R"({"name": "dump_cgroup_overview", "args": {"cgroup": "w/*"}})", R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w/*"}})");
+  for (int i = 1; i <= 8; ++i) {
+    tick(i);
+    SampleContext ctx(h.fs, h.history, at(i * 0.5));
+    for (auto* cg : ctx.resolve({"/w/*"})) (void)cg->counters();  // what the sampling of earlier ticks leaves in the history
+  }
+  tick(9);
+  h.rules(kAlways, R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w/*"}})");
+  h.sample(4.5);
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/w/thrasher"});
 }
