@@ -24,7 +24,26 @@ std::unique_ptr<Plugin> compilePlugin(const ir::PluginCall& call, Diagnostics& d
   return plugin;
 }
 
+void describeCall(const ir::PluginCall& call, std::string& out) {
+  out += call.name + "{";
+  for (const auto& [k, v] : call.args) out += k + "=" + v + ";";  // std::map: sorted, so stable
+  out += "}";
+}
+
 }  // namespace
+
+std::string fingerprint(const ir::Ruleset& rs) {
+  std::string out = rs.name + "\n" + rs.description + "\n" + rs.origin + "\n" + rs.postActionDelay.value_or("-") + "\n" +
+                    rs.silenceLogs + "\n";
+  for (const auto& g : rs.detectors) {
+    out += "[" + g.name + ":";
+    for (const auto& c : g.detectors) describeCall(c, out);
+    out += "]";
+  }
+  out += "\n";
+  for (const auto& c : rs.actions) describeCall(c, out);
+  return out;
+}
 
 std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags) {
   size_t before = diags.size();
@@ -32,6 +51,7 @@ std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diag
   out->name = rs.name;
   out->description = rs.description.empty() ? rs.name : rs.description;
   out->origin = rs.origin;
+  out->fingerprint = fingerprint(rs);
   if (rs.name.empty()) diags.push_back({rs.where.file, rs.where.line, "ruleset has no name"});
   if (rs.detectors.empty()) diags.push_back({rs.where.file, rs.where.line, "ruleset '" + rs.name + "' has no detector groups"});
   if (rs.actions.empty()) diags.push_back({rs.where.file, rs.where.line, "ruleset '" + rs.name + "' has no actions"});

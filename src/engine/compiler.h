@@ -29,6 +29,10 @@ struct CompileOutput {
 // disable-on-drop-in stops running while any drop-in targets it.
 CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns);
 
+// Equal for rulesets that would compile to the same thing: a reload keeps
+// those running as they are, with their detectors' timers.
+std::string fingerprint(const ir::Ruleset& rs);
+
 // One ruleset alone (used for synthesized rulesets and by tests).
 std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags);
 

@@ -129,10 +129,19 @@ bool Engine::timing() const {
   return false;
 }
 
-void Engine::adoptStateFrom(const Engine& old) {
-  for (auto& r : rulesets_)
-    for (const auto& o : old.rulesets_)
-      if (o->name == r->name) r->adoptStateFrom(*o);
+void Engine::adoptStateFrom(Engine& old) {
+  for (auto& r : rulesets_) {
+    for (auto& o : old.rulesets_) {
+      if (!o || o->name != r->name) continue;
+      if (!o->fingerprint.empty() && o->fingerprint == r->fingerprint) {
+        o->disabled = r->disabled;  // drop-ins come and go independently of the base's text
+        r = std::move(o);
+      } else {
+        r->adoptStateFrom(*o);
+      }
+      break;
+    }
+  }
 }
 
 }  // namespace unitoomd

@@ -29,6 +29,7 @@ class Ruleset {
   std::string name;
   std::string description;
   std::string origin;
+  std::string fingerprint;  // of the IR it came from (see compiler.h)
   Duration postActionDelay = std::chrono::seconds(15);
   bool silenceEngineLogs = false;
   bool disabled = false;  // disable-on-drop-in while a drop-in targets it
@@ -62,8 +63,10 @@ class Engine {
   std::vector<WakeSource> wakeSources() const;
   bool hasUntriggeredGroups() const;
   bool timing() const;
-  // Keeps pauses and pending chains of rulesets that survive a reload.
-  void adoptStateFrom(const Engine& old);
+  // Across a reload: a ruleset that did not change is carried over whole
+  // (detectors mid-duration keep timing, a kill in flight goes on); one that
+  // changed keeps only its pause.
+  void adoptStateFrom(Engine& old);
 
  private:
   std::vector<std::unique_ptr<Ruleset>> rulesets_;

@@ -70,6 +70,13 @@ struct Harness {
     tree.proc("pressure/memory", psi(0, 0, 0));
   }
 
+  // Compiles the rules anew and carries state over, as a reload does.
+  void reload(const std::string& detectors, const std::string& actions) {
+    auto old = std::move(engine);
+    rules(detectors, actions);
+    engine->adoptStateFrom(*old);
+  }
+
   void rules(const std::string& detectors, const std::string& actions) {
     std::string json = "{\"rulesets\": [{\"name\": \"test\", \"description\": \"A test ruleset.\", \"post_action_delay\": 60, "
                        "\"detectors\": [[\"g\", " + detectors + "]], \"actions\": [" + actions + "]}]}";
@@ -117,6 +124,35 @@ TEST(PressureAbove, FiresFromTotalDeltasBeforeAvg10CatchesUp) {
   EXPECT_NE(h.sink.reports[0].reasons[0].find("memory full pressure of /work.slice 40.0% > 20%"), std::string::npos)
       << h.sink.reports[0].reasons[0];
   EXPECT_EQ(h.sink.reports[0].description, "A test ruleset.");
+}
+
+TEST(Reload, AnUnchangedRulesetKeepsTimingItsDurationAChangedOneStartsOver) {
+  Harness h;
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  std::string det = R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})";
+  std::string act = R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})";
+  h.rules(det, act);
+  unsigned long long total = 0;
+  for (int i = 0; i <= 16; ++i) {  // 40 % stall throughout; a reload every second
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    if (i % 4 == 3) h.reload(det, act);
+    h.sample(i * 0.25);
+    total += 100000;
+  }
+  EXPECT_EQ(h.killer.killed.size(), 1u) << "unchanged rules must keep their 2 s duration running across reloads";
+
+  Harness c;
+  c.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  c.rules(det, act);
+  total = 0;
+  for (int i = 0; i <= 16; ++i) {
+    c.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    if (i % 8 == 3) c.reload(det + R"(, {"name": "continue"})", act);  // changed each time
+    if (i % 8 == 7) c.reload(det, act);
+    c.sample(i * 0.25);
+    total += 100000;
+  }
+  EXPECT_TRUE(c.killer.killed.empty());
 }
 
 TEST(PressureAbove, NeedsTheWholeDurationWithoutABreak) {
