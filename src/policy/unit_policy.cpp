@@ -1,0 +1,141 @@
+#include "policy/unit_policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+// systemd-oomd's constants, kept: the reclaim gate and the swap floor.
+constexpr const char* kReclaimWindow = "30s";
+constexpr const char* kSwapCandidateFloor = "5%";
+constexpr Duration kMaxPressureWindow = std::chrono::seconds(10);
+
+std::string percentText(double p) {
+  std::string s = strprintf("%.2f", p);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s + "%";
+}
+
+// Exact and parseable (formatDuration rounds for people).
+std::string durationArg(Duration d) {
+  long long us = d.count();
+  if (us % 1000000 == 0) return strprintf("%llds", us / 1000000);
+  if (us % 1000 == 0) return strprintf("%lldms", us / 1000);
+  return strprintf("%lldus", us);
+}
+
+ir::PluginCall call(std::string name, std::map<std::string, std::string> args, const std::string& origin) {
+  ir::PluginCall c;
+  c.name = std::move(name);
+  c.args = std::move(args);
+  c.where = ir::Location{origin, 0};
+  return c;
+}
+
+ir::Ruleset pressureRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d, std::vector<std::string>& warnings) {
+  double limit = u.managedOOMMemoryPressureLimit == 0 ? d.memoryPressureLimitPercent
+                                                      : scaledFractionToPercent(u.managedOOMMemoryPressureLimit);
+  Duration duration = d.memoryPressureDuration;
+  const auto& du = u.managedOOMMemoryPressureDurationUSec;
+  if (du && *du != UINT64_MAX) {
+    if (*du < 1000000) warnings.push_back(u.name + ": ManagedOOMMemoryPressureDurationSec= below 1s; using the default");
+    else duration = Duration(static_cast<long long>(std::min<uint64_t>(*du, INT64_MAX)));
+  }
+  // The stall is averaged over the duration itself, at most 10 s (systemd's
+  // avg10), and computed from PSI totals at each sample, so it has none of
+  // avg10's kernel lag.
+  Duration window = std::min(duration, kMaxPressureWindow);
+
+  ir::Ruleset rs;
+  rs.name = u.name + "/ManagedOOMMemoryPressure";
+  rs.origin = "unit " + u.name + " (ManagedOOMMemoryPressure=kill)";
+  rs.description = strprintf("Memory pressure in %s above %s for %s while it reclaims: kill the candidate under it "
+                             "causing the pressure (ManagedOOMMemoryPressure=kill).",
+                             u.name.c_str(), percentText(limit).c_str(), formatDuration(duration).c_str());
+  rs.hasDetectors = rs.hasActions = true;
+  rs.where = ir::Location{rs.origin, 0};
+  ir::DetectorGroup g;
+  g.name = "memory pressure";
+  g.where = rs.where;
+  g.detectors.push_back(call("pressure_above",
+                             {{"cgroup", u.cgroup},
+                              {"resource", "memory"},
+                              {"pressure", "full"},
+                              {"threshold", strprintf("%.2f", limit)},
+                              {"duration", durationArg(duration)},
+                              {"window", durationArg(window)}},
+                             rs.origin));
+  g.detectors.push_back(call("memory_reclaim", {{"cgroup", u.cgroup}, {"duration", kReclaimWindow}}, rs.origin));
+  rs.detectors.push_back(std::move(g));
+  rs.actions.push_back(call("kill_by_pressure_cause",
+                            {{"cgroup", u.cgroup},
+                             {"leaves", "true"},
+                             {"method", d.killMethod},
+                             {"stop_timeout", durationArg(d.stopTimeout)}},
+                            rs.origin));
+  return rs;
+}
+
+ir::Ruleset swapRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d) {
+  double used = d.swapUsedLimitPercent;
+  ir::Ruleset rs;
+  rs.name = u.name + "/ManagedOOMSwap";
+  rs.origin = "unit " + u.name + " (ManagedOOMSwap=kill)";
+  rs.description = strprintf("Memory and swap both more than %s used: kill the candidate under %s using the most swap "
+                             "(ManagedOOMSwap=kill).",
+                             percentText(used).c_str(), u.name.c_str());
+  rs.hasDetectors = rs.hasActions = true;
+  rs.where = ir::Location{rs.origin, 0};
+  rs.postActionDelay = "0";  // as systemd-oomd: swap exhaustion does not wait
+  ir::DetectorGroup g;
+  g.name = "memory and swap used";
+  g.where = rs.where;
+  g.detectors.push_back(call("swap_free", {{"threshold_pct", strprintf("%.2f", 100 - used)}}, rs.origin));
+  g.detectors.push_back(call("memory_above", {{"cgroup", "/"}, {"threshold", percentText(used)}}, rs.origin));
+  rs.detectors.push_back(std::move(g));
+  rs.actions.push_back(call("kill_by_swap_usage",
+                            {{"cgroup", u.cgroup},
+                             {"leaves", "true"},
+                             {"threshold", kSwapCandidateFloor},
+                             {"method", d.killMethod},
+                             {"stop_timeout", durationArg(d.stopTimeout)}},
+                            rs.origin));
+  return rs;
+}
+
+}  // namespace
+
+double scaledFractionToPercent(uint32_t scaled) {
+  double permyriad = std::round(static_cast<double>(scaled) * 10000.0 / static_cast<double>(UINT32_MAX));
+  return permyriad / 100.0;
+}
+
+bool isLiveState(const std::string& s) {
+  return s == "active" || s == "activating" || s == "reloading" || s == "deactivating" || s == "refreshing";
+}
+
+UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const UnitPolicyDefaults& defaults) {
+  UnitPolicy out;
+  std::vector<const UnitOomSettings*> sorted;
+  for (const auto& u : units) sorted.push_back(&u);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  for (const UnitOomSettings* u : sorted) {
+    // Unit cgroup paths never hold glob characters (unit names cannot), so
+    // they are used as literal patterns.
+    if (u->cgroup.empty() || u->cgroup.find_first_of("*?[{") != std::string::npos) continue;
+    if (u->managedOOMPreference == "avoid") out.preferences[u->cgroup] = Preference::Avoid;
+    else if (u->managedOOMPreference == "omit") out.preferences[u->cgroup] = Preference::Omit;
+    else if (u->managedOOMPreference != "none" && !u->managedOOMPreference.empty())
+      out.warnings.push_back(u->name + ": unknown ManagedOOMPreference=" + u->managedOOMPreference + "; ignored");
+    if (!isLiveState(u->activeState)) continue;
+    if (u->managedOOMMemoryPressure == "kill") out.rulesets.rulesets.push_back(pressureRuleset(*u, defaults, out.warnings));
+    if (u->managedOOMSwap == "kill") out.rulesets.rulesets.push_back(swapRuleset(*u, defaults));
+  }
+  return out;
+}
+
+}  // namespace unitoomd

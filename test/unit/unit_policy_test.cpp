@@ -1,0 +1,164 @@
+// Rulesets synthesized from unit properties: what an administrator's
+// ManagedOOM*= lines become, and that they compile and run like any other.
+#include <gtest/gtest.h>
+
+#include "engine/compiler.h"
+#include "engine/report.h"
+#include "fixture.h"
+#include "policy/unit_policy.h"
+#include "util/log.h"
+
+using namespace unitoomd;
+using unitoomd::test::at;
+using unitoomd::test::FixtureTree;
+using unitoomd::test::psi;
+
+namespace {
+
+UnitOomSettings slice(const std::string& name, const std::string& cgroup) {
+  UnitOomSettings u;
+  u.name = name;
+  u.cgroup = cgroup;
+  u.activeState = "active";
+  return u;
+}
+
+const ir::PluginCall& detector(const ir::Ruleset& rs, const std::string& name) {
+  for (const auto& c : rs.detectors.at(0).detectors)
+    if (c.name == name) return c;
+  throw std::runtime_error("no detector " + name);
+}
+
+}  // namespace
+
+TEST(UnitPolicy, ScaledLimitsReadAsSystemdPrintsThem) {
+  EXPECT_DOUBLE_EQ(scaledFractionToPercent(1717986918), 40.0);  // what busctl shows for 40%
+  EXPECT_DOUBLE_EQ(scaledFractionToPercent(UINT32_MAX), 100.0);
+  EXPECT_DOUBLE_EQ(scaledFractionToPercent(0), 0.0);
+  EXPECT_DOUBLE_EQ(scaledFractionToPercent(214748364), 5.0);
+}
+
+TEST(UnitPolicy, PressureKillBecomesARulesetNamingTheUnitAndTheDirective) {
+  auto u = slice("work.slice", "/work.slice");
+  u.managedOOMMemoryPressure = "kill";
+  u.managedOOMMemoryPressureLimit = 1717986918;
+  auto policy = synthesizeUnitPolicy({u}, UnitPolicyDefaults{});
+  ASSERT_EQ(policy.rulesets.rulesets.size(), 1u);
+  const auto& rs = policy.rulesets.rulesets[0];
+  EXPECT_EQ(rs.name, "work.slice/ManagedOOMMemoryPressure");
+  EXPECT_EQ(rs.origin, "unit work.slice (ManagedOOMMemoryPressure=kill)");
+  EXPECT_EQ(rs.description,
+            "Memory pressure in work.slice above 40% for 30s while it reclaims: kill the candidate under it causing the "
+            "pressure (ManagedOOMMemoryPressure=kill).");
+  EXPECT_EQ(detector(rs, "pressure_above").args.at("threshold"), "40.00");
+  EXPECT_EQ(detector(rs, "pressure_above").args.at("duration"), "30s");
+  EXPECT_EQ(detector(rs, "memory_reclaim").args.at("cgroup"), "/work.slice");
+  EXPECT_EQ(rs.actions.at(0).name, "kill_by_pressure_cause");
+  Diagnostics d;
+  EXPECT_TRUE(compileRuleset(rs, d));
+  EXPECT_TRUE(d.empty()) << d[0].str();
+}
+
+TEST(UnitPolicy, LimitsAndDurationsDefaultFromTheConfigAsSystemdOomdDoes) {
+  auto u = slice("user@1000.service", "/user.slice/user-1000.slice/user@1000.service");
+  u.managedOOMMemoryPressure = "kill";  // limit 0: the default
+  UnitPolicyDefaults defaults;
+  defaults.memoryPressureLimitPercent = 50;
+  defaults.memoryPressureDuration = std::chrono::seconds(20);
+  auto rs = synthesizeUnitPolicy({u}, defaults).rulesets.rulesets.at(0);
+  EXPECT_EQ(detector(rs, "pressure_above").args.at("threshold"), "50.00");
+  EXPECT_EQ(detector(rs, "pressure_above").args.at("duration"), "20s");
+  EXPECT_EQ(detector(rs, "pressure_above").args.at("window"), "10s");  // avg10's span
+
+  u.managedOOMMemoryPressureDurationUSec = UINT64_MAX;  // systemd 257+: "unset"
+  EXPECT_EQ(detector(synthesizeUnitPolicy({u}, defaults).rulesets.rulesets.at(0), "pressure_above").args.at("duration"), "20s");
+  u.managedOOMMemoryPressureDurationUSec = 2500000;
+  auto short_ = synthesizeUnitPolicy({u}, defaults).rulesets.rulesets.at(0);
+  EXPECT_EQ(detector(short_, "pressure_above").args.at("duration"), "2500ms");
+  EXPECT_EQ(detector(short_, "pressure_above").args.at("window"), "2500ms");
+  u.managedOOMMemoryPressureDurationUSec = 500000;  // below 1 s: refused, as systemd does
+  auto p = synthesizeUnitPolicy({u}, defaults);
+  EXPECT_EQ(detector(p.rulesets.rulesets.at(0), "pressure_above").args.at("duration"), "20s");
+  ASSERT_EQ(p.warnings.size(), 1u);
+}
+
+TEST(UnitPolicy, OnlyLiveUnitsWithKillAreMonitored) {
+  auto a = slice("a.slice", "/a.slice");
+  a.managedOOMMemoryPressure = "auto";
+  auto b = slice("b.service", "/b.service");
+  b.managedOOMMemoryPressure = "kill";
+  b.activeState = "inactive";
+  auto c = slice("c.scope", "");  // no cgroup
+  c.managedOOMMemoryPressure = "kill";
+  EXPECT_TRUE(synthesizeUnitPolicy({a, b, c}, UnitPolicyDefaults{}).rulesets.rulesets.empty());
+}
+
+TEST(UnitPolicy, SwapKillIsTheBothBelowRuleWithTheFivePercentFloor) {
+  auto root = slice("-.slice", "/");
+  root.managedOOMSwap = "kill";
+  auto rs = synthesizeUnitPolicy({root}, UnitPolicyDefaults{}).rulesets.rulesets.at(0);
+  EXPECT_EQ(rs.name, "-.slice/ManagedOOMSwap");
+  EXPECT_EQ(detector(rs, "swap_free").args.at("threshold_pct"), "10.00");
+  EXPECT_EQ(detector(rs, "memory_above").args.at("threshold"), "90%");
+  EXPECT_EQ(rs.actions.at(0).args.at("threshold"), "5%");
+  Diagnostics d;
+  EXPECT_TRUE(compileRuleset(rs, d));
+  EXPECT_TRUE(d.empty()) << d[0].str();
+}
+
+TEST(UnitPolicy, PreferencesAreKeptByCgroupEvenForUnitsNotMonitored) {
+  auto a = slice("keep.service", "/app.slice/keep.service");
+  a.managedOOMPreference = "omit";
+  auto b = slice("meh.slice", "/app.slice/meh.slice");
+  b.managedOOMPreference = "avoid";
+  b.activeState = "inactive";
+  auto c = slice("odd.service", "/odd.service");
+  c.managedOOMPreference = "sometimes";
+  auto p = synthesizeUnitPolicy({a, b, c}, UnitPolicyDefaults{});
+  EXPECT_EQ(p.preferences.at("/app.slice/keep.service"), Preference::Omit);
+  EXPECT_EQ(p.preferences.at("/app.slice/meh.slice"), Preference::Avoid);
+  EXPECT_EQ(p.preferences.count("/odd.service"), 0u);
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_NE(p.warnings[0].find("ManagedOOMPreference=sometimes"), std::string::npos);
+}
+
+TEST(UnitPolicy, ASynthesizedRulesetKillsTheStallingLeafAndReportsItsUnitOrigin) {
+  FixtureTree tree;
+  tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
+  tree.proc("vmstat", "pgscan_kswapd 0\n");
+  tree.proc("pressure/memory", psi(0, 0, 0));
+  tree.cgroup("/work.slice/bystander.scope", {{"memory.pressure", psi(0, 0, 0)}});
+  tree.cgroup("/work.slice/hog.scope", {{"memory.pressure", psi(0, 0, 0)}});
+  auto u = slice("work.slice", "/work.slice");
+  u.managedOOMMemoryPressure = "kill";
+  u.managedOOMMemoryPressureLimit = 1717986918;
+  UnitPolicyDefaults defaults;
+  defaults.memoryPressureDuration = std::chrono::seconds(2);
+  auto out = compile(synthesizeUnitPolicy({u}, defaults).rulesets, {});
+  ASSERT_TRUE(out.engine);
+
+  struct Sink : ReportSink {
+    std::vector<KillReport> reports;
+    void killAttempted(const KillReport& r) override { reports.push_back(r); }
+  } sink;
+  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
+  History history;
+  unsigned long long slice = 0, hog = 0;
+  for (int i = 0; i <= 24 && sink.reports.empty(); ++i) {  // 60 % full stall in the slice, all from the hog
+    tree.cgroup("/work.slice", {{"memory.pressure", psi(0, slice, slice)}});
+    tree.cgroup("/work.slice/hog.scope", {{"memory.pressure", psi(50, hog, hog)}});
+    SampleContext ctx(fs, history, at(i * 0.25));
+    ctx.reports = &sink;
+    ctx.dryRun = true;
+    out.engine->runOnce(ctx);
+    slice += 150000;
+    hog += 150000;
+  }
+  ASSERT_EQ(sink.reports.size(), 1u);
+  const KillReport& r = sink.reports[0];
+  EXPECT_EQ(r.victim, "/work.slice/hog.scope");
+  EXPECT_EQ(r.origin, "unit work.slice (ManagedOOMMemoryPressure=kill)");
+  EXPECT_NE(r.summary().find("Memory pressure in work.slice above 40% for 2s"), std::string::npos) << r.summary();
+  EXPECT_NE(r.summary().find("memory full pressure of /work.slice 60.0% > 40%"), std::string::npos) << r.summary();
+  EXPECT_NE(r.summary().find("reclaim activity"), std::string::npos) << r.summary();
+}
