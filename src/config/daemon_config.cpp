@@ -56,6 +56,12 @@ void applyDaemonConfig(std::string_view text, const std::string& file, DaemonCon
         auto d = parseDuration(e.value);
         if (e.value.empty() || (d && d->count() == 0)) c.defaultMemoryPressureDuration = std::chrono::seconds(30);
         else duration(c.defaultMemoryPressureDuration, std::chrono::seconds(30), std::chrono::seconds(1));
+      } else if (e.key == "KillMethod") {
+        if (e.value == "kill" || e.value == "stop" || e.value == "restart") c.unitKillMethod = e.value;
+        else if (e.value.empty()) c.unitKillMethod = "kill";
+        else bad("expected kill, stop or restart");
+      } else if (e.key == "StopTimeoutSec") {
+        duration(c.stopTimeout, std::chrono::seconds(10), std::chrono::milliseconds(100));
       } else if (e.key == "PrekillHookTimeoutSec") {
         Duration ignored;
         duration(ignored, Duration{0}, Duration{0});  // systemd-oomd 260+; accepted, no hooks here

@@ -17,6 +17,10 @@ struct DaemonConfig {
   double swapUsedLimitPercent = 90;
   double defaultMemoryPressureLimitPercent = 60;
   Duration defaultMemoryPressureDuration = std::chrono::seconds(30);
+  // How rulesets synthesized from units act: kill (KillUnit), stop
+  // (StopUnit, SIGKILL after StopTimeoutSec=) or restart (RestartUnit).
+  std::string unitKillMethod = "kill";
+  Duration stopTimeout = std::chrono::seconds(10);
   // [Daemon]
   std::string rulesetFile;       // JSON rulesets; empty: none
   std::string rulesetDropInDir;  // JSON drop-ins; empty: none

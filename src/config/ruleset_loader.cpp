@@ -46,20 +46,17 @@ std::vector<std::string> rulesetDropIns(const std::string& dir) {
   return out;
 }
 
-LoadedRules loadRules(const std::string& rulesetFile, const std::string& dropInDir) {
-  LoadedRules out;
-  ir::Root base;
+RulesSource readRules(const std::string& rulesetFile, const std::string& dropInDir) {
+  RulesSource out;
   if (!rulesetFile.empty()) {
     std::string text;
     if (!readFile(rulesetFile, text)) {
-      out.compiled.errors.push_back({rulesetFile, 0, "cannot read the file"});
+      out.baseErrors.push_back({rulesetFile, 0, "cannot read the file"});
       return out;
     }
-    base = parseRulesetJson(text, rulesetFile, out.compiled.errors);
-    if (!out.compiled.errors.empty()) return out;
+    out.base = parseRulesetJson(text, rulesetFile, out.baseErrors);
+    if (!out.baseErrors.empty()) return out;
   }
-  std::vector<DropInFile> dropIns;
-  Diagnostics dropInParseErrors;
   if (!dropInDir.empty()) {
     for (const auto& path : rulesetDropIns(dropInDir)) {
       std::string text;
@@ -67,17 +64,36 @@ LoadedRules loadRules(const std::string& rulesetFile, const std::string& dropInD
       if (!readFile(path, text)) fileDiags.push_back({path, 0, "cannot read the file"});
       else {
         DropInFile f{path, parseRulesetJson(text, path, fileDiags, /*forDropIn=*/true)};
-        if (fileDiags.empty()) dropIns.push_back(std::move(f));
+        if (fileDiags.empty()) out.dropIns.push_back(std::move(f));
       }
-      dropInParseErrors.insert(dropInParseErrors.end(), fileDiags.begin(), fileDiags.end());
+      out.dropInErrors.insert(out.dropInErrors.end(), fileDiags.begin(), fileDiags.end());
     }
   }
-  out.compiled = compile(base, dropIns);
-  out.compiled.errors.insert(out.compiled.errors.end(), dropInParseErrors.begin(), dropInParseErrors.end());
-  for (const auto& f : dropIns)
+  return out;
+}
+
+LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Ruleset>& synthesized) {
+  LoadedRules out;
+  if (!source.baseErrors.empty()) {
+    out.compiled.errors = source.baseErrors;
+    return out;
+  }
+  ir::Root base = source.base;
+  for (const auto& rs : synthesized) {
+    bool taken = std::any_of(base.rulesets.begin(), base.rulesets.end(), [&](const ir::Ruleset& r) { return r.name == rs.name; });
+    if (taken) out.shadowed.push_back(rs.name);
+    else base.rulesets.push_back(rs);
+  }
+  out.compiled = compile(base, source.dropIns);
+  out.compiled.errors.insert(out.compiled.errors.end(), source.dropInErrors.begin(), source.dropInErrors.end());
+  for (const auto& f : source.dropIns)
     if (std::find(out.compiled.skippedDropIns.begin(), out.compiled.skippedDropIns.end(), f.path) == out.compiled.skippedDropIns.end())
       out.dropInsApplied.push_back(f.path);
   return out;
+}
+
+LoadedRules loadRules(const std::string& rulesetFile, const std::string& dropInDir) {
+  return compileRules(readRules(rulesetFile, dropInDir), {});
 }
 
 }  // namespace unitoomd

@@ -39,6 +39,8 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
 }
 
 Daemon::~Daemon() {
+  systemdKiller_.reset();
+  tracker_.reset();
   disarmTriggers();
   if (dropInWatch_) sd_event_source_unref(dropInWatch_);
   if (timer_) sd_event_source_unref(timer_);
@@ -73,8 +75,12 @@ bool Daemon::reload(bool initial) {
     }
     root = *detected;
   }
-  LoadedRules rules = loadRules(c.rulesetFile, c.rulesetDropInDir);
+  RulesSource source = readRules(c.rulesetFile, c.rulesetDropInDir);
+  DaemonConfig previous = config_;
+  config_ = c;  // unit rulesets take their defaults from the new [OOM]
+  LoadedRules rules = compileRules(source, unitRulesets());
   if (!rules.compiled.engine) {
+    config_ = previous;
     logDiagnostics(rules.compiled.errors, LogLevel::Error);
     if (!initial) LOG_ERROR("rulesets not reloaded: keeping the last good ones");
     return false;
@@ -84,7 +90,7 @@ bool Daemon::reload(bool initial) {
     for (const auto& f : rules.compiled.skippedDropIns) LOG_WARN("drop-in %s skipped", f.c_str());
   }
   if (!fs_ || fs_->root() != root) fs_ = std::make_unique<CgroupFs>(root, options_.procRoot);
-  config_ = c;
+  rulesSource_ = std::move(source);
   Duration linger = std::max<Duration>(2 * triggerWindow_, std::chrono::seconds(2));
   policy_.emplace(c.sampleInterval, c.idleInterval, linger);
   applyEngine(std::move(rules.compiled.engine));
@@ -100,8 +106,54 @@ bool Daemon::reload(bool initial) {
 
 void Daemon::applyEngine(std::unique_ptr<Engine> engine) {
   if (engine_) engine->adoptStateFrom(*engine_);
+  logRulesetChanges(engine_.get(), *engine);
   engine_ = std::move(engine);
   armTriggers();
+}
+
+std::vector<ir::Ruleset> Daemon::unitRulesets() {
+  unitPreferences_.clear();
+  if (!tracker_ || !tracker_->ready()) return {};
+  UnitPolicyDefaults d;
+  d.swapUsedLimitPercent = config_.swapUsedLimitPercent;
+  d.memoryPressureLimitPercent = config_.defaultMemoryPressureLimitPercent;
+  d.memoryPressureDuration = config_.defaultMemoryPressureDuration;
+  d.killMethod = config_.unitKillMethod;
+  d.stopTimeout = config_.stopTimeout;
+  UnitPolicy policy = synthesizeUnitPolicy(tracker_->units(), d);
+  for (const auto& w : policy.warnings)
+    if (saidPolicyWarnings_.insert(w).second) LOG_WARN("%s", w.c_str());
+  unitPreferences_ = std::move(policy.preferences);
+  return std::move(policy.rulesets.rulesets);
+}
+
+void Daemon::unitsChanged() {
+  if (!fs_) return;
+  LoadedRules rules = compileRules(rulesSource_, unitRulesets());
+  if (!rules.compiled.engine) {
+    // Only a synthesized ruleset can be new here, and they are built to
+    // compile: say so loudly and keep what runs.
+    logDiagnostics(rules.compiled.errors, LogLevel::Error);
+    return;
+  }
+  for (const auto& name : rules.shadowed)
+    if (saidPolicyWarnings_.insert("shadowed " + name).second)
+      LOG_WARN("ruleset '%s' from the config file takes the place of the unit policy of the same name", name.c_str());
+  applyEngine(std::move(rules.compiled.engine));
+  updateStatus();
+}
+
+// Rulesets that come and go with units are worth a line each in the journal.
+void Daemon::logRulesetChanges(const Engine* before, const Engine& after) {
+  if (!before) return;
+  std::set<std::string> was, now;
+  for (const auto& r : before->rulesets()) was.insert(r->name);
+  for (const auto& r : after.rulesets()) {
+    now.insert(r->name);
+    if (!was.count(r->name)) LOG_INFO("ruleset '%s' added (%s): %s", r->name.c_str(), r->origin.c_str(), r->description.c_str());
+  }
+  for (const auto& r : before->rulesets())
+    if (!now.count(r->name)) LOG_INFO("ruleset '%s' removed (%s)", r->name.c_str(), r->origin.c_str());
 }
 
 void Daemon::disarmTriggers() {
@@ -172,7 +224,8 @@ bool Daemon::stallPersists(SampleContext& ctx) {
 void Daemon::sample() {
   TimePoint now = Clock::now();
   SampleContext ctx(*fs_, history_, now);
-  ctx.killer = &killer_;
+  ctx.killer = systemdKiller_ ? static_cast<Killer*>(systemdKiller_.get()) : &killer_;
+  ctx.unitPreferences = &unitPreferences_;
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
   engine_->runOnce(ctx);
@@ -203,8 +256,9 @@ void Daemon::scheduleNext() {
 
 void Daemon::updateStatus() {
   if (!engine_) return;
-  sd_notifyf(0, "STATUS=%zu ruleset(s), %zu PSI trigger(s), %llu kill(s)%s", engine_->rulesets().size(), triggers_.size(), kills_,
-             config_.dryRun ? " (dry run)" : "");
+  std::string units = !tracker_ ? "" : tracker_->ready() ? strprintf(", %zu unit(s) followed", tracker_->unitCount()) : ", waiting for systemd";
+  sd_notifyf(0, "STATUS=%zu ruleset(s), %zu PSI trigger(s), %llu kill(s)%s%s", engine_->rulesets().size(), triggers_.size(), kills_,
+             units.c_str(), config_.dryRun ? " (dry run)" : "");
 }
 
 void Daemon::killAttempted(const KillReport& report) {
@@ -267,6 +321,11 @@ bool Daemon::start() {
     return false;
   }
   if (!reload(true)) return false;
+  if (options_.systemd) {
+    tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });
+    systemdKiller_ = std::make_unique<SystemdKiller>(*tracker_);
+    tracker_->start();
+  }
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);

@@ -7,17 +7,22 @@
 #include <systemd/sd-event.h>
 
 #include <memory>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "act/cgroup_killer.h"
+#include "config/ruleset_loader.h"
 #include "config/daemon_config.h"
 #include "daemon/sampler_policy.h"
 #include "engine/engine.h"
 #include "engine/history.h"
 #include "engine/report.h"
 #include "observe/cgroup_fs.h"
+#include "systemd/systemd_killer.h"
+#include "systemd/unit_tracker.h"
 
 namespace unitoomd {
 
@@ -28,6 +33,8 @@ struct DaemonOptions {
   std::optional<std::string> rulesetFile;  // --rulesets overrides the config
   std::optional<std::string> cgroupRoot;   // --cgroup-root overrides the config
   std::string procRoot = "/proc";
+  // Which systemd to follow (unit policies, kills through it); none: standalone.
+  std::optional<BusKind> systemd = BusKind::System;
 };
 
 class Daemon : private ReportSink {
@@ -55,6 +62,9 @@ class Daemon : private ReportSink {
   bool loadConfig(DaemonConfig& out);
   bool reload(bool initial);
   void applyEngine(std::unique_ptr<Engine> engine);
+  std::vector<ir::Ruleset> unitRulesets();
+  void unitsChanged();
+  void logRulesetChanges(const Engine* before, const Engine& after);
   void armTriggers();
   void disarmTriggers();
   bool triggersStale() const;
@@ -76,6 +86,11 @@ class Daemon : private ReportSink {
   History history_;
   std::unique_ptr<Engine> engine_;
   CgroupKiller killer_;
+  RulesSource rulesSource_;  // the last good config rulesets, as parsed
+  std::unique_ptr<UnitTracker> tracker_;
+  std::unique_ptr<SystemdKiller> systemdKiller_;
+  std::map<std::string, Preference> unitPreferences_;
+  std::set<std::string> saidPolicyWarnings_;
   LogReportSink log_;
   std::optional<SamplerPolicy> policy_;
   std::vector<Trigger> triggers_;

@@ -22,6 +22,8 @@ void usage(FILE* out) {
           "pressure, swap and memory rules.\n\n"
           "  -c, --config FILE      daemon configuration (default %s/unitoomd/unitoomd.conf)\n"
           "  -r, --rulesets FILE    JSON rulesets (overrides Rulesets= of the config)\n"
+          "      --user             follow the user's systemd (session bus), not the system's\n"
+          "      --no-systemd       standalone: no unit policies, kill with cgroup.kill\n"
           "      --cgroup-root DIR  cgroup2 mount point (default: detected)\n"
           "      --dry-run          decide and report, but kill nothing\n"
           "      --check-config     validate the given .conf and .json files and exit\n"
@@ -34,13 +36,15 @@ void usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  enum { OPT_CGROUP_ROOT = 1000, OPT_DRY_RUN, OPT_CHECK, OPT_VERSION, OPT_PROC_ROOT };
+  enum { OPT_CGROUP_ROOT = 1000, OPT_DRY_RUN, OPT_CHECK, OPT_VERSION, OPT_PROC_ROOT, OPT_USER, OPT_NO_SYSTEMD };
   static const option longOptions[] = {
       {"config", required_argument, nullptr, 'c'},
       {"rulesets", required_argument, nullptr, 'r'},
       {"cgroup-root", required_argument, nullptr, OPT_CGROUP_ROOT},
       {"proc-root", required_argument, nullptr, OPT_PROC_ROOT},
       {"dry-run", no_argument, nullptr, OPT_DRY_RUN},
+      {"user", no_argument, nullptr, OPT_USER},
+      {"no-systemd", no_argument, nullptr, OPT_NO_SYSTEMD},
       {"check-config", no_argument, nullptr, OPT_CHECK},
       {"debug", no_argument, nullptr, 'd'},
       {"version", no_argument, nullptr, OPT_VERSION},
@@ -61,6 +65,8 @@ int main(int argc, char** argv) {
       case OPT_CGROUP_ROOT: options.cgroupRoot = optarg; break;
       case OPT_PROC_ROOT: options.procRoot = optarg; break;
       case OPT_DRY_RUN: options.dryRun = true; break;
+      case OPT_USER: options.systemd = BusKind::User; break;
+      case OPT_NO_SYSTEMD: options.systemd.reset(); break;
       case OPT_CHECK: check = true; break;
       case 'd': setLogLevel(LogLevel::Debug); break;
       case OPT_VERSION: printf("unitoomd %s\n", UNITOOMD_VERSION); return 0;

@@ -1,0 +1,98 @@
+#include "systemd/bus_loop.h"
+
+#include <poll.h>
+#include <sys/epoll.h>
+
+#include "util/log.h"
+
+namespace unitoomd {
+
+BusLoop::BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure)
+    : event_(event), connection_(connection), onFailure_(std::move(onFailure)) {
+  auto poll = connection_.getEventLoopPollData();
+  sd_event_add_io(event_, &io_, poll.fd, EPOLLIN, onIo, this);
+  sd_event_source_set_prepare(io_, onPrepare);
+  sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, onTime, this);
+  sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  rearm();
+}
+
+BusLoop::~BusLoop() {
+  if (io_) sd_event_source_disable_unref(io_);
+  if (timer_) sd_event_source_disable_unref(timer_);
+  if (failure_) sd_event_source_disable_unref(failure_);
+}
+
+void BusLoop::rearm() {
+  if (failed_) return;
+  sdbus::IConnection::PollData poll;
+  try {
+    poll = connection_.getEventLoopPollData();
+  } catch (const sdbus::Error& e) {
+    failed(e.getMessage());
+    return;
+  }
+  uint32_t events = 0;
+  if (poll.events & POLLIN) events |= EPOLLIN;
+  if (poll.events & POLLOUT) events |= EPOLLOUT;
+  sd_event_source_set_io_events(io_, events);
+  if (poll.timeout_usec == UINT64_MAX) {
+    sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  } else {
+    sd_event_source_set_time(timer_, poll.timeout_usec);
+    sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
+  }
+}
+
+void BusLoop::process() {
+  if (failed_) return;
+  try {
+    while (connection_.processPendingRequest()) {
+    }
+  } catch (const sdbus::Error& e) {
+    failed(e.getName() + ": " + e.getMessage());
+    return;
+  } catch (const std::exception& e) {
+    // sdbus-c++ lets only sdbus::Error through its callbacks; anything else
+    // from a handler is a bug of ours, not a dead bus.
+    LOG_ERROR("D-Bus handler failed: %s", e.what());
+  }
+  rearm();
+}
+
+void BusLoop::failed(const std::string& why) {
+  if (failed_) return;
+  failed_ = true;
+  failureWhy_ = why;
+  sd_event_source_set_enabled(io_, SD_EVENT_OFF);
+  sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  sd_event_add_defer(event_, &failure_, onDeferredFailure, this);
+}
+
+int BusLoop::onIo(sd_event_source*, int, uint32_t revents, void* userdata) {
+  auto* self = static_cast<BusLoop*>(userdata);
+  self->process();
+  if (!self->failed_ && (revents & (EPOLLHUP | EPOLLERR))) self->failed("the bus closed the connection");
+  return 0;
+}
+
+int BusLoop::onTime(sd_event_source*, uint64_t, void* userdata) {
+  static_cast<BusLoop*>(userdata)->process();
+  return 0;
+}
+
+int BusLoop::onPrepare(sd_event_source*, void* userdata) {
+  static_cast<BusLoop*>(userdata)->rearm();
+  return 0;
+}
+
+int BusLoop::onDeferredFailure(sd_event_source* s, void* userdata) {
+  auto* self = static_cast<BusLoop*>(userdata);
+  sd_event_source_set_enabled(s, SD_EVENT_OFF);
+  auto cb = self->onFailure_;
+  std::string why = self->failureWhy_;
+  cb(why);  // may destroy *self: nothing after this line touches it
+  return 0;
+}
+
+}  // namespace unitoomd

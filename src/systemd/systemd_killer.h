@@ -1,0 +1,26 @@
+// Kills through systemd: the victim cgroup is mapped to its unit
+// (GetUnitByControlGroup), user.oomd_ooms is incremented so systemd records
+// the unit's result as oom-kill, then KillUnit(unit, "all", SIGKILL) - or
+// StopUnit (SIGKILL via KillUnit if it has not stopped within the stop
+// timeout) or RestartUnit, as the ruleset asks. A cgroup that is not exactly
+// a unit's (inside a delegated subtree) is killed with cgroup.kill, as is
+// everything while systemd is unreachable: the cgroup is read fresh, only
+// the unit tree could be stale.
+#pragma once
+
+#include "act/cgroup_killer.h"
+#include "systemd/unit_tracker.h"
+
+namespace unitoomd {
+
+class SystemdKiller : public Killer {
+ public:
+  explicit SystemdKiller(UnitTracker& tracker) : tracker_(tracker) {}
+  std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
+                                       TimePoint now) override;
+
+ private:
+  UnitTracker& tracker_;
+};
+
+}  // namespace unitoomd

@@ -1,0 +1,507 @@
+#include "systemd/unit_tracker.h"
+
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+constexpr const char* kSystemd = "org.freedesktop.systemd1";
+constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
+constexpr const char* kManagerIface = "org.freedesktop.systemd1.Manager";
+constexpr const char* kUnitIface = "org.freedesktop.systemd1.Unit";
+constexpr const char* kPropertiesIface = "org.freedesktop.DBus.Properties";
+constexpr uint64_t kCallTimeoutUsec = 10'000'000;
+constexpr size_t kMaxReadsInFlight = 32;
+constexpr Duration kResyncInterval = std::chrono::seconds(60);
+constexpr Duration kChangeCoalesce = std::chrono::milliseconds(100);
+constexpr Duration kMaxBackoff = std::chrono::seconds(30);
+
+uint64_t monotonicUsec(sd_event* event) {
+  uint64_t now = 0;
+  sd_event_now(event, CLOCK_MONOTONIC, &now);
+  return now;
+}
+
+// The type-specific interface that carries ControlGroup and ManagedOOM*=;
+// empty for unit types that own no cgroup (targets, timers, devices, ...).
+std::string cgroupInterfaceOf(const std::string& name) {
+  static const std::pair<const char*, const char*> types[] = {
+      {".service", "Service"}, {".slice", "Slice"}, {".scope", "Scope"},
+      {".socket", "Socket"},   {".mount", "Mount"}, {".swap", "Swap"},
+  };
+  for (const auto& [suffix, iface] : types)
+    if (endsWith(name, suffix)) return std::string("org.freedesktop.systemd1.") + iface;
+  return "";
+}
+
+// systemd escapes unit names in object paths: every byte that is not
+// alphanumeric becomes _XX.
+std::string unitNameFromObjectPath(const std::string& path) {
+  auto slash = path.rfind('/');
+  std::string esc = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string out;
+  auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  for (size_t i = 0; i < esc.size(); ++i) {
+    if (esc[i] == '_' && i + 2 < esc.size() && hex(esc[i + 1]) >= 0 && hex(esc[i + 2]) >= 0) {
+      out += static_cast<char>(hex(esc[i + 1]) * 16 + hex(esc[i + 2]));
+      i += 2;
+    } else {
+      out += esc[i];
+    }
+  }
+  return out;
+}
+
+template <typename T>
+bool take(const sdbus::Variant& v, T& out) {
+  if (!v.containsValueOfType<T>()) return false;
+  out = v.get<T>();
+  return true;
+}
+
+bool sameSettings(const UnitOomSettings& a, const UnitOomSettings& b) {
+  return a.name == b.name && a.cgroup == b.cgroup && a.activeState == b.activeState && a.managedOOMSwap == b.managedOOMSwap &&
+         a.managedOOMMemoryPressure == b.managedOOMMemoryPressure &&
+         a.managedOOMMemoryPressureLimit == b.managedOOMMemoryPressureLimit &&
+         a.managedOOMMemoryPressureDurationUSec == b.managedOOMMemoryPressureDurationUSec &&
+         a.managedOOMPreference == b.managedOOMPreference;
+}
+
+}  // namespace
+
+UnitTracker::UnitTracker(sd_event* event, BusKind bus, std::function<void()> onChange)
+    : event_(event), bus_(bus), onChange_(std::move(onChange)) {}
+
+UnitTracker::~UnitTracker() {
+  for (auto* s : {reconnectTimer_, resyncTimer_, changeTimer_})
+    if (s) sd_event_source_disable_unref(s);
+  matches_.clear();
+  unitProxies_.clear();
+  retiredProxies_.clear();
+  manager_.reset();
+  dbus_.reset();
+  loop_.reset();
+  connection_.reset();
+}
+
+void UnitTracker::start() { connect(); }
+
+void UnitTracker::connect() {
+  const char* which = bus_ == BusKind::System ? "system bus" : "user's session bus";
+  try {
+    connection_ = bus_ == BusKind::System ? sdbus::createSystemBusConnection() : sdbus::createSessionBusConnection();
+  } catch (const sdbus::Error& e) {
+    if (!warnedConnect_) LOG_WARN("cannot connect to the %s (%s); retrying, unit policies wait until then", which, e.getMessage().c_str());
+    else LOG_DEBUG("cannot connect to the %s: %s", which, e.getMessage().c_str());
+    warnedConnect_ = true;
+    scheduleReconnect();
+    return;
+  }
+  ++generation_;
+  loop_ = std::make_unique<BusLoop>(event_, *connection_, [this](const std::string& why) {
+    disconnect(why);
+    scheduleReconnect();
+  });
+  try {
+    manager_ = sdbus::createProxy(*connection_, kSystemd, kManagerPath);
+    dbus_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+    auto add = [&](const std::string& rule, void (UnitTracker::*handler)(sdbus::Message&)) {
+      matches_.push_back(connection_->addMatch(rule, [this, handler](sdbus::Message& m) {
+        try {
+          (this->*handler)(m);
+        } catch (const sdbus::Error& e) {
+          LOG_DEBUG("odd signal %s: %s", m.getMemberName().c_str(), e.getMessage().c_str());
+        } catch (const std::exception& e) {
+          LOG_ERROR("handling %s: %s", m.getMemberName().c_str(), e.what());
+        }
+      }));
+    };
+    std::string manager = std::string("type='signal',sender='") + kSystemd + "',path='" + kManagerPath + "',interface='" +
+                          kManagerIface + "',member=";
+    add(manager + "'UnitNew'", &UnitTracker::onUnitNew);
+    add(manager + "'UnitRemoved'", &UnitTracker::onUnitRemoved);
+    add(manager + "'Reloading'", &UnitTracker::onReloading);
+    add(std::string("type='signal',sender='") + kSystemd + "',interface='" + kPropertiesIface +
+            "',member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'",
+        &UnitTracker::onPropertiesChanged);
+    add("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
+            std::string(kSystemd) + "'",
+        &UnitTracker::onNameOwnerChanged);
+    add("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='"
+        "org.freedesktop.oom1'",
+        &UnitTracker::onNameOwnerChanged);
+  } catch (const sdbus::Error& e) {
+    LOG_WARN("cannot watch systemd on the %s: %s", which, e.getMessage().c_str());
+    disconnect(e.getMessage());
+    scheduleReconnect();
+    return;
+  }
+  LOG_INFO("connected to the %s as %s; following systemd's units", which, connection_->getUniqueName().c_str());
+  warnedConnect_ = false;
+  backoff_ = std::chrono::seconds(1);
+  subscribeAndResync();
+  checkForSystemdOomd();
+}
+
+void UnitTracker::disconnect(const std::string& why) {
+  if (connection_) LOG_WARN("lost the connection to systemd (%s): unit policies suspended until resynced", why.c_str());
+  ++generation_;
+  matches_.clear();
+  unitProxies_.clear();
+  retiredProxies_.clear();
+  manager_.reset();
+  dbus_.reset();
+  loop_.reset();
+  connection_.reset();
+  units_.clear();
+  readQueue_.clear();
+  queued_.clear();
+  inFlight_.clear();
+  rereadAfter_.clear();
+  resyncing_ = false;
+  listOutstanding_ = 0;
+  setReady(false);
+  changed();
+}
+
+void UnitTracker::scheduleReconnect() {
+  uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(backoff_.count());
+  if (!reconnectTimer_) sd_event_add_time(event_, &reconnectTimer_, CLOCK_MONOTONIC, when, 100000, onReconnectTimer, this);
+  else sd_event_source_set_time(reconnectTimer_, when);
+  sd_event_source_set_enabled(reconnectTimer_, SD_EVENT_ONESHOT);
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+}
+
+void UnitTracker::call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
+                       const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler) {
+  auto msg = proxy.createMethodCall(iface, method);
+  if (args) args(msg);
+  uint64_t gen = generation_;
+  proxy.callMethod(
+      msg,
+      [this, gen, handler = std::move(handler)](sdbus::MethodReply& reply, const sdbus::Error* error) {
+        if (gen != generation_) return;  // an answer from before a reconnect
+        try {
+          handler(error ? nullptr : &reply, error);
+        } catch (const sdbus::Error& e) {
+          LOG_WARN("odd reply to %s: %s", reply.getMemberName().c_str(), e.getMessage().c_str());
+        } catch (const std::exception& e) {
+          LOG_ERROR("handling a D-Bus reply: %s", e.what());
+        }
+      },
+      kCallTimeoutUsec);
+}
+
+void UnitTracker::callManager(const std::string& method, const std::function<void(sdbus::MethodCall&)>& args,
+                              ReplyHandler handler) {
+  if (!manager_) {
+    sdbus::Error e("org.unitoomd1.Error.NotConnected", "not connected to systemd");
+    handler(nullptr, &e);
+    return;
+  }
+  call(*manager_, kManagerIface, method, args, std::move(handler));
+}
+
+void UnitTracker::subscribeAndResync() {
+  callManager("Subscribe", nullptr, [](sdbus::MethodReply*, const sdbus::Error* e) {
+    if (e) LOG_DEBUG("Subscribe: %s", e->getMessage().c_str());  // already subscribed is fine
+  });
+  resync();
+}
+
+void UnitTracker::resync() {
+  if (!manager_) return;
+  if (!resyncing_) resyncStarted_ = Clock::now();
+  resyncing_ = true;
+  listUnits();
+}
+
+void UnitTracker::listUnits() {
+  ++listOutstanding_;
+  callManager("ListUnits", nullptr, [this](sdbus::MethodReply* reply, const sdbus::Error* e) {
+    --listOutstanding_;
+    if (e) {
+      LOG_WARN("ListUnits failed: %s", e->getMessage().c_str());
+      resyncing_ = false;
+      return;
+    }
+    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string, std::string, sdbus::ObjectPath,
+                              uint32_t, std::string, sdbus::ObjectPath>>
+        list;
+    *reply >> list;
+    std::set<std::string> live;
+    for (const auto& u : list) {
+      const std::string& name = std::get<0>(u);
+      const std::string& state = std::get<3>(u);
+      const std::string path = std::get<6>(u);
+      if (!isLiveState(state) || cgroupInterfaceOf(name).empty()) continue;
+      live.insert(path);
+      queueRead(path, name, /*force=*/true);
+    }
+    std::vector<std::string> gone;
+    for (const auto& [path, t] : units_)
+      if (!live.count(path)) gone.push_back(path);
+    for (const auto& p : gone) dropUnit(p);
+    pump();
+  });
+}
+
+void UnitTracker::queueRead(const std::string& objectPath, const std::string& name, bool) {
+  if (inFlight_.count(objectPath)) {
+    rereadAfter_.insert(objectPath);  // changed while being read: read again after
+    return;
+  }
+  if (queued_.insert(objectPath).second) readQueue_.emplace_back(objectPath, name);
+}
+
+void UnitTracker::pump() {
+  while (inFlight_.size() < kMaxReadsInFlight && !readQueue_.empty()) {
+    auto [path, name] = readQueue_.front();
+    readQueue_.pop_front();
+    queued_.erase(path);
+    readUnit(path, name);
+  }
+  if (resyncing_ && readQueue_.empty() && inFlight_.empty() && listOutstanding_ == 0) {
+    resyncing_ = false;
+    lastResyncTook_ = std::chrono::duration_cast<Duration>(Clock::now() - resyncStarted_);
+    LOG_DEBUG("resynced %zu live unit(s) with cgroups in %s", units_.size(), formatDuration(*lastResyncTook_).c_str());
+    setReady(true);
+    uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(kResyncInterval.count());
+    if (!resyncTimer_) sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 1000000, onResyncTimer, this);
+    else sd_event_source_set_time(resyncTimer_, when);
+    sd_event_source_set_enabled(resyncTimer_, SD_EVENT_ONESHOT);
+  }
+}
+
+sdbus::IProxy& UnitTracker::unitProxy(const std::string& objectPath) {
+  auto& p = unitProxies_[objectPath];
+  if (!p) p = sdbus::createProxy(*connection_, kSystemd, objectPath);
+  return *p;
+}
+
+void UnitTracker::readUnit(const std::string& objectPath, const std::string& name) {
+  std::string iface = cgroupInterfaceOf(name);
+  if (iface.empty() || !connection_) return;
+  auto read = std::make_shared<Read>();
+  read->objectPath = objectPath;
+  read->settings.name = name;
+  inFlight_.insert(objectPath);
+  sdbus::IProxy& proxy = unitProxy(objectPath);
+  auto get = [&](const std::string& onIface, const std::string& prop, std::function<bool(const sdbus::Variant&)> store) {
+    ++read->outstanding;
+    ++propertyReads_;
+    call(
+        proxy, kPropertiesIface, "Get", [&](sdbus::MethodCall& m) { m << onIface << prop; },
+        [this, read, prop, store](sdbus::MethodReply* reply, const sdbus::Error* e) {
+          if (e) {
+            if (prop == "ManagedOOMMemoryPressureDurationUSec") {
+              hasDurationProperty_ = false;  // systemd before 257
+            } else {
+              read->failed = true;  // the unit went away meanwhile, most likely
+              LOG_DEBUG("%s %s: %s", read->settings.name.c_str(), prop.c_str(), e->getMessage().c_str());
+            }
+          } else {
+            sdbus::Variant v;
+            *reply >> v;
+            if (!store(v))
+              LOG_WARN("%s: property %s has an unexpected type '%s'; using the default", read->settings.name.c_str(),
+                       prop.c_str(), v.peekValueType().c_str());
+          }
+          if (--read->outstanding == 0) finishRead(read);
+        });
+  };
+  UnitOomSettings& s = read->settings;
+  get(kUnitIface, "ActiveState", [&s](const sdbus::Variant& v) { return take(v, s.activeState); });
+  get(iface, "ControlGroup", [&s](const sdbus::Variant& v) { return take(v, s.cgroup); });
+  get(iface, "ManagedOOMSwap", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMSwap); });
+  get(iface, "ManagedOOMMemoryPressure", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMMemoryPressure); });
+  get(iface, "ManagedOOMMemoryPressureLimit", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMMemoryPressureLimit); });
+  get(iface, "ManagedOOMPreference", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMPreference); });
+  if (hasDurationProperty_)
+    get(iface, "ManagedOOMMemoryPressureDurationUSec", [&s](const sdbus::Variant& v) {
+      uint64_t d = 0;
+      if (!take(v, d)) return false;
+      s.managedOOMMemoryPressureDurationUSec = d;
+      return true;
+    });
+}
+
+void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
+  const std::string& path = read->objectPath;
+  inFlight_.erase(path);
+  const UnitOomSettings& s = read->settings;
+  if (read->failed || !isLiveState(s.activeState) || s.cgroup.empty()) {
+    dropUnit(path);
+  } else {
+    auto& t = units_[path];
+    if (!t.known || !sameSettings(t.settings, s)) {
+      if (t.known && (t.settings.managedOOMMemoryPressure != s.managedOOMMemoryPressure || t.settings.managedOOMSwap != s.managedOOMSwap ||
+                      t.settings.managedOOMMemoryPressureLimit != s.managedOOMMemoryPressureLimit ||
+                      t.settings.managedOOMPreference != s.managedOOMPreference))
+        LOG_INFO("%s: ManagedOOM settings changed", s.name.c_str());
+      t.settings = s;
+      t.known = true;
+      changed();
+    }
+  }
+  if (rereadAfter_.erase(path)) queueRead(path, s.name);
+  pump();
+}
+
+void UnitTracker::dropUnit(const std::string& objectPath) {
+  if (units_.erase(objectPath)) changed();
+  auto it = unitProxies_.find(objectPath);
+  if (it != unitProxies_.end()) {
+    // Not destroyed here: this may run inside one of its own reply handlers.
+    retiredProxies_.push_back(std::move(it->second));
+    unitProxies_.erase(it);
+  }
+}
+
+void UnitTracker::changed() {
+  uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(kChangeCoalesce.count());
+  if (!changeTimer_) {
+    sd_event_add_time(event_, &changeTimer_, CLOCK_MONOTONIC, when, 10000, onChangeTimer, this);
+    return;
+  }
+  int enabled = SD_EVENT_OFF;
+  sd_event_source_get_enabled(changeTimer_, &enabled);
+  if (enabled != SD_EVENT_OFF) return;  // one already pending: coalesce
+  sd_event_source_set_time(changeTimer_, when);
+  sd_event_source_set_enabled(changeTimer_, SD_EVENT_ONESHOT);
+}
+
+void UnitTracker::setReady(bool ready) {
+  if (ready_ == ready) return;
+  ready_ = ready;
+  if (ready) LOG_INFO("following %zu live unit(s) with cgroups", units_.size());
+  changed();
+}
+
+void UnitTracker::checkForSystemdOomd() {
+  if (!dbus_) return;
+  call(
+      *dbus_, "org.freedesktop.DBus", "GetNameOwner", [](sdbus::MethodCall& m) { m << std::string("org.freedesktop.oom1"); },
+      [](sdbus::MethodReply* reply, const sdbus::Error*) {
+        if (!reply) return;  // not running: good
+        std::string owner;
+        *reply >> owner;
+        LOG_WARN("systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the same "
+                 "cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
+                 owner.c_str());
+      });
+}
+
+void UnitTracker::onUnitNew(sdbus::Message& msg) {
+  std::string id;
+  sdbus::ObjectPath path;
+  msg >> id >> path;
+  if (cgroupInterfaceOf(id).empty()) return;
+  queueRead(path, id);
+  pump();
+}
+
+void UnitTracker::onUnitRemoved(sdbus::Message& msg) {
+  std::string id;
+  sdbus::ObjectPath path;
+  msg >> id >> path;
+  dropUnit(path);
+}
+
+void UnitTracker::onReloading(sdbus::Message& msg) {
+  bool active = false;
+  msg >> active;
+  if (!active) resync();  // a daemon-reload may have changed any unit's settings
+}
+
+void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
+  std::string iface;
+  std::map<std::string, sdbus::Variant> changedProps;
+  msg >> iface >> changedProps;
+  std::string path = msg.getPath();
+  auto known = units_.find(path);
+  std::string name = known != units_.end() ? known->second.settings.name : unitNameFromObjectPath(path);
+  if (cgroupInterfaceOf(name).empty()) return;
+  if (iface == kUnitIface) {
+    auto it = changedProps.find("ActiveState");
+    if (it != changedProps.end()) {
+      std::string state;
+      if (take(it->second, state) && !isLiveState(state)) {
+        dropUnit(path);
+        return;
+      }
+    }
+  }
+  // Anything else about a unit (set-property, a restart) may have come with
+  // new ManagedOOM* values, which signal nothing themselves.
+  if (known != units_.end() || iface == kUnitIface) {
+    queueRead(path, name);
+    pump();
+  }
+}
+
+void UnitTracker::onNameOwnerChanged(sdbus::Message& msg) {
+  std::string name, oldOwner, newOwner;
+  msg >> name >> oldOwner >> newOwner;
+  if (name == "org.freedesktop.oom1") {
+    if (!newOwner.empty()) checkForSystemdOomd();
+    return;
+  }
+  if (newOwner.empty()) {
+    LOG_WARN("systemd left the bus: unit policies suspended until it is back and resynced");
+    units_.clear();
+    readQueue_.clear();
+    queued_.clear();
+    resyncing_ = false;
+    setReady(false);
+    changed();
+  } else {
+    LOG_INFO("systemd is on the bus again (%s): resubscribing and resyncing", newOwner.c_str());
+    ++generation_;  // replies from the old manager mean nothing now
+    inFlight_.clear();
+    rereadAfter_.clear();
+    listOutstanding_ = 0;
+    for (auto& [p, proxy] : unitProxies_) retiredProxies_.push_back(std::move(proxy));
+    unitProxies_.clear();
+    subscribeAndResync();
+  }
+}
+
+int UnitTracker::onReconnectTimer(sd_event_source*, uint64_t, void* userdata) {
+  auto* self = static_cast<UnitTracker*>(userdata);
+  self->connect();
+  return 0;
+}
+
+int UnitTracker::onResyncTimer(sd_event_source*, uint64_t, void* userdata) {
+  auto* self = static_cast<UnitTracker*>(userdata);
+  self->resync();
+  return 0;
+}
+
+int UnitTracker::onChangeTimer(sd_event_source*, uint64_t, void* userdata) {
+  auto* self = static_cast<UnitTracker*>(userdata);
+  if (self->inFlight_.empty()) self->retiredProxies_.clear();
+  try {
+    self->onChange_();
+  } catch (const std::exception& e) {
+    LOG_ERROR("applying unit changes: %s", e.what());
+  }
+  return 0;
+}
+
+std::vector<UnitOomSettings> UnitTracker::units() const {
+  std::vector<UnitOomSettings> out;
+  if (!ready_) return out;
+  for (const auto& [path, t] : units_)
+    if (t.known) out.push_back(t.settings);
+  return out;
+}
+
+const UnitOomSettings* UnitTracker::unitByObjectPath(const std::string& objectPath) const {
+  auto it = units_.find(objectPath);
+  return it == units_.end() || !it->second.known ? nullptr : &it->second.settings;
+}
+
+}  // namespace unitoomd

@@ -1,0 +1,135 @@
+// Follows systemd's unit tree over D-Bus (the system manager, or a user
+// manager with --user): Subscribe, ListUnits, UnitNew/UnitRemoved,
+// ActiveState changes and Reloading. The ManagedOOM* properties and
+// ControlGroup emit no change signals, so a unit's are read again whenever
+// anything about it changes, after a daemon-reload, and on a slow resync.
+// Only live units of types that own cgroups are read (a 2,000-unit system
+// has a few hundred).
+//
+// Never stale: on a bus disconnect or when the manager goes away (re-exec,
+// user manager restart) the table is emptied at once, and it is ready again
+// only after a full resync; reconnects back off from 1 s to 30 s.
+// Nothing here blocks the loop except the few AddMatch calls on connect
+// (sdbus-c++ 1.2.0 has no asynchronous AddMatch).
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "policy/unit_policy.h"
+#include "systemd/bus_loop.h"
+#include "util/time.h"
+
+namespace unitoomd {
+
+enum class BusKind { System, User };
+
+class UnitTracker {
+ public:
+  using ReplyHandler = std::function<void(sdbus::MethodReply* reply, const sdbus::Error* error)>;
+
+  // `onChange` runs (coalesced) when the set of units or their settings
+  // changed, and when readiness changed.
+  UnitTracker(sd_event* event, BusKind bus, std::function<void()> onChange);
+  ~UnitTracker();
+  UnitTracker(const UnitTracker&) = delete;
+  UnitTracker& operator=(const UnitTracker&) = delete;
+
+  void start();
+  // Connected and fully resynced since the last (re)connect.
+  bool ready() const { return ready_; }
+  std::vector<UnitOomSettings> units() const;
+  size_t unitCount() const { return units_.size(); }
+  // The unit whose object path this is, if known and live.
+  const UnitOomSettings* unitByObjectPath(const std::string& objectPath) const;
+
+  // A call on org.freedesktop.systemd1.Manager; with no connection the
+  // handler is called at once with an error.
+  void callManager(const std::string& method, const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler);
+
+  // Statistics for the benchmark.
+  unsigned long long propertyReads() const { return propertyReads_; }
+  std::optional<Duration> lastResyncTook() const { return lastResyncTook_; }
+
+ private:
+  struct Tracked {
+    UnitOomSettings settings;
+    bool known = false;  // properties read at least once
+  };
+  struct Read {
+    std::string objectPath;
+    UnitOomSettings settings;
+    int outstanding = 0;
+    bool failed = false;
+  };
+
+  void connect();
+  void disconnect(const std::string& why);
+  void scheduleReconnect();
+  void subscribeAndResync();
+  void resync();
+  void listUnits();
+  void queueRead(const std::string& objectPath, const std::string& name, bool force = false);
+  void pump();
+  void readUnit(const std::string& objectPath, const std::string& name);
+  void finishRead(const std::shared_ptr<Read>& read);
+  void dropUnit(const std::string& objectPath);
+  void changed();
+  void setReady(bool ready);
+  void checkForSystemdOomd();
+  sdbus::IProxy& unitProxy(const std::string& objectPath);
+  void call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
+            const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler);
+
+  void onUnitNew(sdbus::Message& msg);
+  void onUnitRemoved(sdbus::Message& msg);
+  void onReloading(sdbus::Message& msg);
+  void onPropertiesChanged(sdbus::Message& msg);
+  void onNameOwnerChanged(sdbus::Message& msg);
+
+  static int onReconnectTimer(sd_event_source*, uint64_t, void* userdata);
+  static int onResyncTimer(sd_event_source*, uint64_t, void* userdata);
+  static int onChangeTimer(sd_event_source*, uint64_t, void* userdata);
+
+  sd_event* event_;
+  BusKind bus_;
+  std::function<void()> onChange_;
+
+  std::unique_ptr<sdbus::IConnection> connection_;
+  std::unique_ptr<BusLoop> loop_;
+  std::unique_ptr<sdbus::IProxy> manager_;
+  std::unique_ptr<sdbus::IProxy> dbus_;
+  std::vector<sdbus::Slot> matches_;
+  std::map<std::string, std::unique_ptr<sdbus::IProxy>> unitProxies_;
+  std::vector<std::unique_ptr<sdbus::IProxy>> retiredProxies_;  // freed when no reply can still reach them
+  uint64_t generation_ = 0;  // bumped on every (re)connect; stale replies are ignored
+
+  std::map<std::string, Tracked> units_;  // by object path; live units with a cgroup
+  std::deque<std::pair<std::string, std::string>> readQueue_;  // (object path, name)
+  std::set<std::string> queued_, inFlight_, rereadAfter_;
+  bool resyncing_ = false;
+  int listOutstanding_ = 0;
+  bool ready_ = false;
+  bool hasDurationProperty_ = true;  // systemd < 257 lacks ManagedOOMMemoryPressureDurationUSec
+  bool warnedConnect_ = false;
+  Duration backoff_ = std::chrono::seconds(1);
+  TimePoint resyncStarted_{};
+  std::optional<Duration> lastResyncTook_;
+  unsigned long long propertyReads_ = 0;
+
+  sd_event_source* reconnectTimer_ = nullptr;
+  sd_event_source* resyncTimer_ = nullptr;
+  sd_event_source* changeTimer_ = nullptr;
+};
+
+}  // namespace unitoomd
