@@ -105,8 +105,8 @@ bool Daemon::reload(bool initial) {
 }
 
 void Daemon::applyEngine(std::unique_ptr<Engine> engine) {
-  if (engine_) engine->adoptStateFrom(*engine_);
   logRulesetChanges(engine_.get(), *engine);
+  if (engine_) engine->adoptStateFrom(*engine_);  // leaves engine_ with holes
   engine_ = std::move(engine);
   armTriggers();
 }
