@@ -457,7 +457,7 @@ void UnitTracker::onNameOwnerChanged(sdbus::Message& msg) {
     setReady(false);
     changed();
   } else {
-    LOG_INFO("systemd is on the bus again (%s): resubscribing and resyncing", newOwner.c_str());
+    LOG_INFO("systemd %s the bus (%s): subscribing and resyncing", oldOwner.empty() ? "joined" : "moved on", newOwner.c_str());
     ++generation_;  // replies from the old manager mean nothing now
     inFlight_.clear();
     rereadAfter_.clear();

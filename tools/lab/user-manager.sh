@@ -39,7 +39,7 @@ um_cleanup() {
     sleep 0.2
     find "$UM_CG" -depth -type d -exec rmdir {} \; 2>/dev/null
   fi
-  for p in "${UM_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  for p in "${UM_PIDS[@]}"; do { wait "$p"; } 2>/dev/null; done
   for d in "${UM_V1[@]}"; do rmdir "$d" 2>/dev/null; done
   [ -n "${UM_DIR:-}" ] && rm -rf "$UM_DIR"
   return 0
@@ -89,7 +89,7 @@ um_restart() {
   kill -TERM "$UM_MANAGER_PID"
   for _ in $(seq 50); do kill -0 "$UM_MANAGER_PID" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$UM_MANAGER_PID" 2>/dev/null
-  wait "$UM_MANAGER_PID" 2>/dev/null
+  { wait "$UM_MANAGER_PID"; } 2>/dev/null
   um_start_manager
 }
 
@@ -109,6 +109,9 @@ um_hog() {
   bash -c '{ [ -z "$1" ] || echo $$ > "$1"; } && shift && exec "$@"' _ "$procs" \
     systemd-run --user --scope --quiet --slice="$slice" --unit="$unit" "$@" &
   UM_PIDS+=("$!")
+  for _ in $(seq 50); do systemctl --user -q is-active "$unit" && return 0; sleep 0.1; done
+  echo "$unit did not start" >&2
+  return 1
 }
 
 # Full memory stall of a unit's cgroup over the last second, in percent.
