@@ -33,7 +33,7 @@ JSON
 printf '[Daemon]\nRulesets=%s\nCgroupRoot=%s\n' "$LAB_WORK/rules.json" "$LAB_ROOT" > "$LAB_WORK/unitoomd.conf"
 "$UNITOOMD" --check-config "$LAB_WORK/unitoomd.conf" "$LAB_WORK/rules.json" || fail "config rejected"
 
-"$UNITOOMD" --config "$LAB_WORK/unitoomd.conf" > "$LAB_WORK/daemon.log" 2>&1 &
+"$UNITOOMD" --no-systemd --config "$LAB_WORK/unitoomd.conf" > "$LAB_WORK/daemon.log" 2>&1 &
 DAEMON=$!
 LAB_PIDS+=($DAEMON)
 for _ in $(seq 50); do grep -q 'loaded 1 ruleset' "$LAB_WORK/daemon.log" && break; sleep 0.1; done
@@ -51,7 +51,9 @@ kill -0 $HOG 2>/dev/null && fail "the generator is still alive after 90 s: $(tr 
 status=$?
 T1=$(date +%s.%N)
 [ $status = 137 ] || fail "the generator exited with status $status, not by SIGKILL"
-grep -q "Killed /$LAB_NAME/hog: memory full pressure of /$LAB_NAME/hog" "$LAB_WORK/daemon.log" || fail "no kill report for /$LAB_NAME/hog"
+# The report comes once the kill is confirmed (the cgroup emptied), a sample later.
+for _ in $(seq 30); do grep -q "Killed /$LAB_NAME/hog" "$LAB_WORK/daemon.log" && break; sleep 0.1; done
+grep -q "Killed /$LAB_NAME/hog with .*: memory full pressure of /$LAB_NAME/hog" "$LAB_WORK/daemon.log" || fail "no kill report for /$LAB_NAME/hog"
 grep -q "A cgroup of $LAB_NAME that stalls on memory for 2 s is killed." "$LAB_WORK/daemon.log" || fail "kill report lacks the ruleset description"
 kill -0 $IDLE 2>/dev/null || fail "the idle bystander was killed"
 grep -q "Killed /$LAB_NAME/idle" "$LAB_WORK/daemon.log" && fail "the idle bystander was chosen"

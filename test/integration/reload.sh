@@ -27,7 +27,7 @@ JSON
 }
 rules good
 printf '[Daemon]\nRulesets=%s\nRulesetDropInDirectory=%s\nIdleIntervalSec=1s\nDryRun=yes\n' "$W/rules.json" "$W/rules.d" > "$W/u.conf"
-"$UNITOOMD" --config "$W/u.conf" --cgroup-root "$W/cg" --proc-root "$W/proc" > "$W/daemon.log" 2>&1 &
+"$UNITOOMD" --no-systemd --config "$W/u.conf" --cgroup-root "$W/cg" --proc-root "$W/proc" > "$W/daemon.log" 2>&1 &
 DAEMON=$!
 wait_log "Would kill /work/hog: .*(ruleset 'good'"
 

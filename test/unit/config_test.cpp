@@ -215,3 +215,16 @@ TEST(DropIns, TheBaseMustAllowWhatTheDropInChanges) {
   ASSERT_EQ(out.errors.size(), 1u);
   EXPECT_NE(out.errors[0].message.find("does not allow drop-in detectors"), std::string::npos);
 }
+
+TEST(DaemonConfig, KillMethodAndStopTimeoutForUnitRulesets) {
+  DaemonConfig c;
+  Diagnostics d;
+  applyDaemonConfig("[OOM]\nKillMethod=stop\nStopTimeoutSec=3s\n", "a.conf", c, d);
+  EXPECT_TRUE(d.empty());
+  EXPECT_EQ(c.unitKillMethod, "stop");
+  EXPECT_EQ(c.stopTimeout, std::chrono::seconds(3));
+  applyDaemonConfig("[OOM]\nKillMethod=nuke\n", "b.conf", c, d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].str(), "b.conf:2: KillMethod=nuke: expected kill, stop or restart");
+  EXPECT_EQ(c.unitKillMethod, "stop");  // the bad value changed nothing
+}
