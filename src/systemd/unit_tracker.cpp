@@ -237,7 +237,7 @@ void UnitTracker::listUnits() {
       const std::string path = std::get<6>(u);
       if (!isLiveState(state) || cgroupInterfaceOf(name).empty()) continue;
       live.insert(path);
-      queueRead(path, name, /*force=*/true);
+      queueRead(path, name);
     }
     std::vector<std::string> gone;
     for (const auto& [path, t] : units_)
@@ -247,7 +247,7 @@ void UnitTracker::listUnits() {
   });
 }
 
-void UnitTracker::queueRead(const std::string& objectPath, const std::string& name, bool) {
+void UnitTracker::queueRead(const std::string& objectPath, const std::string& name) {
   if (inFlight_.count(objectPath)) {
     rereadAfter_.insert(objectPath);  // changed while being read: read again after
     return;

@@ -81,7 +81,7 @@ class UnitTracker {
   void subscribeAndResync();
   void resync();
   void listUnits();
-  void queueRead(const std::string& objectPath, const std::string& name, bool force = false);
+  void queueRead(const std::string& objectPath, const std::string& name);
   void pump();
   void readUnit(const std::string& objectPath, const std::string& name);
   void finishRead(const std::shared_ptr<Read>& read);
