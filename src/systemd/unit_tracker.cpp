@@ -76,6 +76,11 @@ UnitTracker::UnitTracker(sd_event* event, BusKind bus, std::function<void()> onC
 UnitTracker::~UnitTracker() {
   for (auto* s : {reconnectTimer_, resyncTimer_, changeTimer_})
     if (s) sd_event_source_disable_unref(s);
+  closeConnection();
+}
+
+// Everything that refers to the connection goes before it.
+void UnitTracker::closeConnection() {
   matches_.clear();
   unitProxies_.clear();
   retiredProxies_.clear();
@@ -83,6 +88,21 @@ UnitTracker::~UnitTracker() {
   dbus_.reset();
   loop_.reset();
   connection_.reset();
+}
+
+// What was known of the units is stale from here on, and so is every reply
+// still on its way: the table is ready again only after a full resync.
+void UnitTracker::forgetUnits() {
+  ++generation_;
+  units_.clear();
+  readQueue_.clear();
+  queued_.clear();
+  inFlight_.clear();
+  rereadAfter_.clear();
+  resyncing_ = false;
+  listOutstanding_ = 0;
+  setReady(false);
+  changed();
 }
 
 void UnitTracker::start() { connect(); }
@@ -146,23 +166,8 @@ void UnitTracker::connect() {
 
 void UnitTracker::disconnect(const std::string& why) {
   if (connection_) LOG_WARN("lost the connection to systemd (%s): unit policies suspended until resynced", why.c_str());
-  ++generation_;
-  matches_.clear();
-  unitProxies_.clear();
-  retiredProxies_.clear();
-  manager_.reset();
-  dbus_.reset();
-  loop_.reset();
-  connection_.reset();
-  units_.clear();
-  readQueue_.clear();
-  queued_.clear();
-  inFlight_.clear();
-  rereadAfter_.clear();
-  resyncing_ = false;
-  listOutstanding_ = 0;
-  setReady(false);
-  changed();
+  closeConnection();
+  forgetUnits();
 }
 
 void UnitTracker::scheduleReconnect() {
@@ -448,22 +453,14 @@ void UnitTracker::onNameOwnerChanged(sdbus::Message& msg) {
     if (!newOwner.empty()) checkForSystemdOomd();
     return;
   }
+  // Either way the old manager's units and replies mean nothing now.
+  forgetUnits();
+  for (auto& [p, proxy] : unitProxies_) retiredProxies_.push_back(std::move(proxy));
+  unitProxies_.clear();
   if (newOwner.empty()) {
     LOG_WARN("systemd left the bus: unit policies suspended until it is back and resynced");
-    units_.clear();
-    readQueue_.clear();
-    queued_.clear();
-    resyncing_ = false;
-    setReady(false);
-    changed();
   } else {
     LOG_INFO("systemd %s the bus (%s): subscribing and resyncing", oldOwner.empty() ? "joined" : "moved on", newOwner.c_str());
-    ++generation_;  // replies from the old manager mean nothing now
-    inFlight_.clear();
-    rereadAfter_.clear();
-    listOutstanding_ = 0;
-    for (auto& [p, proxy] : unitProxies_) retiredProxies_.push_back(std::move(proxy));
-    unitProxies_.clear();
     subscribeAndResync();
   }
 }

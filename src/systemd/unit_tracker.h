@@ -77,6 +77,8 @@ class UnitTracker {
 
   void connect();
   void disconnect(const std::string& why);
+  void closeConnection();
+  void forgetUnits();
   void scheduleReconnect();
   void subscribeAndResync();
   void resync();
