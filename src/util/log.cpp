@@ -8,6 +8,8 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 
 #include "util/strings.h"
 
@@ -29,6 +31,18 @@ bool stderrIsJournal() {
   if (js && fstat(STDERR_FILENO, &st) == 0) {
     unsigned long long dev = 0, ino = 0;
     if (sscanf(js, "%llu:%llu", &dev, &ino) == 2 && dev == st.st_dev && ino == st.st_ino) cached = 1;
+  }
+  return cached;
+}
+
+// $UNITOOMD_LOG_TIME=1 stamps stderr lines with CLOCK_MONOTONIC seconds, the
+// clock systemd's *TimestampMonotonic properties use, so a sandbox without
+// journald can still line the daemon's decisions up with the units' fate.
+bool stderrTimestamps() {
+  static int cached = -1;
+  if (cached < 0) {
+    const char* v = getenv("UNITOOMD_LOG_TIME");
+    cached = v && (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0);
   }
   return cached;
 }
@@ -70,7 +84,13 @@ void logStructured(LogLevel level, const std::string& message, const LogFields& 
     for (size_t i = 0; i < items.size(); ++i) iov[i] = {items[i].data(), items[i].size()};
     if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0) return;
   }
-  std::string line = strprintf("unitoomd[%s]: %s", levelName(level), message.c_str());
+  std::string line;
+  if (stderrTimestamps()) {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    line = strprintf("%lld.%06ld ", static_cast<long long>(ts.tv_sec), ts.tv_nsec / 1000);
+  }
+  line += strprintf("unitoomd[%s]: %s", levelName(level), message.c_str());
   for (const auto& [k, v] : fields)
     if (k != "MESSAGE_ID") line += " " + k + "=" + v;
   line += "\n";

@@ -8,37 +8,17 @@
 #  4. stopping pick.slice removes its ruleset;
 #  5. a user manager restart is survived: policies are suspended, then come back.
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../../tools/lab/user-manager.sh
-source "$HERE/../../tools/lab/user-manager.sh"
+source "$(dirname "$0")/lib/user.sh"
 um_reexec_in_namespace "$0" "$@"
-UNITOOMD=$1 GEN=$2
-
-LOG=""
-fail() { echo "FAIL: $*"; echo "--- unitoomd log:"; cat "$LOG"; exit 1; }
-# wait_log SECONDS PATTERN: true once PATTERN appears in the daemon's log after line $FROM
-FROM=0
-wait_log() {
-  local i
-  for ((i = 0; i < $1 * 10; i++)); do tail -n +"$((FROM + 1))" "$LOG" | grep -q -- "$2" && return 0; sleep 0.1; done
-  return 1
-}
-
-um_start "unitoomd-e2e-policies-$$"
-LOG=$UM_DIR/unitoomd.log
-"$GEN" --file "$UM_DIR/big.bin" --size-mib 256 --seconds 0.01 >/dev/null || fail "cannot create the generator's data file"
-mkdir -p "$XDG_RUNTIME_DIR/systemd/user"
+user_scenario_start user-policies "$@"
 printf '[Slice]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=5%%\n' > "$XDG_RUNTIME_DIR/systemd/user/calm.slice"
-printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\nDefaultMemoryPressureLimit=15%%\n' > "$UM_DIR/unitoomd.conf"
 systemctl --user daemon-reload
 systemd-run --user --scope --quiet --slice=calm.slice --unit=idle.scope sleep 600 &
 UM_PIDS+=("$!")
 systemd-run --user --scope --quiet --slice=pick.slice --unit=plain.scope sleep 600 &
 UM_PIDS+=("$!")
 
-"$UNITOOMD" --user --config "$UM_DIR/unitoomd.conf" > "$LOG" 2>&1 &
-DAEMON=$!
-UM_PIDS+=("$DAEMON")
+unitoomd_user_start "$(printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\nDefaultMemoryPressureLimit=15%%\n')"
 wait_log 10 "ruleset 'calm.slice/ManagedOOMMemoryPressure' added" || fail "calm.slice is not monitored"
 grep -q "pick.slice/ManagedOOMMemoryPressure" "$LOG" && fail "pick.slice is monitored before anyone asked"
 echo "ok 1: calm.slice monitored, pick.slice not"
@@ -48,8 +28,8 @@ systemctl --user set-property --runtime pick.slice ManagedOOMMemoryPressure=kill
 wait_log 65 "ruleset 'pick.slice/ManagedOOMMemoryPressure' added" || fail "set-property was not honoured"
 printf 'ok 2: set-property honoured after %.1f s\n' "$(echo "$(date +%s.%N) - $T0" | bc)"
 
-um_hog omit.scope pick.slice 32M -p ManagedOOMPreference=omit "$GEN" --file "$UM_DIR/big.bin" --size-mib 256 --workers 2 --seconds 120
-um_hog avoid.scope pick.slice 32M -p ManagedOOMPreference=avoid "$GEN" --file "$UM_DIR/big.bin" --size-mib 256 --workers 2 --seconds 120
+um_hog omit.scope pick.slice 32M -p ManagedOOMPreference=omit "$GEN" --file "$THRASH_FILE" --size-mib 256 --workers 2 --seconds 120
+um_hog avoid.scope pick.slice 32M -p ManagedOOMPreference=avoid "$GEN" --file "$THRASH_FILE" --size-mib 256 --workers 2 --seconds 120
 wait_log 60 "Killed plain.scope" || fail "plain.scope (no preference) was not killed first"
 grep -q "Killed \(avoid\|omit\).scope" "$LOG" && fail "a hog with a preference went before plain.scope"
 wait_log 60 "Killed avoid.scope" || fail "avoid.scope was not killed after plain.scope"

@@ -10,10 +10,15 @@
  *
  *   pressure-gen --file PATH [--size-mib 256] [--hot-mib 0] [--workers 1]
  *                [--seconds 0 (forever)] [--grow-anon-mib-per-sec 0]
+ *                [--await-memory-cgroup SECONDS] [--spin]
  *
  * Knobs: more workers and a hot set larger than the limit give more stall;
  * --grow-anon-mib-per-sec instead grows anonymous memory slowly, for cases
- * that need memory use rather than stall.
+ * that need memory use rather than stall; --spin only burns CPU (a busy but
+ * healthy workload). --await-memory-cgroup waits (up to SECONDS) until
+ * someone moves the process into another v1 memory cgroup before it starts:
+ * a lab host whose cgroup2 has no memory controller limits a unit that way,
+ * and only charges made after the move count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,6 +104,37 @@ static void reader(const char *path, size_t size, size_t hot, double seconds, un
   exit(0);
 }
 
+static void spinner(double seconds) {
+  double end = seconds > 0 ? now_s() + seconds : 1e300;
+  volatile unsigned long x = 0;
+  while (!stop && now_s() < end)
+    for (int i = 0; i < 1000000; ++i) x += i;
+  exit(0);
+}
+
+/* The "N:memory:/path" line of /proc/self/cgroup, or "" without v1 memory. */
+static void memory_cgroup(char *out, size_t len) {
+  out[0] = 0;
+  FILE *f = fopen("/proc/self/cgroup", "re");
+  if (!f) return;
+  char line[4096];
+  while (fgets(line, sizeof line, f))
+    if (strstr(line, ":memory:")) { snprintf(out, len, "%s", line); break; }
+  fclose(f);
+}
+
+static int await_memory_cgroup_change(double seconds) {
+  char first[4096], now[4096];
+  memory_cgroup(first, sizeof first);
+  if (!first[0]) return 0;
+  for (double end = now_s() + seconds; now_s() < end && !stop; usleep(20000)) {
+    memory_cgroup(now, sizeof now);
+    if (strcmp(now, first) != 0) return 0;
+  }
+  fprintf(stderr, "pressure-gen: nobody moved me into a memory cgroup within %.0f s\n", seconds);
+  return -1;
+}
+
 static void grower(double mibPerSec, double seconds) {
   double start = now_s(), end = seconds > 0 ? start + seconds : 1e300;
   size_t chunk = 1 << 20, have = 0;
@@ -117,15 +153,16 @@ static void grower(double mibPerSec, double seconds) {
 
 int main(int argc, char **argv) {
   const char *file = NULL;
-  double sizeMib = 256, hotMib = 0, seconds = 0, growMib = 0;
-  int workers = 1;
+  double sizeMib = 256, hotMib = 0, seconds = 0, growMib = 0, awaitSeconds = 0;
+  int workers = 1, spin = 0;
   static struct option opts[] = {
     {"file", required_argument, 0, 'f'}, {"size-mib", required_argument, 0, 's'},
     {"hot-mib", required_argument, 0, 'H'}, {"workers", required_argument, 0, 'w'},
     {"seconds", required_argument, 0, 't'}, {"grow-anon-mib-per-sec", required_argument, 0, 'g'},
+    {"await-memory-cgroup", required_argument, 0, 'a'}, {"spin", no_argument, 0, 'S'},
     {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int c;
-  while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:a:Sh", opts, NULL)) != -1) {
     switch (c) {
       case 'f': file = optarg; break;
       case 's': sizeMib = atof(optarg); break;
@@ -133,12 +170,20 @@ int main(int argc, char **argv) {
       case 'w': workers = atoi(optarg); break;
       case 't': seconds = atof(optarg); break;
       case 'g': growMib = atof(optarg); break;
+      case 'a': awaitSeconds = atof(optarg); break;
+      case 'S': spin = 1; break;
       case 'h': printf("see the comment at the top of pressure-gen.c\n"); return 0;
       default: return 2;
     }
   }
   signal(SIGTERM, on_term);
   signal(SIGINT, on_term);
+  if (awaitSeconds > 0 && await_memory_cgroup_change(awaitSeconds) < 0) return 1;
+  if (spin) {
+    for (int i = 1; i < workers; ++i)
+      if (fork() == 0) spinner(seconds);
+    spinner(seconds);
+  }
   if (growMib > 0) grower(growMib, seconds);
   if (!file || workers < 1 || hotMib < 0 || sizeMib <= hotMib) {
     fprintf(stderr, "usage: pressure-gen --file PATH [--size-mib N] [--hot-mib N] [--workers N] [--seconds N]\n");

@@ -33,6 +33,12 @@ um_cleanup() {
   local p d
   [ -n "$UM_MANAGER_PID" ] && kill -TERM "$UM_MANAGER_PID" 2>/dev/null
   for _ in $(seq 50); do kill -0 "$UM_MANAGER_PID" 2>/dev/null || break; sleep 0.1; done
+  for p in "${UM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for _ in $(seq 20); do
+    for p in "${UM_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && break; done
+    kill -0 "$p" 2>/dev/null || break
+    sleep 0.1
+  done
   for p in "${UM_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   if [ -n "$UM_CG" ] && [ -d "$UM_CG" ]; then
     echo 1 > "$UM_CG/cgroup.kill" 2>/dev/null
@@ -49,6 +55,7 @@ um_start_manager() {
   ( echo "$BASHPID" > "$UM_CG/cgroup.procs" && exec /lib/systemd/systemd --user ) >> "$UM_DIR/manager.log" 2>&1 &
   UM_MANAGER_PID=$!
   UM_PIDS+=("$UM_MANAGER_PID")
+  disown
   local state=""
   for _ in $(seq 100); do
     state=$(systemctl --user is-system-running 2>/dev/null)
@@ -80,6 +87,7 @@ um_start() {
   [ -e "$UM_CG/memory.pressure" ] || um_skip "kernel without PSI (boot with psi=1)"
   dbus-daemon --session --address="$DBUS_SESSION_BUS_ADDRESS" --nofork --nopidfile > "$UM_DIR/dbus.log" 2>&1 &
   UM_PIDS+=("$!")
+  disown
   for _ in $(seq 50); do [ -S /run/user/0/bus ] && break; sleep 0.1; done
   [ -S /run/user/0/bus ] || { echo "dbus-daemon did not start" >&2; exit 1; }
   um_start_manager
@@ -109,6 +117,7 @@ um_hog() {
   bash -c '{ [ -z "$1" ] || echo $$ > "$1"; } && shift && exec "$@"' _ "$procs" \
     systemd-run --user --scope --quiet --slice="$slice" --unit="$unit" "$@" &
   UM_PIDS+=("$!")
+  disown  # its death by our hand is the point: no "Killed" job notice
   for _ in $(seq 50); do systemctl --user -q is-active "$unit" && return 0; sleep 0.1; done
   echo "$unit did not start" >&2
   return 1

@@ -27,3 +27,30 @@ build_tree() {
   fi
   ninja -C "$root/build"
 }
+
+# The system-container lab runs systemd-nspawn, which Debian ships in
+# systemd-container. Installing that package would enable machines.target on
+# the host, so its .deb (the version matching the installed systemd, whose
+# libsystemd-shared it links against) is unpacked into a cache instead.
+UNITOOMD_LAB_CACHE=/var/cache/unitoomd-lab
+
+lab_nspawn_dir() { echo "$UNITOOMD_LAB_CACHE/systemd-container-$(dpkg-query -W -f='${Version}' systemd 2>/dev/null)"; }
+
+ensure_nspawn() {
+  local dir version tmp
+  dir=$(lab_nspawn_dir)
+  [ -x "$dir/usr/bin/systemd-nspawn" ] && return 0
+  version=$(dpkg-query -W -f='${Version}' systemd) || return 1
+  echo "fetching systemd-container $version for the system-container lab (unpacked in $dir, not installed)"
+  tmp=$(mktemp -d "$UNITOOMD_LAB_CACHE.XXXXXX") || return 1
+  chmod 755 "$tmp"
+  if ! (cd "$tmp" && apt-get download -q "systemd-container=$version" >/dev/null 2>&1); then
+    apt-get update -q >/dev/null && (cd "$tmp" && apt-get download -q "systemd-container=$version" >/dev/null 2>&1) ||
+      { echo "cannot download systemd-container $version"; rm -rf "$tmp"; return 1; }
+  fi
+  mkdir -p "$UNITOOMD_LAB_CACHE" && dpkg-deb -x "$tmp"/systemd-container_*.deb "$tmp/x" && rm -rf "$dir" &&
+    mv "$tmp/x" "$dir"
+  local rc=$?
+  rm -rf "$tmp"
+  return $rc
+}
