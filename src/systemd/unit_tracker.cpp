@@ -12,7 +12,11 @@ constexpr const char* kManagerIface = "org.freedesktop.systemd1.Manager";
 constexpr const char* kUnitIface = "org.freedesktop.systemd1.Unit";
 constexpr const char* kPropertiesIface = "org.freedesktop.DBus.Properties";
 constexpr uint64_t kCallTimeoutUsec = 10'000'000;
-constexpr size_t kMaxReadsInFlight = 32;
+// dbus-daemon's system bus lets a connection wait for at most 128 replies
+// (max_replies_per_connection in Debian's system.conf); a unit read is up to
+// 7 property Gets, and kills need calls of their own: 12 units in flight
+// keeps 44 replies free.
+constexpr size_t kMaxReadsInFlight = 12;
 constexpr Duration kResyncInterval = std::chrono::seconds(60);
 constexpr Duration kChangeCoalesce = std::chrono::milliseconds(100);
 constexpr Duration kMaxBackoff = std::chrono::seconds(30);
@@ -302,6 +306,8 @@ void UnitTracker::readUnit(const std::string& objectPath, const std::string& nam
           if (e) {
             if (prop == "ManagedOOMMemoryPressureDurationUSec") {
               hasDurationProperty_ = false;  // systemd before 257
+            } else if (e->getName() == "org.freedesktop.DBus.Error.LimitsExceeded") {
+              read->retry = true;  // the bus's limit, not the unit's fault: read it again
             } else {
               read->failed = true;  // the unit went away meanwhile, most likely
               LOG_DEBUG("%s %s: %s", read->settings.name.c_str(), prop.c_str(), e->getMessage().c_str());
@@ -336,7 +342,10 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
   const std::string& path = read->objectPath;
   inFlight_.erase(path);
   const UnitOomSettings& s = read->settings;
-  if (read->failed || !isLiveState(s.activeState) || s.cgroup.empty()) {
+  if (read->retry && !read->failed) {
+    LOG_DEBUG("%s: the bus refused more pending replies; reading it again", s.name.c_str());
+    rereadAfter_.insert(path);
+  } else if (read->failed || !isLiveState(s.activeState) || s.cgroup.empty()) {
     dropUnit(path);
   } else {
     auto& t = units_[path];

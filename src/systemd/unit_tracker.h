@@ -73,6 +73,7 @@ class UnitTracker {
     UnitOomSettings settings;
     int outstanding = 0;
     bool failed = false;
+    bool retry = false;
   };
 
   void connect();

@@ -17,8 +17,10 @@ timeline duration_ms 2000
 wait_log 10 "ruleset 'work.slice/ManagedOOMMemoryPressure' added" || fail "no ruleset synthesized for work.slice"
 
 psi_cross_start "/sys/fs/cgroup$(um_cgroup_of work.slice)/memory.pressure" 20
-um_hog hog.scope work.slice 32M "$GEN" --file "$THRASH_FILE" --size-mib 256 --workers 3 --seconds 120
-timeline generator_start "$(now_usec)"
+um_hog hog.scope work.slice 32M "$GEN" --file "$THRASH_FILE" --size-mib 256 --workers 3 --seconds 120 \
+  --started-file "$UM_DIR/hog.started"
+wait_until 10 test -s "$UM_DIR/hog.started" || fail "the generator did not start"
+timeline generator_start "$(cat "$UM_DIR/hog.started")"
 hog_gone() { grep -q "Killed hog.scope" "$LOG" && ! systemctl --user -q is-active hog.scope; }
 wait_until 60 hog_gone || fail "hog.scope was not killed within 60 s"
 psi_cross_stop

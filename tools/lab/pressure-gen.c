@@ -10,7 +10,7 @@
  *
  *   pressure-gen --file PATH [--size-mib 256] [--hot-mib 0] [--workers 1]
  *                [--seconds 0 (forever)] [--grow-anon-mib-per-sec 0]
- *                [--await-memory-cgroup SECONDS] [--spin]
+ *                [--await-memory-cgroup SECONDS] [--spin] [--started-file PATH]
  *
  * Knobs: more workers and a hot set larger than the limit give more stall;
  * --grow-anon-mib-per-sec instead grows anonymous memory slowly, for cases
@@ -18,7 +18,8 @@
  * healthy workload). --await-memory-cgroup waits (up to SECONDS) until
  * someone moves the process into another v1 memory cgroup before it starts:
  * a lab host whose cgroup2 has no memory controller limits a unit that way,
- * and only charges made after the move count.
+ * and only charges made after the move count. --started-file writes the
+ * CLOCK_MONOTONIC microseconds at which the load began (for timelines).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -135,6 +136,16 @@ static int await_memory_cgroup_change(double seconds) {
   return -1;
 }
 
+static void write_started(const char *path) {
+  if (!path) return;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  FILE *f = fopen(path, "we");
+  if (!f) { perror(path); return; }
+  fprintf(f, "%lld\n", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+  fclose(f);
+}
+
 static void grower(double mibPerSec, double seconds) {
   double start = now_s(), end = seconds > 0 ? start + seconds : 1e300;
   size_t chunk = 1 << 20, have = 0;
@@ -152,7 +163,7 @@ static void grower(double mibPerSec, double seconds) {
 }
 
 int main(int argc, char **argv) {
-  const char *file = NULL;
+  const char *file = NULL, *startedFile = NULL;
   double sizeMib = 256, hotMib = 0, seconds = 0, growMib = 0, awaitSeconds = 0;
   int workers = 1, spin = 0;
   static struct option opts[] = {
@@ -160,9 +171,10 @@ int main(int argc, char **argv) {
     {"hot-mib", required_argument, 0, 'H'}, {"workers", required_argument, 0, 'w'},
     {"seconds", required_argument, 0, 't'}, {"grow-anon-mib-per-sec", required_argument, 0, 'g'},
     {"await-memory-cgroup", required_argument, 0, 'a'}, {"spin", no_argument, 0, 'S'},
+    {"started-file", required_argument, 0, 'T'},
     {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int c;
-  while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:a:Sh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:a:ST:h", opts, NULL)) != -1) {
     switch (c) {
       case 'f': file = optarg; break;
       case 's': sizeMib = atof(optarg); break;
@@ -172,6 +184,7 @@ int main(int argc, char **argv) {
       case 'g': growMib = atof(optarg); break;
       case 'a': awaitSeconds = atof(optarg); break;
       case 'S': spin = 1; break;
+      case 'T': startedFile = optarg; break;
       case 'h': printf("see the comment at the top of pressure-gen.c\n"); return 0;
       default: return 2;
     }
@@ -179,6 +192,7 @@ int main(int argc, char **argv) {
   signal(SIGTERM, on_term);
   signal(SIGINT, on_term);
   if (awaitSeconds > 0 && await_memory_cgroup_change(awaitSeconds) < 0) return 1;
+  write_started(startedFile);
   if (spin) {
     for (int i = 1; i < workers; ++i)
       if (fork() == 0) spinner(seconds);

@@ -132,7 +132,10 @@ sc_start() {
   SC_DIR=/run/unitoomd-lab
   mkdir -p "$SC_DIR"
   sc_make_root "$build" || exit 1
-  [ -s "$SC_THRASH_FILE" ] || "$build/tools/pressure-gen" --file "$SC_THRASH_FILE" --size-mib 256 --seconds 0.01 >/dev/null
+  if [ ! -s "$SC_THRASH_FILE" ]; then
+    "$build/tools/pressure-gen" --file "$SC_THRASH_FILE" --size-mib 256 --seconds 0.01 >/dev/null
+    chmod 644 "$SC_THRASH_FILE"  # the test user's apps read it too
+  fi
 
   SC_CG=$(sc_cgroup2_root)/$SC_NAME
   [ -d /sys/fs/cgroup/systemd ] && SC_SYSTEMD_CG=/sys/fs/cgroup/systemd/$SC_NAME

@@ -29,16 +29,18 @@ um_reexec_in_namespace() {
   UM_IN_NAMESPACE=1 exec unshare -m --propagation private "$@"
 }
 
+um_any_alive() {
+  local p
+  for p in "${UM_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done
+  return 1
+}
+
 um_cleanup() {
   local p d
   [ -n "$UM_MANAGER_PID" ] && kill -TERM "$UM_MANAGER_PID" 2>/dev/null
   for _ in $(seq 50); do kill -0 "$UM_MANAGER_PID" 2>/dev/null || break; sleep 0.1; done
   for p in "${UM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for _ in $(seq 20); do
-    for p in "${UM_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && break; done
-    kill -0 "$p" 2>/dev/null || break
-    sleep 0.1
-  done
+  for _ in $(seq 20); do um_any_alive || break; sleep 0.1; done
   for p in "${UM_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   if [ -n "$UM_CG" ] && [ -d "$UM_CG" ]; then
     echo 1 > "$UM_CG/cgroup.kill" 2>/dev/null

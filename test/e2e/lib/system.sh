@@ -22,6 +22,7 @@ fail() {
   echo "FAIL: $*"
   echo "--- unitoomd's journal in the container:"
   sc_in journalctl -u unitoomd --no-pager -o short-monotonic | tail -40
+  [ -n "${E2E_DEBUG:-}" ] && sc_in journalctl --no-pager -o short-monotonic | tail -60
   exit 1
 }
 
@@ -29,13 +30,15 @@ fail() {
 container_write() { sc_in sh -c 'mkdir -p "$(dirname "$1")" && cat > "$1"' _ "$1"; }
 
 # monitored_slice NAME LIMIT [more [Slice] lines]: a slice unit file with
-# ManagedOOMMemoryPressure=kill, as an administrator writes it.
+# ManagedOOMMemoryPressure=kill, as an administrator writes it, started (a
+# slice is live, and so monitored, only while started).
 monitored_slice() {
   local name=$1 limit=$2
   shift 2
   printf '[Slice]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=%s\n' "$limit" |
     cat - <(printf '%s\n' "$@") | container_write "/etc/systemd/system/$name"
   sc_in systemctl daemon-reload
+  sc_in systemctl start "$name"
 }
 
 unitoomd_start() {
@@ -59,15 +62,30 @@ start_sleeper() {
   sc_in systemd-run --quiet --unit="$unit" --slice="$slice" "$@" sleep 600 || fail "cannot start $unit"
 }
 
+# The generator's arguments: it waits to be moved under the memory limit,
+# then says when its load began in /tmp/NAME.started (inside).
+hog_args() {
+  echo "$SC_PRESSURE_GEN --file $SC_THRASH_FILE --size-mib 256 --workers $2 --seconds 120"
+  echo "--await-memory-cgroup 10 --started-file /tmp/$1.started"
+}
+
+# generator_started NAME: records when the generator NAME began its load.
+generator_started() {
+  local f=/proc/$SC_PID1/root/tmp/$1.started
+  wait_until 10 test -s "$f" || fail "generator $1 did not start"
+  [ -n "${TIMELINE[generator_start]:-}" ] || timeline generator_start "$(cat "$f")"
+}
+
 # start_hog UNIT SLICE WORKERS [systemd-run options]: a real memory-stall
 # generator under a $HOG_LIMIT memory limit; records generator_start.
 start_hog() {
   local unit=$1 slice=$2 workers=$3
   shift 3
-  sc_in systemd-run --quiet --unit="$unit" --slice="$slice" "$@" "$SC_PRESSURE_GEN" --file "$SC_THRASH_FILE" \
-    --size-mib 256 --workers "$workers" --seconds 120 --await-memory-cgroup 10 || fail "cannot start $unit"
+  # shellcheck disable=SC2046  # the generator's words
+  sc_in systemd-run --quiet --unit="$unit" --slice="$slice" "$@" $(hog_args "$unit" "$workers") ||
+    fail "cannot start $unit"
   sc_limit_memory "$(cgroup_of "$unit")" "$HOG_LIMIT" || fail "cannot limit the memory of $unit"
-  [ -n "${TIMELINE[generator_start]:-}" ] || timeline generator_start "$(now_usec)"
+  generator_started "$unit"
 }
 
 # The CLOCK_MONOTONIC microseconds of unitoomd's first journal entry whose
