@@ -104,6 +104,7 @@ void UnitTracker::forgetUnits() {
   inFlight_.clear();
   rereadAfter_.clear();
   resyncing_ = false;
+  reloading_ = false;
   listOutstanding_ = 0;
   setReady(false);
   changed();
@@ -420,12 +421,17 @@ void UnitTracker::onUnitRemoved(sdbus::Message& msg) {
   std::string id;
   sdbus::ObjectPath path;
   msg >> id >> path;
+  // A daemon-reload unloads every unit and loads it again, announcing both:
+  // dropping them would tear down running rulesets (and their detectors'
+  // timing) for nothing. The resync at the end of the reload decides.
+  if (reloading_) return;
   dropUnit(path);
 }
 
 void UnitTracker::onReloading(sdbus::Message& msg) {
   bool active = false;
   msg >> active;
+  reloading_ = active;
   if (!active) resync();  // a daemon-reload may have changed any unit's settings
 }
 
@@ -442,7 +448,7 @@ void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
     if (it != changedProps.end()) {
       std::string state;
       if (take(it->second, state) && !isLiveState(state)) {
-        dropUnit(path);
+        if (!reloading_) dropUnit(path);
         return;
       }
     }

@@ -125,6 +125,7 @@ class UnitTracker {
   bool resyncing_ = false;
   int listOutstanding_ = 0;
   bool ready_ = false;
+  bool reloading_ = false;  // between Reloading(true) and Reloading(false)
   bool hasDurationProperty_ = true;  // systemd < 257 lacks ManagedOOMMemoryPressureDurationUSec
   bool warnedConnect_ = false;
   Duration backoff_ = std::chrono::seconds(1);
