@@ -16,7 +16,7 @@ psi_cross_start "$(sc_host_cgroup /work.slice)/memory.pressure" 20
 start_hog hog.service work.slice 3
 wait_for_log "Would kill /work.slice/hog.service" 60 || fail "no dry-run report within 60 s"
 psi_cross_stop
-v=$(journal_usec "chose /work.slice/hog.service")
+v=$(journal_usec "Would kill /work.slice/hog.service")
 [ -n "$v" ] && timeline decision "$v"
 timeline_write
 unitoomd_log | grep "Would kill"
