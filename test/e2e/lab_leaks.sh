@@ -4,7 +4,7 @@
 # the name=systemd mirror, v1 memory limits), scratch directories.
 set -u
 leaks=()
-for p in $(pgrep -x 'systemd-nspawn|pressure-gen|unitoomd') $(pgrep -f 'tools/lab/psi-cross.py'); do
+for p in $(pgrep -x systemd-nspawn) $(pgrep -x pressure-gen) $(pgrep -x unitoomd) $(pgrep -f 'tools/lab/psi-cross.py'); do
   [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] && continue  # exiting, reaped in a moment
   leaks+=("process $p ($(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null))")
 done

@@ -75,6 +75,7 @@ sc_wait_launcher_gone() {
 
 sc_cleanup() {
   local d
+  trap '' INT TERM  # a second Ctrl-C must not cut the cleanup short
   if sc_launcher_alive; then
     # nspawn turns SIGTERM into a clean shutdown of the container
     kill -TERM "$SC_LAUNCHER" 2>/dev/null

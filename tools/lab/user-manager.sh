@@ -37,6 +37,7 @@ um_any_alive() {
 
 um_cleanup() {
   local p d
+  trap '' INT TERM  # a second Ctrl-C must not cut the cleanup short
   [ -n "$UM_MANAGER_PID" ] && kill -TERM "$UM_MANAGER_PID" 2>/dev/null
   for _ in $(seq 50); do kill -0 "$UM_MANAGER_PID" 2>/dev/null || break; sleep 0.1; done
   for p in "${UM_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
