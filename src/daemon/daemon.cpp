@@ -14,6 +14,7 @@ namespace unitoomd {
 namespace {
 
 constexpr Duration kHistoryUnused = std::chrono::minutes(5);
+constexpr Duration kKillPollInterval = std::chrono::milliseconds(20);
 
 // Nothing thrown may unwind through sd-event's C frames.
 template <typename F>
@@ -243,6 +244,9 @@ void Daemon::scheduleNext() {
   TimePoint now = Clock::now();
   bool active = policy_->active(now);
   TimePoint next = lastSample_ + policy_->interval(now);
+  // A kill in flight is followed closely: its victim's death (cgroup.events)
+  // is seen within this, not at the next sample a quarter second on.
+  if (engine_ && engine_->actionPending()) next = std::min(next, lastSample_ + kKillPollInterval);
   if (next < now) next = now;
   uint64_t accuracy = active ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
   if (!timer_) {
@@ -251,6 +255,13 @@ void Daemon::scheduleNext() {
     sd_event_source_set_time(timer_, toUsec(next));
     sd_event_source_set_time_accuracy(timer_, accuracy);
   }
+  sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
+}
+
+// systemd answered a kill's call: take the kill's next step now.
+void Daemon::sampleSoon() {
+  if (!timer_) return;
+  sd_event_source_set_time(timer_, toUsec(Clock::now()));
   sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
 }
 
@@ -323,7 +334,7 @@ bool Daemon::start() {
   if (!reload(true)) return false;
   if (options_.systemd) {
     tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });
-    systemdKiller_ = std::make_unique<SystemdKiller>(*tracker_);
+    systemdKiller_ = std::make_unique<SystemdKiller>(*tracker_, [this] { sampleSoon(); });
     tracker_->start();
   }
   sigset_t mask;

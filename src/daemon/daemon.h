@@ -71,6 +71,7 @@ class Daemon : private ReportSink {
   void watchDropInDir();
   void sample();
   void scheduleNext();
+  void sampleSoon();
   bool stallPersists(SampleContext& ctx);
   void updateStatus();
   void killAttempted(const KillReport& report) override;

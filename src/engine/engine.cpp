@@ -129,6 +129,12 @@ bool Engine::timing() const {
   return false;
 }
 
+bool Engine::actionPending() const {
+  for (const auto& r : rulesets_)
+    if (r->actionPending()) return true;
+  return false;
+}
+
 void Engine::adoptStateFrom(Engine& old) {
   for (auto& r : rulesets_) {
     for (auto& o : old.rulesets_) {

@@ -42,6 +42,7 @@ class Ruleset {
 
   RulesetState state(TimePoint now) const;
   bool timing() const;  // a detector is mid-duration or an action is paused async
+  bool actionPending() const { return !disabled && resumeAt_.has_value(); }  // e.g. a kill in flight
   std::optional<TimePoint> pausedUntil() const { return pausedUntil_; }
   void adoptStateFrom(const Ruleset& old);
 
@@ -63,6 +64,7 @@ class Engine {
   std::vector<WakeSource> wakeSources() const;
   bool hasUntriggeredGroups() const;
   bool timing() const;
+  bool actionPending() const;
   // Across a reload: a ruleset that did not change is carried over whole
   // (detectors mid-duration keep timing, a kill in flight goes on); one that
   // changed keeps only its pause.

@@ -16,12 +16,24 @@ struct Replies {
   std::string unit;         // the unit owning exactly the victim cgroup; empty: none
   std::string why;          // why there is no unit, or the error
   TimePoint repliedAt{};
+  std::function<void()> replied;  // tells the daemon to poll the operation now
+
+  void settle(Phase p) {
+    phase = p;
+    if (replied) replied();
+  }
 };
 
 class UnitKill : public KillOperation {
  public:
-  UnitKill(UnitTracker& tracker, const KillTarget& victim, const KillOptions& options, TimePoint now)
-      : KillOperation(victim, options, now), tracker_(tracker), phaseSince_(now), replies_(std::make_shared<Replies>()) {}
+  UnitKill(UnitTracker& tracker, std::function<void()> replied, const KillTarget& victim, const KillOptions& options,
+           TimePoint now)
+      : KillOperation(victim, options, now),
+        tracker_(tracker),
+        phaseSince_(now),
+        replies_(std::make_shared<Replies>()) {
+    replies_->replied = std::move(replied);
+  }
 
   void resolve() {
     auto r = replies_;
@@ -40,7 +52,7 @@ class UnitKill : public KillOperation {
             else if (u->cgroup != victimPath) r->why = "inside " + u->name + ", not a unit of its own";
             else r->unit = u->name;
           }
-          r->phase = Replies::Phase::Resolved;
+          r->settle(Replies::Phase::Resolved);
         });
   }
 
@@ -131,10 +143,10 @@ class UnitKill : public KillOperation {
           if (r->phase != Replies::Phase::Calling) return;  // an escalation's reply: the outcome is the victim's death
           if (e) {
             r->why = method + " failed: " + e->getMessage();
-            r->phase = Replies::Phase::Failed;
+            r->settle(Replies::Phase::Failed);
           } else {
             r->repliedAt = Clock::now();
-            r->phase = Replies::Phase::Called;
+            r->settle(Replies::Phase::Called);
           }
         });
   }
@@ -158,7 +170,7 @@ std::unique_ptr<KillOperation> SystemdKiller::start(const CgroupFs& fs, const Ki
     LOG_NOTICE("systemd is not reachable: killing %s with cgroup.kill", victim.path.c_str());
     return op;
   }
-  auto op = std::make_unique<UnitKill>(tracker_, victim, options, now);
+  auto op = std::make_unique<UnitKill>(tracker_, replied_, victim, options, now);
   op->resolve();
   return op;
 }

@@ -8,6 +8,8 @@
 // the unit tree could be stale.
 #pragma once
 
+#include <functional>
+
 #include "act/cgroup_killer.h"
 #include "systemd/unit_tracker.h"
 
@@ -15,12 +17,15 @@ namespace unitoomd {
 
 class SystemdKiller : public Killer {
  public:
-  explicit SystemdKiller(UnitTracker& tracker) : tracker_(tracker) {}
+  // `replied` runs whenever systemd answers one of the kill's calls, so the
+  // caller can take the next step at once instead of at its next sample.
+  SystemdKiller(UnitTracker& tracker, std::function<void()> replied) : tracker_(tracker), replied_(std::move(replied)) {}
   std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
                                        TimePoint now) override;
 
  private:
   UnitTracker& tracker_;
+  std::function<void()> replied_;
 };
 
 }  // namespace unitoomd

@@ -152,10 +152,12 @@ TEST(Engine, AsyncPausedResumesAtTheSameActionEvenIfDetectorsCalmDown) {
   h.sample(*b.engine, 0);
   EXPECT_EQ(b.engine->rulesets()[0]->state(at(0)), RulesetState::ActionPending);
   EXPECT_TRUE(b.engine->timing());
+  EXPECT_TRUE(b.engine->actionPending());  // the daemon polls it closely
   b.det[0][0]->answer = PluginResult::Stop;
   h.sample(*b.engine, 0.25);
   EXPECT_EQ(b.actions[0]->runs, 1);  // not re-run
   EXPECT_EQ(b.actions[1]->runs, 2);  // resumed
+  EXPECT_FALSE(b.engine->actionPending());
   EXPECT_EQ(b.actions[1]->seenFindings, std::vector<std::string>{"scripted fired"});  // the original reason
 }
 
