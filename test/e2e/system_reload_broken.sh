@@ -39,12 +39,7 @@ wait_for_log "keeping the last good ones" 5 || fail "no word that the last good 
 unitoomd_log -p err | tail -2
 is_active unitoomd.service || fail "unitoomd stopped on a broken config"
 
-psi_cross_start "$(sc_host_cgroup /work.slice)/memory.pressure" 20
-start_hog hog.service work.slice 3
-wait_until 60 is_gone hog.service || fail "the last good ruleset did not kill hog.service"
-psi_cross_stop
-wait_for_log "Killed hog.service" 5 || fail "no kill report for hog.service"
-record_kill hog.service
+hog_killed hog.service work.slice 3
 log_has "Killed hog.service .*(ruleset 'work stalls': A hog in work.slice is killed" ||
   fail "the kill was not made by the last good ruleset"
 is_active bystander.service || fail "the bystander was killed"

@@ -109,3 +109,56 @@ record_kill() {
   [ -n "$v" ] && [ "$v" != 0 ] && timeline unit_dead "$v"
   timeline_write
 }
+
+# The desktop shape: user@.service monitored by a drop-in, as distributions
+# ship it, and a test user whose real user manager runs under it, with
+# unitoomd started and its ruleset for user@UID.service in place. Sets
+# USER_UNIT and USER_RULESET.
+monitored_user_session() {
+  printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\n' | container_write /etc/unitoomd/unitoomd.conf
+  timeline duration_ms 2000
+  printf '[Service]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=20%%\n' |
+    container_write /etc/systemd/system/user@.service.d/10-unitoomd-test.conf
+  sc_in systemctl daemon-reload
+  sc_add_user || fail "no user manager for the test user"
+  USER_UNIT=user@$SC_UID.service
+  USER_RULESET="ruleset '$USER_UNIT/ManagedOOMMemoryPressure'"
+  unitoomd_start
+  wait_for_log "$USER_RULESET added" 10 || fail "no ruleset synthesized for $USER_UNIT"
+}
+
+user_active() { sc_user systemctl --user -q is-active "$1"; }
+user_gone() { ! user_active "$1"; }
+
+# launch_app SCOPE CMD...: as a desktop launcher does, from inside the
+# user's session: a scope in the user manager's app.slice.
+launch_app() {
+  local scope=$1
+  shift
+  sc_user systemd-run --user --quiet --collect --unit="launch-${scope%.scope}" \
+    systemd-run --user --scope --quiet --slice=app.slice --unit="$scope" "$@" || fail "cannot launch $scope"
+  wait_until 10 user_active "$scope" || fail "$scope did not start"
+}
+
+# launch_hog_app SCOPE: a memory-stall generator as an app; sets HOG_CGROUP.
+launch_hog_app() {
+  local scope=$1
+  # shellcheck disable=SC2046  # the generator's words
+  launch_app "$scope" $(hog_args "${scope%.scope}" 3)
+  HOG_CGROUP=$(sc_user systemctl --user show -P ControlGroup "$scope")
+  sc_limit_memory "$HOG_CGROUP" "$HOG_LIMIT" || fail "cannot limit the hog's memory"
+  generator_started "${scope%.scope}"
+}
+
+# hog_killed UNIT SLICE WORKERS: a hog service in a monitored slice, watched
+# from its start until unitoomd's report of its death; the timeline records
+# it all.
+hog_killed() {
+  local unit=$1 slice=$2 workers=$3
+  psi_cross_start "$(sc_host_cgroup "/$slice")/memory.pressure" 20
+  start_hog "$unit" "$slice" "$workers"
+  wait_until 60 is_gone "$unit" || fail "$unit still runs after 60 s"
+  psi_cross_stop
+  wait_for_log "Killed $unit" 5 || fail "no kill report for $unit"
+  record_kill "$unit"
+}
