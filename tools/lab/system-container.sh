@@ -17,7 +17,7 @@
 #                                      shipped unit file), boots it, waits for "running"
 #   sc_in CMD...                       runs CMD inside (all the container's namespaces)
 #   sc_add_user                        a test user with a real user@UID.service (lingering)
-#   sc_limit_memory UNIT SIZE          caps a container unit's memory (see below)
+#   sc_limit_memory CGROUP SIZE        caps the memory of the processes in a container cgroup
 #   sc_host_cgroup PATH                the host path of a container cgroup path
 # On exit everything is undone, also after a failure or an interrupt: the container
 # powered off (SIGTERM to nspawn, cgroup.kill as the last resort), its cgroups and the
