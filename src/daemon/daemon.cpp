@@ -8,6 +8,7 @@
 #include "config/ruleset_loader.h"
 #include "observe/psi_trigger.h"
 #include "util/log.h"
+#include "util/message_ids.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -28,7 +29,9 @@ int guarded(const char* where, F&& f) {
 }
 
 void logDiagnostics(const Diagnostics& diags, LogLevel level) {
-  for (const auto& d : diags) logStructured(level, d.str(), {{"CONFIG_FILE", d.file}, {"CONFIG_LINE", std::to_string(d.line)}});
+  for (const auto& d : diags)
+    logStructured(level, d.str(),
+                  {{"MESSAGE_ID", message_id::kConfigError}, {"CONFIG_FILE", d.file}, {"CONFIG_LINE", std::to_string(d.line)}});
 }
 
 }  // namespace
@@ -64,7 +67,7 @@ bool Daemon::loadConfig(DaemonConfig& out) {
 bool Daemon::reload(bool initial) {
   DaemonConfig c;
   if (!loadConfig(c)) {
-    if (!initial) LOG_ERROR("configuration not reloaded: keeping the last good one");
+    if (!initial) logEvent(LogLevel::Error, message_id::kConfigError, "configuration not reloaded: keeping the last good one");
     return false;
   }
   std::string root = c.cgroupRoot;
@@ -83,7 +86,7 @@ bool Daemon::reload(bool initial) {
   if (!rules.compiled.engine) {
     config_ = previous;
     logDiagnostics(rules.compiled.errors, LogLevel::Error);
-    if (!initial) LOG_ERROR("rulesets not reloaded: keeping the last good ones");
+    if (!initial) logEvent(LogLevel::Error, message_id::kConfigError, "rulesets not reloaded: keeping the last good ones");
     return false;
   }
   if (!rules.compiled.errors.empty()) {
@@ -97,7 +100,8 @@ bool Daemon::reload(bool initial) {
   applyEngine(std::move(rules.compiled.engine));
   watchDropInDir();
   std::string dropIns = rules.dropInsApplied.empty() ? "" : strprintf(" + %zu drop-in(s)", rules.dropInsApplied.size());
-  LOG_INFO("%s %zu ruleset(s) from %s%s; cgroup2 at %s; %s PSI triggers (%s window)%s", initial ? "loaded" : "reloaded",
+  logEvent(LogLevel::Info, initial ? message_id::kStarted : message_id::kReloaded,
+           "%s %zu ruleset(s) from %s%s; cgroup2 at %s; %s PSI triggers (%s window)%s", initial ? "loaded" : "reloaded",
            engine_->rulesets().size(), c.rulesetFile.empty() ? "no file" : c.rulesetFile.c_str(), dropIns.c_str(),
            root.c_str(), privileged_ ? "privileged" : "unprivileged", formatDuration(triggerWindow_).c_str(),
            c.dryRun ? "; dry run: nothing will be killed" : "");
@@ -357,7 +361,7 @@ bool Daemon::start() {
 int Daemon::run() {
   int r = sd_event_loop(event_);
   sd_notify(0, "STOPPING=1");
-  LOG_INFO("stopping after %llu sample(s), %llu kill(s)", samples_, kills_);
+  logEvent(LogLevel::Info, message_id::kStopping, "stopping after %llu sample(s), %llu kill(s)", samples_, kills_);
   return r < 0 ? 1 : 0;
 }
 

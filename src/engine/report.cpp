@@ -1,6 +1,7 @@
 #include "engine/report.h"
 
 #include "util/log.h"
+#include "util/message_ids.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -18,6 +19,7 @@ std::string KillReport::summary() const {
 
 void LogReportSink::killAttempted(const KillReport& r) {
   LogFields fields{
+      {"MESSAGE_ID", r.dryRun ? message_id::kWouldKill : r.ok ? message_id::kKilled : message_id::kKillFailed},
       {"UNITOOMD_RULESET", r.ruleset},
       {"UNITOOMD_RULESET_DESCRIPTION", r.description},
       {"UNITOOMD_RULESET_ORIGIN", r.origin},
@@ -29,7 +31,11 @@ void LogReportSink::killAttempted(const KillReport& r) {
       {"UNITOOMD_DRY_RUN", r.dryRun ? "yes" : "no"},
   };
   for (const auto& [k, v] : r.figures) fields.emplace_back("UNITOOMD_" + k, v);
-  if (!r.unit.empty()) fields.emplace_back("UNITOOMD_UNIT", r.unit);
+  if (!r.unit.empty()) {
+    fields.emplace_back("UNIT", r.unit);
+    // a privileged sender's OBJECT_SYSTEMD_UNIT= puts the entry under `journalctl -u <victim>`
+    fields.emplace_back("OBJECT_SYSTEMD_UNIT", r.unit);
+  }
   if (!r.method.empty()) fields.emplace_back("UNITOOMD_KILL_METHOD", r.method);
   if (r.ok && !r.dryRun) {
     fields.emplace_back("N_PROCESSES", std::to_string(r.processes));

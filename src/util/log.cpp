@@ -106,4 +106,13 @@ void log(LogLevel level, const char* fmt, ...) {
   logStructured(level, msg, {});
 }
 
+void logEvent(LogLevel level, const char* messageId, const char* fmt, ...) {
+  if (!gCapture && level > gMaxLevel) return;
+  va_list ap;
+  va_start(ap, fmt);
+  std::string msg = vstrprintf(fmt, ap);
+  va_end(ap);
+  logStructured(level, msg, {{"MESSAGE_ID", messageId}});
+}
+
 }  // namespace unitoomd

@@ -18,6 +18,8 @@ void setLogLevel(LogLevel max);
 LogLevel logLevel();
 void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void logStructured(LogLevel level, const std::string& message, const LogFields& fields);
+// An event with its own MESSAGE_ID (util/message_ids.h).
+void logEvent(LogLevel level, const char* messageId, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
 // Tests capture log output instead of printing it.
 using LogCapture = void (*)(LogLevel, const std::string& message, const LogFields& fields, void* data);

@@ -31,7 +31,7 @@ import json, sys
 kills = [e for e in map(json.loads, sys.stdin) if e.get("MESSAGE", "").startswith("Killed hog.service")]
 assert len(kills) == 1, "expected one kill report, got %d" % len(kills)
 e = kills[0]
-want = {"UNITOOMD_UNIT": "hog.service", "CGROUP": "/work.slice/hog.service",
+want = {"MESSAGE_ID": "d4851d7c1cfc4499865eb091d114165e", "UNIT": "hog.service", "OBJECT_SYSTEMD_UNIT": "hog.service", "CGROUP": "/work.slice/hog.service",
         "UNITOOMD_RULESET": "work.slice/ManagedOOMMemoryPressure", "UNITOOMD_KILL_METHOD": "KillUnit(all, SIGKILL)",
         "UNITOOMD_DRY_RUN": "no", "_SYSTEMD_UNIT": "unitoomd.service", "PRIORITY": "4"}
 for k, v in want.items():
@@ -42,4 +42,16 @@ for k in ("UNITOOMD_RULESET_DESCRIPTION", "UNITOOMD_REASON", "UNITOOMD_OWN_MEMOR
 assert "memory full pressure of /work.slice" in e["UNITOOMD_REASON"], e["UNITOOMD_REASON"]
 print("journal:", e["MESSAGE"])
 ' || fail "the kill report in the journal is not as expected"
+
+# As an administrator finds it: every kill by its MESSAGE_ID, the victim's own
+# journal, the catalog's explanation (installed; a package's trigger would run
+# --update-catalog).
+KILLED_ID=d4851d7c1cfc4499865eb091d114165e
+[ "$(sc_in journalctl --no-pager -o cat MESSAGE_ID=$KILLED_ID | grep -c '^Killed hog.service')" = 1 ] ||
+  fail "journalctl MESSAGE_ID=$KILLED_ID does not list the kill"
+sc_in journalctl --no-pager -o cat -u hog.service | grep -q "^Killed hog.service" ||
+  fail "journalctl -u hog.service does not show unitoomd's report"
+sc_in journalctl --update-catalog || fail "journalctl --update-catalog failed"
+sc_in journalctl --no-pager -x MESSAGE_ID=$KILLED_ID | grep -q "unitoomd killed hog.service to relieve memory pressure" ||
+  fail "journalctl -x does not explain the kill from the catalog"
 echo PASS
