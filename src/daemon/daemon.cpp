@@ -9,6 +9,8 @@
 #include "observe/psi_trigger.h"
 #include "util/log.h"
 #include "util/message_ids.h"
+#include "observe/parsers.h"
+#include "unitoomd-config.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -16,6 +18,7 @@ namespace {
 
 constexpr Duration kHistoryUnused = std::chrono::minutes(5);
 constexpr Duration kKillPollInterval = std::chrono::milliseconds(20);
+constexpr size_t kKillHistory = 100;  // kills remembered for ListKills
 
 // Nothing thrown may unwind through sd-event's C frames.
 template <typename F>
@@ -59,6 +62,7 @@ bool Daemon::loadConfig(DaemonConfig& out) {
   if (options_.cgroupRoot) out.cgroupRoot = *options_.cgroupRoot;
   if (!diags.empty()) {
     logDiagnostics(diags, LogLevel::Error);
+    reloadError_ = diags.front().str();
     return false;
   }
   return true;
@@ -86,6 +90,7 @@ bool Daemon::reload(bool initial) {
   if (!rules.compiled.engine) {
     config_ = previous;
     logDiagnostics(rules.compiled.errors, LogLevel::Error);
+    if (!rules.compiled.errors.empty()) reloadError_ = rules.compiled.errors.front().str();
     if (!initial) logEvent(LogLevel::Error, message_id::kConfigError, "rulesets not reloaded: keeping the last good ones");
     return false;
   }
@@ -234,6 +239,7 @@ void Daemon::sample() {
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
   engine_->runOnce(ctx);
+  warnOfPressure();
   bool busy = engine_->timing() || stallPersists(ctx);
   policy_->sampled(now, busy);
   ++samples_;
@@ -262,6 +268,72 @@ void Daemon::scheduleNext() {
   sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
 }
 
+// A ruleset whose detectors are over their limits and timing their
+// duration will kill unless pressure falls: say so once per episode, so that
+// applications can free memory first.
+void Daemon::warnOfPressure() {
+  for (const auto& r : engine_->rulesets()) {
+    bool closing = r->timing() && !r->actionPending();
+    if (!closing) {
+      warnedRulesets_.erase(r->name);
+      continue;
+    }
+    if (!warnedRulesets_.insert(r->name).second) continue;
+    LOG_NOTICE("ruleset '%s' is over its limits and timing towards a kill", r->name.c_str());
+    if (!api_ || !api_->object()) continue;
+    try {
+      api_->object()->emitPressureWarning(r->name, r->description, "over its limits, timing towards a kill");
+    } catch (const sdbus::Error& e) {
+      LOG_DEBUG("PressureWarning not sent: %s", e.getMessage().c_str());
+    }
+  }
+}
+
+Snapshot Daemon::snapshot(bool readPressure) {
+  Snapshot s;
+  s.version = UNITOOMD_VERSION;
+  s.dryRun = config_.dryRun;
+  s.killCount = kills_;
+  if (options_.systemd) s.bus = *options_.systemd == BusKind::System ? "system bus" : "user's session bus";
+  TimePoint now = Clock::now();
+  std::set<std::string> watched;
+  for (const auto& r : engine_->rulesets()) s.rulesets.push_back({r->name, r->description, r->origin, rulesetStateName(r->state(now))});
+  for (const auto& w : engine_->wakeSources())
+    if (w.resource == Resource::Memory) watched.insert(w.cgroup);
+  for (const auto& path : watched) {
+    CgroupPressure c{path};
+    if (readPressure) {
+      FileRead f;
+      if (path == "/") f = fs_->readProc("pressure/memory");
+      else if (auto dir = fs_->open(path)) f = dir->read("memory.pressure");
+      if (auto psi = f.ok() ? parsePsi(f.data) : std::nullopt) {
+        c.memorySome = psi->some.avg10;
+        if (psi->full) c.memoryFull = psi->full->avg10;
+      }
+    }
+    s.cgroups.push_back(std::move(c));
+  }
+  s.kills.assign(killHistory_.begin(), killHistory_.end());
+  return s;
+}
+
+std::string Daemon::reloadFromApi() {
+  sd_notify(0, "RELOADING=1");
+  reloadError_.clear();
+  bool ok = reload(false);
+  sd_notify(0, "READY=1");
+  return ok ? "" : (reloadError_.empty() ? "the configuration was refused; see the journal" : reloadError_) +
+                       " (the last good configuration keeps running)";
+}
+
+void Daemon::setDryRunFromApi(bool dryRun) {
+  if (config_.dryRun == dryRun) return;
+  config_.dryRun = dryRun;
+  LOG_NOTICE("dry run turned %s through the D-Bus API%s", dryRun ? "on" : "off",
+             dryRun ? ": nothing will be killed until it is turned off or the configuration reloaded" : "");
+  updateStatus();
+}
+
 // systemd answered a kill's call: take the kill's next step now.
 void Daemon::sampleSoon() {
   if (!timer_) return;
@@ -278,6 +350,18 @@ void Daemon::updateStatus() {
 
 void Daemon::killAttempted(const KillReport& report) {
   log_.killAttempted(report);
+  KillRecord k{static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count()),
+               report.unit, report.victim, report.ruleset, join(report.reasons, "; "), report.dryRun, report.figures};
+  killHistory_.push_back(std::move(k));
+  if (killHistory_.size() > kKillHistory) killHistory_.pop_front();
+  if (report.ok && !report.dryRun && api_ && api_->object()) {
+    try {
+      api_->object()->emitKilled(report.unit, report.victim, report.ruleset, join(report.reasons, "; "));
+    } catch (const sdbus::Error& e) {
+      LOG_DEBUG("Killed signal not sent: %s", e.getMessage().c_str());
+    }
+  }
   if (report.ok && !report.dryRun) {
     ++kills_;
     updateStatus();
@@ -340,6 +424,8 @@ bool Daemon::start() {
     tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });
     systemdKiller_ = std::make_unique<SystemdKiller>(*tracker_, [this] { sampleSoon(); });
     tracker_->start();
+    api_ = std::make_unique<ApiService>(event_, *options_.systemd, static_cast<ApiModel&>(*this));
+    api_->start();
   }
   sigset_t mask;
   sigemptyset(&mask);

@@ -6,6 +6,7 @@
 
 #include <systemd/sd-event.h>
 
+#include <deque>
 #include <memory>
 #include <map>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "act/cgroup_killer.h"
+#include "api/api_service.h"
 #include "config/ruleset_loader.h"
 #include "config/daemon_config.h"
 #include "daemon/sampler_policy.h"
@@ -37,7 +39,7 @@ struct DaemonOptions {
   std::optional<BusKind> systemd = BusKind::System;
 };
 
-class Daemon : private ReportSink {
+class Daemon : private ReportSink, private ApiModel {
  public:
   explicit Daemon(DaemonOptions options);
   ~Daemon();
@@ -75,6 +77,12 @@ class Daemon : private ReportSink {
   bool stallPersists(SampleContext& ctx);
   void updateStatus();
   void killAttempted(const KillReport& report) override;
+  void warnOfPressure();
+
+  // ApiModel: what the D-Bus API shows and may change
+  Snapshot snapshot(bool readPressure) override;
+  std::string reloadFromApi() override;
+  void setDryRunFromApi(bool dryRun) override;
 
   static int onTimer(sd_event_source* s, uint64_t usec, void* userdata);
   static int onTrigger(sd_event_source* s, int fd, uint32_t revents, void* userdata);
@@ -90,6 +98,10 @@ class Daemon : private ReportSink {
   RulesSource rulesSource_;  // the last good config rulesets, as parsed
   std::unique_ptr<UnitTracker> tracker_;
   std::unique_ptr<SystemdKiller> systemdKiller_;
+  std::unique_ptr<ApiService> api_;
+  std::deque<KillRecord> killHistory_;
+  std::set<std::string> warnedRulesets_;  // timing towards a kill, PressureWarning sent
+  std::string reloadError_;               // why the last reload was refused
   std::map<std::string, Preference> unitPreferences_;
   std::set<std::string> saidPolicyWarnings_;
   LogReportSink log_;

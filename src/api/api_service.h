@@ -1,0 +1,49 @@
+// Puts the Manager object on the bus under the name org.unitoomd1 (the system
+// bus for the system instance, the session bus with --user), inside our
+// sd-event loop, and puts it back after the bus went away (with back-off).
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <memory>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "api/manager_object.h"
+#include "systemd/bus_loop.h"
+#include "systemd/unit_tracker.h"
+#include "util/time.h"
+
+namespace unitoomd {
+
+class ApiService {
+ public:
+  static constexpr const char* kBusName = "org.unitoomd1";
+  ApiService(sd_event* event, BusKind bus, ApiModel& model);
+  ~ApiService();
+  ApiService(const ApiService&) = delete;
+  ApiService& operator=(const ApiService&) = delete;
+
+  void start() { connect(); }
+  // Null while not on the bus.
+  ManagerObject* object() { return object_.get(); }
+
+ private:
+  void connect();
+  void disconnect();
+  void scheduleReconnect();
+  static int onReconnect(sd_event_source*, uint64_t, void* userdata);
+
+  sd_event* event_;
+  BusKind bus_;
+  ApiModel& model_;
+  std::unique_ptr<sdbus::IConnection> connection_;
+  std::unique_ptr<ManagerObject> object_;
+  std::unique_ptr<BusLoop> loop_;
+  sd_event_source* reconnect_ = nullptr;
+  Duration backoff_ = std::chrono::seconds(1);
+  bool warned_ = false;
+};
+
+}  // namespace unitoomd

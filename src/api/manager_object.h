@@ -1,0 +1,49 @@
+// The object /org/unitoomd1 with interface org.unitoomd1.Manager: the
+// generated adaptor (dbus/org.unitoomd1.Manager.xml) bound to the daemon
+// through ApiModel. Reading is open to all; Reload and SetDryRun are refused
+// to any caller but root, whatever the bus policy says.
+#pragma once
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "api/snapshot.h"
+#include "org.unitoomd1.Manager-adaptor.h"
+
+namespace unitoomd {
+
+class ApiModel {
+ public:
+  virtual ~ApiModel() = default;
+  // readPressure: also read the monitored cgroups' memory.pressure (file reads)
+  virtual Snapshot snapshot(bool readPressure) = 0;
+  virtual std::string reloadFromApi() = 0;  // "" when reloaded, else why not
+  virtual void setDryRunFromApi(bool dryRun) = 0;
+};
+
+class ManagerObject : public sdbus::AdaptorInterfaces<org::unitoomd1::Manager_adaptor> {
+ public:
+  static constexpr const char* kObjectPath = "/org/unitoomd1";
+  ManagerObject(sdbus::IConnection& connection, ApiModel& model);
+  ~ManagerObject();
+
+  void dryRunChanged();
+
+ private:
+  std::string Dump() override;
+  std::string DumpJSON() override;
+  std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>>
+  ListKills() override;
+  void Reload() override;
+  void SetDryRun(const bool& dryRun) override;
+  std::string Version() override;
+  bool DryRun() override;
+  uint64_t KillCount() override;
+  std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> Rulesets() override;
+  std::vector<sdbus::Struct<std::string, double, double>> MonitoredCGroups() override;
+
+  void requireRoot(const char* what);
+
+  ApiModel& model_;
+};
+
+}  // namespace unitoomd

@@ -1,0 +1,86 @@
+#include "api/snapshot.h"
+
+#include <ctime>
+
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+std::string percent(double v) { return v < 0 ? "-" : strprintf("%.2f%%", v); }
+
+std::string localTime(uint64_t realtimeUsec) {
+  time_t t = static_cast<time_t>(realtimeUsec / 1000000);
+  tm local{};
+  localtime_r(&t, &local);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &local);
+  return buf;
+}
+
+std::string jsonNumber(double v) { return v < 0 ? "null" : strprintf("%.2f", v); }
+
+}  // namespace
+
+std::string jsonQuote(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) out += strprintf("\\u%04x", c);
+        else out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string renderDump(const Snapshot& s) {
+  std::string out = strprintf("unitoomd %s%s\n", s.version.c_str(), s.dryRun ? " (dry run: nothing is killed)" : "");
+  out += strprintf("Following systemd: %s\n", s.bus.empty() ? "no" : s.bus.c_str());
+  out += strprintf("Kills since start: %llu\n", static_cast<unsigned long long>(s.killCount));
+  out += strprintf("\nRulesets (%zu):\n", s.rulesets.size());
+  for (const auto& r : s.rulesets)
+    out += strprintf("  %s [%s]\n    %s\n    from %s\n", r.name.c_str(), r.state.c_str(), r.description.c_str(), r.origin.c_str());
+  out += strprintf("\nMonitored cgroups (%zu), memory pressure avg10 some/full:\n", s.cgroups.size());
+  for (const auto& c : s.cgroups)
+    out += strprintf("  %s %s/%s\n", c.path.c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
+  out += strprintf("\nRecent kills (%zu):\n", s.kills.size());
+  for (const auto& k : s.kills)
+    out += strprintf("  %s %s%s (%s) by '%s': %s\n", localTime(k.realtimeUsec).c_str(), k.dryRun ? "would kill " : "",
+                     k.unit.empty() ? k.cgroup.c_str() : k.unit.c_str(), k.cgroup.c_str(), k.ruleset.c_str(), k.reason.c_str());
+  return out;
+}
+
+std::string renderDumpJson(const Snapshot& s) {
+  std::string out = "{\"version\": " + jsonQuote(s.version) + ", \"dry_run\": " + (s.dryRun ? "true" : "false") +
+                    ", \"kill_count\": " + std::to_string(s.killCount) + ", \"systemd_bus\": " + jsonQuote(s.bus) +
+                    ", \"rulesets\": [";
+  for (size_t i = 0; i < s.rulesets.size(); ++i) {
+    const auto& r = s.rulesets[i];
+    out += (i ? ", " : "") + std::string("{\"name\": ") + jsonQuote(r.name) + ", \"description\": " + jsonQuote(r.description) +
+           ", \"origin\": " + jsonQuote(r.origin) + ", \"state\": " + jsonQuote(r.state) + "}";
+  }
+  out += "], \"monitored_cgroups\": [";
+  for (size_t i = 0; i < s.cgroups.size(); ++i) {
+    const auto& c = s.cgroups[i];
+    out += (i ? ", " : "") + std::string("{\"cgroup\": ") + jsonQuote(c.path) + ", \"memory_some_avg10\": " +
+           jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
+  }
+  out += "], \"kills\": [";
+  for (size_t i = 0; i < s.kills.size(); ++i) {
+    const auto& k = s.kills[i];
+    out += (i ? ", " : "") + std::string("{\"time_usec\": ") + std::to_string(k.realtimeUsec) + ", \"unit\": " + jsonQuote(k.unit) +
+           ", \"cgroup\": " + jsonQuote(k.cgroup) + ", \"ruleset\": " + jsonQuote(k.ruleset) + ", \"reason\": " +
+           jsonQuote(k.reason) + ", \"dry_run\": " + (k.dryRun ? "true" : "false") + ", \"figures\": {";
+    for (size_t j = 0; j < k.figures.size(); ++j)
+      out += (j ? ", " : "") + jsonQuote(k.figures[j].first) + ": " + jsonQuote(k.figures[j].second);
+    out += "}}";
+  }
+  return out + "]}";
+}
+
+}  // namespace unitoomd

@@ -1,0 +1,42 @@
+// What the D-Bus API and unitoomctl show: a plain snapshot of the daemon's
+// state, and its two renderings (for people, and JSON). Pure: no bus, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace unitoomd {
+
+struct RulesetInfo {
+  std::string name, description, origin, state;
+};
+
+struct CgroupPressure {
+  std::string path;
+  double memorySome = -1, memoryFull = -1;  // avg10 percent; -1: unreadable
+};
+
+struct KillRecord {
+  uint64_t realtimeUsec = 0;
+  std::string unit, cgroup, ruleset, reason;
+  bool dryRun = false;
+  std::vector<std::pair<std::string, std::string>> figures;
+};
+
+struct Snapshot {
+  std::string version;
+  bool dryRun = false;
+  uint64_t killCount = 0;
+  std::string bus;  // "system bus", "user's session bus", or "" (no systemd)
+  std::vector<RulesetInfo> rulesets;
+  std::vector<CgroupPressure> cgroups;
+  std::vector<KillRecord> kills;
+};
+
+std::string renderDump(const Snapshot& s);
+std::string renderDumpJson(const Snapshot& s);
+std::string jsonQuote(const std::string& s);
+
+}  // namespace unitoomd
