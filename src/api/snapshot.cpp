@@ -55,24 +55,20 @@ std::string renderDump(const Snapshot& s) {
   return out;
 }
 
-std::string renderDumpJson(const Snapshot& s) {
-  std::string out = "{\"version\": " + jsonQuote(s.version) + ", \"dry_run\": " + (s.dryRun ? "true" : "false") +
-                    ", \"kill_count\": " + std::to_string(s.killCount) + ", \"systemd_bus\": " + jsonQuote(s.bus) +
-                    ", \"rulesets\": [";
-  for (size_t i = 0; i < s.rulesets.size(); ++i) {
-    const auto& r = s.rulesets[i];
+std::string renderRulesetsJson(const std::vector<RulesetInfo>& rulesets) {
+  std::string out = "[";
+  for (size_t i = 0; i < rulesets.size(); ++i) {
+    const auto& r = rulesets[i];
     out += (i ? ", " : "") + std::string("{\"name\": ") + jsonQuote(r.name) + ", \"description\": " + jsonQuote(r.description) +
            ", \"origin\": " + jsonQuote(r.origin) + ", \"state\": " + jsonQuote(r.state) + "}";
   }
-  out += "], \"monitored_cgroups\": [";
-  for (size_t i = 0; i < s.cgroups.size(); ++i) {
-    const auto& c = s.cgroups[i];
-    out += (i ? ", " : "") + std::string("{\"cgroup\": ") + jsonQuote(c.path) + ", \"memory_some_avg10\": " +
-           jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
-  }
-  out += "], \"kills\": [";
-  for (size_t i = 0; i < s.kills.size(); ++i) {
-    const auto& k = s.kills[i];
+  return out + "]";
+}
+
+std::string renderKillsJson(const std::vector<KillRecord>& kills) {
+  std::string out = "[";
+  for (size_t i = 0; i < kills.size(); ++i) {
+    const auto& k = kills[i];
     out += (i ? ", " : "") + std::string("{\"time_usec\": ") + std::to_string(k.realtimeUsec) + ", \"unit\": " + jsonQuote(k.unit) +
            ", \"cgroup\": " + jsonQuote(k.cgroup) + ", \"ruleset\": " + jsonQuote(k.ruleset) + ", \"reason\": " +
            jsonQuote(k.reason) + ", \"dry_run\": " + (k.dryRun ? "true" : "false") + ", \"figures\": {";
@@ -80,7 +76,19 @@ std::string renderDumpJson(const Snapshot& s) {
       out += (j ? ", " : "") + jsonQuote(k.figures[j].first) + ": " + jsonQuote(k.figures[j].second);
     out += "}}";
   }
-  return out + "]}";
+  return out + "]";
+}
+
+std::string renderDumpJson(const Snapshot& s) {
+  std::string out = "{\"version\": " + jsonQuote(s.version) + ", \"dry_run\": " + (s.dryRun ? "true" : "false") +
+                    ", \"kill_count\": " + std::to_string(s.killCount) + ", \"systemd_bus\": " + jsonQuote(s.bus) +
+                    ", \"rulesets\": " + renderRulesetsJson(s.rulesets) + ", \"monitored_cgroups\": [";
+  for (size_t i = 0; i < s.cgroups.size(); ++i) {
+    const auto& c = s.cgroups[i];
+    out += (i ? ", " : "") + std::string("{\"cgroup\": ") + jsonQuote(c.path) + ", \"memory_some_avg10\": " +
+           jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
+  }
+  return out + "], \"kills\": " + renderKillsJson(s.kills) + "}";
 }
 
 }  // namespace unitoomd

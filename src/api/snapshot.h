@@ -37,6 +37,8 @@ struct Snapshot {
 
 std::string renderDump(const Snapshot& s);
 std::string renderDumpJson(const Snapshot& s);
+std::string renderRulesetsJson(const std::vector<RulesetInfo>& rulesets);
+std::string renderKillsJson(const std::vector<KillRecord>& kills);
 std::string jsonQuote(const std::string& s);
 
 }  // namespace unitoomd

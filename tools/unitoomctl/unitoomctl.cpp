@@ -1,0 +1,263 @@
+// unitoomctl: look at and steer a running unitoomd over its D-Bus API
+// (org.unitoomd1), in the manner of systemctl and oomctl.
+//
+//   unitoomctl [--user] [--json] status|dump|rulesets|kills
+//   unitoomctl [--user] reload | dry-run on|off
+//
+// Exit codes: 0 done, 1 failed (the message says why), 2 bad usage,
+// 3 unitoomd is not running on that bus, 4 permission denied.
+#include <getopt.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "api/snapshot.h"
+
+namespace {
+
+constexpr const char* kName = "org.unitoomd1";
+constexpr const char* kPath = "/org/unitoomd1";
+constexpr const char* kIface = "org.unitoomd1.Manager";
+
+enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kNotRunning = 3, kDenied = 4 };
+
+struct Options {
+  bool user = false;
+  bool json = false;
+};
+
+struct Bus {
+  sd_bus* bus = nullptr;
+  bool user = false;
+  ~Bus() { sd_bus_flush_close_unref(bus); }
+};
+
+int failWith(const sd_bus_error& e, int r, bool user, const char* what) {
+  const char* bus = user ? "session bus" : "system bus";
+  if (sd_bus_error_has_name(&e, SD_BUS_ERROR_SERVICE_UNKNOWN) || sd_bus_error_has_name(&e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+    fprintf(stderr, "unitoomd is not running on the %s (%s has no owner).%s\n", bus, kName,
+            user ? " Start it with: systemctl --user start unitoomd" : " Start it with: systemctl start unitoomd");
+    return kNotRunning;
+  }
+  if (sd_bus_error_has_name(&e, SD_BUS_ERROR_ACCESS_DENIED)) {
+    fprintf(stderr, "%s: permission denied (%s). Run it as root.\n", what, e.message ? e.message : "");
+    return kDenied;
+  }
+  fprintf(stderr, "%s failed: %s\n", what, e.message ? e.message : strerror(-r));
+  return kFailed;
+}
+
+// Prints rows as columns separated by two spaces; the last column is not padded.
+void printTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], row[i].size());
+    }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    printf("%s\n", line.c_str());
+  }
+}
+
+std::string localTime(uint64_t usec) {
+  time_t t = static_cast<time_t>(usec / 1000000);
+  tm local{};
+  localtime_r(&t, &local);
+  char buf[64];
+  strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &local);
+  return buf;
+}
+
+int callString(Bus& b, const char* method, const char* what, std::string& out) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, method, &e, &reply, "");
+  if (r < 0) {
+    int code = failWith(e, r, b.user, what);
+    sd_bus_error_free(&e);
+    return code;
+  }
+  const char* s = nullptr;
+  r = sd_bus_message_read(reply, "s", &s);
+  if (r >= 0) out = s;
+  sd_bus_message_unref(reply);
+  return r < 0 ? kFailed : kOk;
+}
+
+int dump(Bus& b, const Options& o) {
+  std::string text;
+  int r = callString(b, o.json ? "DumpJSON" : "Dump", "dump", text);
+  if (r == kOk) printf("%s%s", text.c_str(), o.json ? "\n" : "");
+  return r;
+}
+
+int rulesets(Bus& b, const Options& o) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_get_property(b.bus, kName, kPath, kIface, "Rulesets", &e, &reply, "a(ssss)");
+  if (r < 0) {
+    int code = failWith(e, r, b.user, "reading the rulesets");
+    sd_bus_error_free(&e);
+    return code;
+  }
+  std::vector<unitoomd::RulesetInfo> list;
+  sd_bus_message_enter_container(reply, 'a', "(ssss)");
+  const char *name, *desc, *origin, *state;
+  while (sd_bus_message_read(reply, "(ssss)", &name, &desc, &origin, &state) > 0) list.push_back({name, desc, origin, state});
+  sd_bus_message_unref(reply);
+  if (o.json) {
+    printf("%s\n", unitoomd::renderRulesetsJson(list).c_str());
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows{{"RULESET", "STATE", "ORIGIN", "DESCRIPTION"}};
+  for (const auto& r2 : list) rows.push_back({r2.name, r2.state, r2.origin, r2.description});
+  printTable(rows);
+  printf("\n%zu ruleset(s).\n", list.size());
+  return kOk;
+}
+
+int kills(Bus& b, const Options& o) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, "ListKills", &e, &reply, "");
+  if (r < 0) {
+    int code = failWith(e, r, b.user, "listing the kills");
+    sd_bus_error_free(&e);
+    return code;
+  }
+  std::vector<unitoomd::KillRecord> list;
+  sd_bus_message_enter_container(reply, 'a', "(tssssa{ss})");
+  while (sd_bus_message_enter_container(reply, 'r', "tssssa{ss}") > 0) {
+    unitoomd::KillRecord k;
+    const char *unit, *cgroup, *ruleset, *reason;
+    sd_bus_message_read(reply, "tssss", &k.realtimeUsec, &unit, &cgroup, &ruleset, &reason);
+    k.unit = unit, k.cgroup = cgroup, k.ruleset = ruleset, k.reason = reason;
+    sd_bus_message_enter_container(reply, 'a', "{ss}");
+    const char *key, *value;
+    while (sd_bus_message_read(reply, "{ss}", &key, &value) > 0) {
+      if (strcmp(key, "dry_run") == 0) k.dryRun = true;
+      else k.figures.emplace_back(key, value);
+    }
+    sd_bus_message_exit_container(reply);
+    sd_bus_message_exit_container(reply);
+    list.push_back(std::move(k));
+  }
+  sd_bus_message_unref(reply);
+  if (o.json) {
+    printf("%s\n", unitoomd::renderKillsJson(list).c_str());
+    return kOk;
+  }
+  if (list.empty()) {
+    printf("No kills since unitoomd started.\n");
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows{{"TIME", "UNIT", "CGROUP", "RULESET", "REASON"}};
+  for (const auto& k : list)
+    rows.push_back({localTime(k.realtimeUsec), (k.dryRun ? "(dry run) " : "") + (k.unit.empty() ? "-" : k.unit), k.cgroup,
+                    k.ruleset, k.reason});
+  printTable(rows);
+  printf("\n%zu kill(s) listed.\n", list.size());
+  return kOk;
+}
+
+int status(Bus& b, const Options& o) {
+  if (o.json) return dump(b, o);
+  std::string text;
+  int r = callString(b, "Dump", "status", text);
+  if (r != kOk) return r;
+  // The daemon's account, without the long kill list: `unitoomctl kills` has it.
+  size_t cut = text.find("\nRecent kills");
+  printf("%s", text.substr(0, cut).c_str());
+  if (cut != std::string::npos) {
+    size_t n = 0;
+    for (size_t p = text.find('\n', cut + 1); p != std::string::npos && p + 1 < text.size(); p = text.find('\n', p + 1)) ++n;
+    printf("\nRecent kills: %zu (unitoomctl kills)\n", n);
+  }
+  return kOk;
+}
+
+int reload(Bus& b) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, "Reload", &e, nullptr, "");
+  if (r < 0) {
+    int code = failWith(e, r, b.user, "reload");
+    sd_bus_error_free(&e);
+    return code;
+  }
+  return kOk;
+}
+
+int dryRun(Bus& b, const char* arg) {
+  if (!arg || (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)) {
+    fprintf(stderr, "usage: unitoomctl dry-run on|off\n");
+    return kUsage;
+  }
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, "SetDryRun", &e, nullptr, "b", strcmp(arg, "on") == 0);
+  if (r < 0) {
+    int code = failWith(e, r, b.user, "dry-run");
+    sd_bus_error_free(&e);
+    return code;
+  }
+  printf("dry run %s%s\n", arg, strcmp(arg, "on") == 0 ? ": unitoomd reports what it would kill and kills nothing" : "");
+  return kOk;
+}
+
+void usage(FILE* f) {
+  fprintf(f,
+          "unitoomctl [--user] [--json] COMMAND\n\n"
+          "Look at and steer unitoomd, the userspace OOM killer.\n\n"
+          "  status          what unitoomd watches and how loaded it is\n"
+          "  dump            its whole state\n"
+          "  rulesets        every ruleset: state, origin, description\n"
+          "  kills           the recent kills: what, why, which ruleset\n"
+          "  reload          read the configuration again (root)\n"
+          "  dry-run on|off  only report, or kill again (root)\n\n"
+          "  --user          the user's own instance (session bus)\n"
+          "  --json          JSON output for status, dump, rulesets, kills\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  static option opts[] = {{"user", no_argument, nullptr, 'u'}, {"json", no_argument, nullptr, 'j'},
+                          {"help", no_argument, nullptr, 'h'}, {nullptr, 0, nullptr, 0}};
+  int c;
+  while ((c = getopt_long(argc, argv, "h", opts, nullptr)) != -1) {
+    switch (c) {
+      case 'u': o.user = true; break;
+      case 'j': o.json = true; break;
+      case 'h': usage(stdout); return kOk;
+      default: usage(stderr); return kUsage;
+    }
+  }
+  std::string cmd = optind < argc ? argv[optind] : "status";
+  Bus b;
+  b.user = o.user;
+  int r = o.user ? sd_bus_open_user(&b.bus) : sd_bus_open_system(&b.bus);
+  if (r < 0) {
+    fprintf(stderr, "cannot connect to the %s bus: %s\n", o.user ? "session" : "system", strerror(-r));
+    return kNotRunning;
+  }
+  if (cmd == "status") return status(b, o);
+  if (cmd == "dump") return dump(b, o);
+  if (cmd == "rulesets") return rulesets(b, o);
+  if (cmd == "kills") return kills(b, o);
+  if (cmd == "reload") return reload(b);
+  if (cmd == "dry-run") return dryRun(b, optind + 1 < argc ? argv[optind + 1] : nullptr);
+  fprintf(stderr, "unknown command '%s'\n\n", cmd.c_str());
+  usage(stderr);
+  return kUsage;
+}
