@@ -28,6 +28,8 @@ for member in .Dump .DumpJSON .ListKills .Reload .SetDryRun .Version .DryRun .Ki
   grep -q "^$member " <<< "$introspection" || fail "busctl introspect does not show $member"
 done
 echo "ok: busctl introspect shows the documented interface"
+sc_in systemd-analyze verify unitoomd.service || fail "systemd-analyze verify finds fault with the shipped unit"
+sc_in man -P cat unitoomctl 2>/dev/null | grep -q "look at and steer unitoomd" || fail "man unitoomctl does not show the page"
 [ "$(sc_in "${BUSCTL[@]}" get-property "${MGR[@]}" Version)" = 's "0.1.0"' ] || fail "Version is not the build's"
 sc_in "${BUSCTL[@]}" get-property "${MGR[@]}" Rulesets | grep -q '"work.slice/ManagedOOMMemoryPressure"' ||
   fail "the Rulesets property lacks work.slice's ruleset"

@@ -31,6 +31,13 @@ grep -q "ruleset 'work.slice/ManagedOOMMemoryPressure': Memory pressure in work.
 systemctl --user -q is-active bystander.scope || fail "the bystander in the same slice was killed"
 grep -q "chose .*bystander" "$LOG" && fail "the bystander was chosen"
 kill -0 "$DAEMON" || fail "unitoomd died"
+# The user instance's interfaces: its own org.unitoomd1 on the session bus.
+CTL=$(dirname "$UNITOOMD")/../tools/unitoomctl
+"$CTL" --user kills | grep -q "hog.scope .* work.slice/ManagedOOMMemoryPressure " ||
+  { "$CTL" --user kills; fail "unitoomctl --user kills does not list the kill"; }
+"$CTL" --user status | grep -q "^Following systemd: user's session bus" || fail "unitoomctl --user status"
+busctl --user introspect org.unitoomd1 /org/unitoomd1 org.unitoomd1.Manager | grep -q "^.Killed " ||
+  fail "busctl --user introspect does not show the interface"
 timeline decision "$(log_usec "chose $(um_cgroup_of hog.scope)")"
 timeline unit_dead "$(unit_dead_usec hog.scope)"
 timeline_write

@@ -10,7 +10,9 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -37,13 +39,29 @@ struct Bus {
   ~Bus() { sd_bus_flush_close_unref(bus); }
 };
 
+int notRunning(bool user) {
+  fprintf(stderr, "unitoomd is not running on the %s (%s has no owner). Start it with: systemctl%s start unitoomd\n",
+          user ? "session bus" : "system bus", kName, user ? " --user" : "");
+  return kNotRunning;
+}
+
+// Asked before any call, so that a question never starts the daemon through
+// D-Bus activation (nor fails obscurely when activation is not set up).
+bool running(Bus& b) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int owned = 0;
+  if (sd_bus_call_method(b.bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", &e,
+                         &reply, "s", kName) >= 0)
+    sd_bus_message_read(reply, "b", &owned);
+  sd_bus_error_free(&e);
+  sd_bus_message_unref(reply);
+  return owned;
+}
+
 int failWith(const sd_bus_error& e, int r, bool user, const char* what) {
-  const char* bus = user ? "session bus" : "system bus";
-  if (sd_bus_error_has_name(&e, SD_BUS_ERROR_SERVICE_UNKNOWN) || sd_bus_error_has_name(&e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
-    fprintf(stderr, "unitoomd is not running on the %s (%s has no owner).%s\n", bus, kName,
-            user ? " Start it with: systemctl --user start unitoomd" : " Start it with: systemctl start unitoomd");
-    return kNotRunning;
-  }
+  if (sd_bus_error_has_name(&e, SD_BUS_ERROR_SERVICE_UNKNOWN) || sd_bus_error_has_name(&e, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+    return notRunning(user);
   if (sd_bus_error_has_name(&e, SD_BUS_ERROR_ACCESS_DENIED)) {
     fprintf(stderr, "%s: permission denied (%s). Run it as root.\n", what, e.message ? e.message : "");
     return kDenied;
@@ -244,6 +262,12 @@ int main(int argc, char** argv) {
     }
   }
   std::string cmd = optind < argc ? argv[optind] : "status";
+  static const char* const kCommands[] = {"status", "dump", "rulesets", "kills", "reload", "dry-run"};
+  if (std::find(std::begin(kCommands), std::end(kCommands), cmd) == std::end(kCommands)) {
+    fprintf(stderr, "unknown command '%s'\n\n", cmd.c_str());
+    usage(stderr);
+    return kUsage;
+  }
   Bus b;
   b.user = o.user;
   int r = o.user ? sd_bus_open_user(&b.bus) : sd_bus_open_system(&b.bus);
@@ -251,13 +275,11 @@ int main(int argc, char** argv) {
     fprintf(stderr, "cannot connect to the %s bus: %s\n", o.user ? "session" : "system", strerror(-r));
     return kNotRunning;
   }
+  if (!running(b)) return notRunning(o.user);
   if (cmd == "status") return status(b, o);
   if (cmd == "dump") return dump(b, o);
   if (cmd == "rulesets") return rulesets(b, o);
   if (cmd == "kills") return kills(b, o);
   if (cmd == "reload") return reload(b);
-  if (cmd == "dry-run") return dryRun(b, optind + 1 < argc ? argv[optind + 1] : nullptr);
-  fprintf(stderr, "unknown command '%s'\n\n", cmd.c_str());
-  usage(stderr);
-  return kUsage;
+  return dryRun(b, optind + 1 < argc ? argv[optind + 1] : nullptr);
 }
