@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <cstring>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <systemd/sd-daemon.h>
 
 #include "config/ruleset_loader.h"
@@ -119,6 +120,14 @@ void Daemon::applyEngine(std::unique_ptr<Engine> engine) {
   if (engine_) engine->adoptStateFrom(*engine_);  // leaves engine_ with holes
   engine_ = std::move(engine);
   armTriggers();
+  if (oomWatch_) oomWatch_->watch(*fs_, monitoredMemoryCgroups());
+}
+
+std::set<std::string> Daemon::monitoredMemoryCgroups() const {
+  std::set<std::string> out;
+  for (const auto& w : engine_->wakeSources())
+    if (w.resource == Resource::Memory) out.insert(w.cgroup);
+  return out;
 }
 
 std::vector<ir::Ruleset> Daemon::unitRulesets() {
@@ -245,6 +254,7 @@ void Daemon::sample() {
   ++samples_;
   lastSample_ = now;
   if (!policy_->active(now)) {
+    if (oomWatch_) oomWatch_->check();  // a backstop for a missed inotify event
     history_.prune(now, kHistoryUnused);
     if (triggersStale()) armTriggers();
   }
@@ -296,11 +306,8 @@ Snapshot Daemon::snapshot(bool readPressure) {
   s.killCount = kills_;
   if (options_.systemd) s.bus = *options_.systemd == BusKind::System ? "system bus" : "user's session bus";
   TimePoint now = Clock::now();
-  std::set<std::string> watched;
   for (const auto& r : engine_->rulesets()) s.rulesets.push_back({r->name, r->description, r->origin, rulesetStateName(r->state(now))});
-  for (const auto& w : engine_->wakeSources())
-    if (w.resource == Resource::Memory) watched.insert(w.cgroup);
-  for (const auto& path : watched) {
+  for (const auto& path : monitoredMemoryCgroups()) {
     CgroupPressure c{path};
     if (readPressure) {
       FileRead f;
@@ -419,6 +426,17 @@ bool Daemon::start() {
     LOG_ERROR("cannot create the event loop");
     return false;
   }
+  // The killer must not wait for its own pages under the very pressure it is
+  // there to relieve. MCL_ONFAULT locks pages as they are touched, so the
+  // locked size is what is used, not what is mapped.
+  if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
+    LOG_NOTICE("memory not locked (%s): under heavy pressure unitoomd's own pages may be reclaimed", strerror(errno));
+  oomWatch_ = std::make_unique<KernelOomWatch>(event_, [this](const std::string& cgroup) {
+    if (tracker_)
+      for (const auto& u : tracker_->units())
+        if (u.cgroup == cgroup) return u.name;
+    return std::string();
+  });
   if (!reload(true)) return false;
   if (options_.systemd) {
     tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });

@@ -18,6 +18,7 @@
 #include "api/api_service.h"
 #include "config/ruleset_loader.h"
 #include "config/daemon_config.h"
+#include "daemon/kernel_oom_watch.h"
 #include "daemon/sampler_policy.h"
 #include "engine/engine.h"
 #include "engine/history.h"
@@ -78,6 +79,7 @@ class Daemon : private ReportSink, private ApiModel {
   void updateStatus();
   void killAttempted(const KillReport& report) override;
   void warnOfPressure();
+  std::set<std::string> monitoredMemoryCgroups() const;
 
   // ApiModel: what the D-Bus API shows and may change
   Snapshot snapshot(bool readPressure) override;
@@ -99,6 +101,7 @@ class Daemon : private ReportSink, private ApiModel {
   std::unique_ptr<UnitTracker> tracker_;
   std::unique_ptr<SystemdKiller> systemdKiller_;
   std::unique_ptr<ApiService> api_;
+  std::unique_ptr<KernelOomWatch> oomWatch_;
   std::deque<KillRecord> killHistory_;
   std::set<std::string> warnedRulesets_;  // timing towards a kill, PressureWarning sent
   std::string reloadError_;               // why the last reload was refused

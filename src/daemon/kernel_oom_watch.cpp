@@ -1,0 +1,86 @@
+#include "daemon/kernel_oom_watch.h"
+
+#include <sys/inotify.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "observe/parsers.h"
+#include "util/log.h"
+#include "util/message_ids.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+
+KernelOomWatch::~KernelOomWatch() {
+  for (auto& [cg, w] : watched_) sd_event_source_disable_unref(w.source);
+}
+
+std::optional<uint64_t> KernelOomWatch::readOomKills(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto events = parseFlatKeyed(text.str());
+  if (!events) return std::nullopt;
+  auto it = events->find("oom_kill");
+  return it == events->end() ? std::optional<uint64_t>(0) : std::optional<uint64_t>(it->second);
+}
+
+void KernelOomWatch::watch(const CgroupFs& fs, const std::set<std::string>& cgroups) {
+  for (auto it = watched_.begin(); it != watched_.end();) {
+    if (cgroups.count(it->first)) {
+      ++it;
+      continue;
+    }
+    sd_event_source_disable_unref(it->second.source);
+    it = watched_.erase(it);
+  }
+  for (const auto& cg : cgroups) {
+    if (cg == "/" || watched_.count(cg)) continue;
+    Watched w;
+    w.file = fs.root() + cg + "/memory.events";
+    auto count = readOomKills(w.file);
+    if (!count) continue;  // no memory controller here, or no such cgroup yet
+    w.oomKills = *count;
+    if (sd_event_add_inotify(event_, &w.source, w.file.c_str(), IN_MODIFY, onChange, this) < 0) {
+      LOG_DEBUG("cannot watch %s for kernel OOM kills", w.file.c_str());
+      continue;
+    }
+    watched_.emplace(cg, std::move(w));
+  }
+}
+
+void KernelOomWatch::check() {
+  for (auto& [cg, w] : watched_) check(cg, w);
+}
+
+void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
+  auto count = readOomKills(w.file);
+  if (!count || *count <= w.oomKills) {
+    if (count) w.oomKills = *count;
+    return;
+  }
+  uint64_t died = *count - w.oomKills;
+  w.oomKills = *count;
+  std::string unit = unitOf_ ? unitOf_(cgroup) : "";
+  LogFields fields{{"MESSAGE_ID", message_id::kKernelOomKill}, {"CGROUP", cgroup},
+                   {"UNITOOMD_KERNEL_OOM_KILLS", std::to_string(died)}};
+  if (!unit.empty()) {
+    fields.emplace_back("UNIT", unit);
+    fields.emplace_back("OBJECT_SYSTEMD_UNIT", unit);
+  }
+  logStructured(LogLevel::Warning,
+                strprintf("The kernel's OOM killer killed %llu process(es) in %s%s",
+                          static_cast<unsigned long long>(died), cgroup.c_str(), unit.empty() ? "" : (" (" + unit + ")").c_str()),
+                fields);
+}
+
+int KernelOomWatch::onChange(sd_event_source* s, const struct inotify_event*, void* userdata) {
+  auto* self = static_cast<KernelOomWatch*>(userdata);
+  for (auto& [cg, w] : self->watched_)
+    if (w.source == s) self->check(cg, w);
+  return 0;
+}
+
+}  // namespace unitoomd

@@ -1,0 +1,49 @@
+// Kernel OOM kills in the cgroups the rulesets watch, reported beside
+// unitoomd's own kills so that one place lists every out-of-memory kill.
+// Event-driven: the kernel signals a change of memory.events through inotify;
+// its oom_kill counter (hierarchical) says how many processes died. Where
+// the file does not exist (no memory controller) there is nothing to watch.
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "observe/cgroup_fs.h"
+
+namespace unitoomd {
+
+class KernelOomWatch {
+ public:
+  // unitOf: the unit owning exactly this cgroup, or "".
+  KernelOomWatch(sd_event* event, std::function<std::string(const std::string&)> unitOf)
+      : event_(event), unitOf_(std::move(unitOf)) {}
+  ~KernelOomWatch();
+  KernelOomWatch(const KernelOomWatch&) = delete;
+  KernelOomWatch& operator=(const KernelOomWatch&) = delete;
+
+  // Watches exactly these cgroups ("/" is skipped: the root has no memory.events).
+  void watch(const CgroupFs& fs, const std::set<std::string>& cgroups);
+  // Reads every counter and reports what grew (also a backstop for missed events).
+  void check();
+
+ private:
+  struct Watched {
+    sd_event_source* source = nullptr;
+    std::string file;
+    uint64_t oomKills = 0;
+  };
+  static std::optional<uint64_t> readOomKills(const std::string& file);
+  void check(const std::string& cgroup, Watched& w);
+  static int onChange(sd_event_source*, const struct inotify_event*, void* userdata);
+
+  sd_event* event_;
+  std::function<std::string(const std::string&)> unitOf_;
+  std::map<std::string, Watched> watched_;
+};
+
+}  // namespace unitoomd
