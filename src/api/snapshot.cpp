@@ -9,18 +9,18 @@ namespace {
 
 std::string percent(double v) { return v < 0 ? "-" : strprintf("%.2f%%", v); }
 
-std::string localTime(uint64_t realtimeUsec) {
+std::string jsonNumber(double v) { return v < 0 ? "null" : strprintf("%.2f", v); }
+
+}  // namespace
+
+std::string formatLocalTime(uint64_t realtimeUsec) {
   time_t t = static_cast<time_t>(realtimeUsec / 1000000);
   tm local{};
   localtime_r(&t, &local);
   char buf[64];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &local);
+  strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &local);  // as systemctl shows times
   return buf;
 }
-
-std::string jsonNumber(double v) { return v < 0 ? "null" : strprintf("%.2f", v); }
-
-}  // namespace
 
 std::string jsonQuote(const std::string& s) {
   std::string out = "\"";
@@ -50,7 +50,7 @@ std::string renderDump(const Snapshot& s) {
     out += strprintf("  %s %s/%s\n", c.path.c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
   out += strprintf("\nRecent kills (%zu):\n", s.kills.size());
   for (const auto& k : s.kills)
-    out += strprintf("  %s %s%s (%s) by '%s': %s\n", localTime(k.realtimeUsec).c_str(), k.dryRun ? "would kill " : "",
+    out += strprintf("  %s %s%s (%s) by '%s': %s\n", formatLocalTime(k.realtimeUsec).c_str(), k.dryRun ? "would kill " : "",
                      k.unit.empty() ? k.cgroup.c_str() : k.unit.c_str(), k.cgroup.c_str(), k.ruleset.c_str(), k.reason.c_str());
   return out;
 }

@@ -40,5 +40,6 @@ std::string renderDumpJson(const Snapshot& s);
 std::string renderRulesetsJson(const std::vector<RulesetInfo>& rulesets);
 std::string renderKillsJson(const std::vector<KillRecord>& kills);
 std::string jsonQuote(const std::string& s);
+std::string formatLocalTime(uint64_t realtimeUsec);
 
 }  // namespace unitoomd

@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
 #include <iterator>
 #include <cstring>
-#include <ctime>
 #include <string>
 #include <vector>
 
@@ -88,26 +88,26 @@ void printTable(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
-std::string localTime(uint64_t usec) {
-  time_t t = static_cast<time_t>(usec / 1000000);
-  tm local{};
-  localtime_r(&t, &local);
-  char buf[64];
-  strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M:%S %Z", &local);
-  return buf;
+// Calls METHOD on INTERFACE of unitoomd's object; on failure says why and
+// returns the exit code.
+int call(Bus& b, const char* what, const char* interface, const char* method, sd_bus_message** reply, const char* types, ...) {
+  va_list ap;
+  va_start(ap, types);
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r = sd_bus_call_methodv(b.bus, kName, kPath, interface, method, &e, reply, types, ap);
+  va_end(ap);
+  if (r >= 0) return kOk;
+  int code = failWith(e, r, b.user, what);
+  sd_bus_error_free(&e);
+  return code;
 }
 
 int callString(Bus& b, const char* method, const char* what, std::string& out) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
-  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, method, &e, &reply, "");
-  if (r < 0) {
-    int code = failWith(e, r, b.user, what);
-    sd_bus_error_free(&e);
-    return code;
-  }
+  int code = call(b, what, kIface, method, &reply, "");
+  if (code != kOk) return code;
   const char* s = nullptr;
-  r = sd_bus_message_read(reply, "s", &s);
+  int r = sd_bus_message_read(reply, "s", &s);
   if (r >= 0) out = s;
   sd_bus_message_unref(reply);
   return r < 0 ? kFailed : kOk;
@@ -121,15 +121,11 @@ int dump(Bus& b, const Options& o) {
 }
 
 int rulesets(Bus& b, const Options& o) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
-  int r = sd_bus_get_property(b.bus, kName, kPath, kIface, "Rulesets", &e, &reply, "a(ssss)");
-  if (r < 0) {
-    int code = failWith(e, r, b.user, "reading the rulesets");
-    sd_bus_error_free(&e);
-    return code;
-  }
+  int code = call(b, "reading the rulesets", "org.freedesktop.DBus.Properties", "Get", &reply, "ss", kIface, "Rulesets");
+  if (code != kOk) return code;
   std::vector<unitoomd::RulesetInfo> list;
+  sd_bus_message_enter_container(reply, 'v', "a(ssss)");
   sd_bus_message_enter_container(reply, 'a', "(ssss)");
   const char *name, *desc, *origin, *state;
   while (sd_bus_message_read(reply, "(ssss)", &name, &desc, &origin, &state) > 0) list.push_back({name, desc, origin, state});
@@ -139,21 +135,16 @@ int rulesets(Bus& b, const Options& o) {
     return kOk;
   }
   std::vector<std::vector<std::string>> rows{{"RULESET", "STATE", "ORIGIN", "DESCRIPTION"}};
-  for (const auto& r2 : list) rows.push_back({r2.name, r2.state, r2.origin, r2.description});
+  for (const auto& r : list) rows.push_back({r.name, r.state, r.origin, r.description});
   printTable(rows);
   printf("\n%zu ruleset(s).\n", list.size());
   return kOk;
 }
 
 int kills(Bus& b, const Options& o) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
-  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, "ListKills", &e, &reply, "");
-  if (r < 0) {
-    int code = failWith(e, r, b.user, "listing the kills");
-    sd_bus_error_free(&e);
-    return code;
-  }
+  int code = call(b, "listing the kills", kIface, "ListKills", &reply, "");
+  if (code != kOk) return code;
   std::vector<unitoomd::KillRecord> list;
   sd_bus_message_enter_container(reply, 'a', "(tssssa{ss})");
   while (sd_bus_message_enter_container(reply, 'r', "tssssa{ss}") > 0) {
@@ -182,8 +173,8 @@ int kills(Bus& b, const Options& o) {
   }
   std::vector<std::vector<std::string>> rows{{"TIME", "UNIT", "CGROUP", "RULESET", "REASON"}};
   for (const auto& k : list)
-    rows.push_back({localTime(k.realtimeUsec), (k.dryRun ? "(dry run) " : "") + (k.unit.empty() ? "-" : k.unit), k.cgroup,
-                    k.ruleset, k.reason});
+    rows.push_back({unitoomd::formatLocalTime(k.realtimeUsec), (k.dryRun ? "(dry run) " : "") + (k.unit.empty() ? "-" : k.unit),
+                    k.cgroup, k.ruleset, k.reason});
   printTable(rows);
   printf("\n%zu kill(s) listed.\n", list.size());
   return kOk;
@@ -205,29 +196,15 @@ int status(Bus& b, const Options& o) {
   return kOk;
 }
 
-int reload(Bus& b) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, "Reload", &e, nullptr, "");
-  if (r < 0) {
-    int code = failWith(e, r, b.user, "reload");
-    sd_bus_error_free(&e);
-    return code;
-  }
-  return kOk;
-}
+int reload(Bus& b) { return call(b, "reload", kIface, "Reload", nullptr, ""); }
 
 int dryRun(Bus& b, const char* arg) {
   if (!arg || (strcmp(arg, "on") != 0 && strcmp(arg, "off") != 0)) {
     fprintf(stderr, "usage: unitoomctl dry-run on|off\n");
     return kUsage;
   }
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  int r = sd_bus_call_method(b.bus, kName, kPath, kIface, "SetDryRun", &e, nullptr, "b", strcmp(arg, "on") == 0);
-  if (r < 0) {
-    int code = failWith(e, r, b.user, "dry-run");
-    sd_bus_error_free(&e);
-    return code;
-  }
+  int on = strcmp(arg, "on") == 0;
+  if (int code = call(b, "dry-run", kIface, "SetDryRun", nullptr, "b", on); code != kOk) return code;
   printf("dry run %s%s\n", arg, strcmp(arg, "on") == 0 ? ": unitoomd reports what it would kill and kills nothing" : "");
   return kOk;
 }
