@@ -50,6 +50,12 @@ out=$(as_plain "${BUSCTL[@]}" call "${MGR[@]}" SetDryRun b true 2>&1) && fail "S
 grep -qi "access denied" <<< "$out" || fail "SetDryRun by a plain user: '$out'"
 echo "ok: reading is open, Reload and SetDryRun refused to a plain user ($out)"
 sc_in "$CTL" reload || fail "unitoomctl reload as root failed"
+printf '[OOM]\nDefaultMemoryPressureDurationSec=banana\n' | container_write /etc/unitoomd/unitoomd.conf
+out=$(sc_in "$CTL" reload 2>&1) && fail "a broken configuration was accepted"
+grep -q "/etc/unitoomd/unitoomd.conf:2: .*banana" <<< "$out" || fail "the refused reload does not name the file and line: '$out'"
+printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\n' | container_write /etc/unitoomd/unitoomd.conf
+sc_in "$CTL" reload || fail "reload after the fix failed"
+echo "ok: a broken reload is refused with the file and line ($out)"
 
 # A real kill: the signals, the count, the history
 start_hog hog.service work.slice 3
