@@ -15,16 +15,27 @@ std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallK
   }
   double spanUs = 0;
   double stalledUs = 0;
-  if (base) {
-    spanUs = static_cast<double>(std::chrono::duration_cast<Duration>(last.at - base->at).count());
-    if (spanUs > 3.0 * static_cast<double>(window.count())) return std::nullopt;
-    if (total(last) < total(*base)) return std::nullopt;  // counter went back: a different cgroup
-    stalledUs = static_cast<double>(total(last) - total(*base));
-  } else if (total(history.front()) == 0 && history.front().someUsec == 0) {
+  auto measureFrom = [&](const StallPoint& from) {
+    if (total(last) < total(from)) return false;  // counter went back: a different cgroup
+    spanUs = static_cast<double>(std::chrono::duration_cast<Duration>(last.at - from.at).count());
+    stalledUs = static_cast<double>(total(last) - total(from));
+    return true;
+  };
+  bool baseUsable = base && static_cast<double>(std::chrono::duration_cast<Duration>(last.at - base->at).count()) <=
+                                3.0 * static_cast<double>(window.count());
+  if (baseUsable) {
+    if (!measureFrom(*base)) return std::nullopt;
+  } else if (!base && total(history.front()) == 0 && history.front().someUsec == 0) {
     spanUs = static_cast<double>(window.count());
     stalledUs = static_cast<double>(total(last));
   } else {
-    return std::nullopt;
+    // A gap in the history (the daemon slept on its PSI triggers until the
+    // stall began): the points since then give the stall over a shorter
+    // span, down to a quarter of the window, instead of nothing (and avg10's
+    // seconds of lag).
+    const StallPoint* recent = nullptr;
+    for (auto it = history.rbegin() + 1; it != history.rend() && last.at - it->at < window; ++it) recent = &*it;
+    if (!recent || (last.at - recent->at) * 4 < window || !measureFrom(*recent)) return std::nullopt;
   }
   if (spanUs <= 0) return std::nullopt;
   double pct = 100.0 * stalledUs / spanUs;

@@ -21,11 +21,12 @@ struct StallPoint {
 enum class StallKind { Some, Full };
 
 // Percent of wall time stalled over the latest window of at least `window`:
-// from the newest point at least `window` older than the last point. Returns
-// nullopt when the history does not reach back that far, or when the only
-// older point is so old (> 3 windows) that the figure would be diluted.
-// A first point with total 0 is a cgroup that had never stalled: the window
-// may then reach back before it with zero stall.
+// from the newest point at least `window` older than the last point. A first
+// point with total 0 is a cgroup that had never stalled: the window may then
+// reach back before it with zero stall. When the only older point is so old
+// (> 3 windows) that the figure would be diluted, or there is none, the
+// points within the window are used if they span at least a quarter of it
+// (the daemon just woke from idle); otherwise nullopt.
 std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallKind kind, Duration window);
 
 // Appends a point and drops those no window can use any more.

@@ -129,12 +129,29 @@ TEST(StallWindow, MeasuresTheLastWindowFromTotals) {
   EXPECT_NEAR(*stallPercent(h, StallKind::Some, std::chrono::seconds(1)), 37.0, 0.01);
 }
 
-TEST(StallWindow, UnknownUntilHistoryCoversTheWindow) {
+TEST(StallWindow, UnknownUntilHistoryCoversAQuarterWindow) {
   std::deque<StallPoint> h;
   auto t0 = TimePoint(std::chrono::seconds(100));
   recordStall(h, {t0, 5000, 5000}, std::chrono::seconds(10));
-  recordStall(h, {t0 + std::chrono::milliseconds(300), 9000, 9000}, std::chrono::seconds(10));
+  recordStall(h, {t0 + std::chrono::milliseconds(200), 9000, 9000}, std::chrono::seconds(10));
   EXPECT_FALSE(stallPercent(h, StallKind::Full, std::chrono::seconds(1)));
+  recordStall(h, {t0 + std::chrono::milliseconds(300), 59000, 39000}, std::chrono::seconds(10));
+  EXPECT_NEAR(*stallPercent(h, StallKind::Full, std::chrono::seconds(1)), 34000.0 / 300000 * 100, 0.01);
+}
+
+TEST(StallWindow, AfterWakingFromIdleTheRecentPointsMeasureTheStall) {
+  // Idle: the previous sample is 30 s old. Woken by a trigger at t0, the
+  // daemon samples every 250 ms; half a second of 60 % stall must show as
+  // such, not as nothing (or as a lagging avg10).
+  std::deque<StallPoint> h;
+  auto t0 = TimePoint(std::chrono::seconds(100));
+  auto ms = [&](int m) { return t0 + std::chrono::milliseconds(m); };
+  recordStall(h, {ms(-30000), 1000, 1000}, std::chrono::seconds(60));
+  recordStall(h, {ms(0), 101000, 101000}, std::chrono::seconds(60));
+  recordStall(h, {ms(250), 251000, 251000}, std::chrono::seconds(60));
+  EXPECT_FALSE(stallPercent(h, StallKind::Full, std::chrono::seconds(2))) << "250 ms is under a quarter of 2 s";
+  recordStall(h, {ms(500), 401000, 401000}, std::chrono::seconds(60));
+  EXPECT_NEAR(*stallPercent(h, StallKind::Full, std::chrono::seconds(2)), 60.0, 0.01);
 }
 
 TEST(StallWindow, ANeverStalledCgroupMayReachBackBeforeItsFirstPoint) {
