@@ -5,14 +5,18 @@ figures compare: the cgroup's memory.pressure `full total=` counter is sampled
 every 100 ms on absolute CLOCK_MONOTONIC ticks; t_cross is the end of the first
 1 s window whose full-stall fraction exceeds the limit.
 
-    psi-cross.py PRESSURE_FILE LIMIT_PCT OUT_FILE [MAX_SECONDS]
+    psi-cross.py [--wait-for-file] PRESSURE_FILE LIMIT_PCT OUT_FILE [MAX_SECONDS]
 
 Writes `limit_crossed_usec=<CLOCK_MONOTONIC microseconds>` to OUT_FILE as soon as
 it is known (and `first_stall_usec=` before it), then keeps quiet. Ends at the
 crossing, when the file disappears, or after MAX_SECONDS (default 120). Start it
-a second or more before the load, so that whole windows exist.
+a second or more before the load, so that whole windows exist; or, for a cgroup
+that does not exist yet, with --wait-for-file: it then polls for the file every
+10 ms, and since a new cgroup's counter starts at 0, windows reaching back
+before its creation count that time as stall-free (as the baseline does).
 """
 import ctypes
+import os
 import signal
 import sys
 import time
@@ -37,9 +41,19 @@ def die_with_parent():
 
 def main():
     die_with_parent()
-    path, limit, out = sys.argv[1], float(sys.argv[2]) / 100.0, sys.argv[3]
-    deadline = time.monotonic() + (float(sys.argv[4]) if len(sys.argv) > 4 else 120.0)
+    args = sys.argv[1:]
+    wait_for_file = args[0] == "--wait-for-file"
+    if wait_for_file:
+        args = args[1:]
+    path, limit, out = args[0], float(args[1]) / 100.0, args[2]
+    deadline = time.monotonic() + (float(args[3]) if len(args) > 3 else 120.0)
     samples = []  # (t, full_total_usec)
+    if wait_for_file:
+        while not os.path.exists(path):
+            if time.monotonic() > deadline:
+                return 0
+            time.sleep(0.01)
+        samples.append((time.monotonic() - WINDOW, 0))  # before creation: no stall
     first_stall = None
     base = None
     tick = time.monotonic()

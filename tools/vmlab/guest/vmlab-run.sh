@@ -1,0 +1,100 @@
+#!/bin/bash
+# Runs inside the lab VM at boot when the kernel command line says what:
+#   vmlab.run=pressure[,swap]  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
+#   vmlab.runs=N  vmlab.duration=SECONDS
+# Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
+# them from the serial log; the image itself is never changed: QEMU -snapshot),
+# then the VM powers off. Times are CLOCK_MONOTONIC microseconds of the guest.
+set -u
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^vmlab\.$1=//p" | tail -1; }
+SCENARIOS=$(arg run | tr ',' ' ')
+KILLER=$(arg killer)
+RUNS=$(arg runs)
+DURATION=$(arg duration)
+RUNS=${RUNS:-3} DURATION=${DURATION:-2}
+say() { echo "vmlab: $*" > /dev/console; }
+mono_usec() { python3 -c 'import time; print(int(time.monotonic() * 1e6))'; }
+result() { echo "VMLAB-RESULT $1" > /dev/console; }
+finish() { say "done"; sync; systemctl poweroff; }
+trap finish EXIT
+
+systemctl is-system-running --wait >/dev/null
+say "killer=$KILLER scenarios=$SCENARIOS runs=$RUNS duration=${DURATION}s kernel=$(uname -r)"
+
+case $KILLER in
+  unitoomd)
+    mkdir -p /etc/unitoomd
+    printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/unitoomd/unitoomd.conf
+    UNIT=unitoomd.service ;;
+  systemd-oomd)
+    mkdir -p /etc/systemd/oomd.conf.d
+    printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/systemd/oomd.conf.d/90-vmlab.conf
+    UNIT=systemd-oomd.service ;;
+  earlyoom | nohang) UNIT=$KILLER.service ;;
+  *) say "unknown killer '$KILLER'"; exit 1 ;;
+esac
+rm -f "/etc/systemd/system/$UNIT"
+[ "$KILLER" = systemd-oomd ] && rm -f /etc/systemd/system/systemd-oomd.socket
+systemctl daemon-reload
+systemctl start "$UNIT" || { say "cannot start $UNIT"; systemctl status "$UNIT" > /dev/console; exit 1; }
+sleep 2
+
+# Waits until the whole system's memory stall has settled (avg10 below 1 %),
+# so one run's aftermath is not the next one's start.
+settle() {
+  for _ in $(seq 120); do
+    awk '{split($2, a, "="); if (a[2] + 0 >= 1.0) bad = 1} END {exit bad}' /proc/pressure/memory && break
+    sleep 1
+  done
+  sleep 2
+}
+
+# The killer's journal line that records its decision about CGROUP.
+decision_usec() {
+  local cgroup=$1 pattern
+  case $KILLER in
+    unitoomd) pattern="chose $cgroup" ;;
+    systemd-oomd) pattern="Killed $cgroup" ;;
+    *) pattern="[Kk]ill" ;;
+  esac
+  journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
+import json, re, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if re.search(sys.argv[1], e.get("MESSAGE", "")) and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[2]):
+        print(e["__MONOTONIC_TIMESTAMP"]); break' "$pattern" "$2"
+}
+
+# run_pressure N: a hog under memory.high thrashes in its own unit with
+# ManagedOOMMemoryPressure=kill and a 5 % limit (the systemd-oomd baseline's
+# recipe), beside an idle bystander.
+run_pressure() {
+  local n=$1 cg=/system.slice/hog.service out started dead
+  settle
+  systemctl reset-failed hog.service 2>/dev/null
+  out=$(mktemp)
+  psi-cross.py --wait-for-file "/sys/fs/cgroup$cg/memory.pressure" 5 "$out" 100 &
+  local watcher=$!
+  sleep 0.3
+  systemd-run -q --unit=hog -p MemoryHigh=64M -p MemoryMax=600M -p ManagedOOMMemoryPressure=kill \
+    -p ManagedOOMMemoryPressureLimit=5% -p RuntimeMaxSec=90 stress-ng --vm 1 --vm-bytes 300M --vm-keep
+  for _ in $(seq 950); do systemctl -q is-active hog.service || break; sleep 0.1; done
+  wait "$watcher" 2>/dev/null
+  started=$(systemctl show -P ExecMainStartTimestampMonotonic hog.service)
+  dead=$(systemctl show -P InactiveEnterTimestampMonotonic hog.service)
+  result "$(printf '{"killer": "%s", "scenario": "pressure", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s}' \
+    "$KILLER" "$n" $((DURATION * 1000)) "${started:-null}" "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1 | grep . || echo null)" \
+    "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" "$(systemctl show -P Result hog.service)" \
+    "$(systemctl -q is-active bystander.service && echo true || echo false)")"
+  rm -f "$out"
+}
+
+systemd-run -q --unit=bystander sleep infinity
+for scenario in $SCENARIOS; do
+  for n in $(seq "$RUNS"); do
+    case $scenario in
+      pressure) run_pressure "$n" ;;
+      *) say "unknown scenario '$scenario'" ;;
+    esac
+  done
+done

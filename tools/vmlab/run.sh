@@ -1,0 +1,41 @@
+#!/bin/bash
+# Boots the lab VM (tools/vmlab/build.sh made it) to run scenarios with one
+# OOM killer, and collects the results the guest prints on its console.
+#
+#   tools/vmlab/run.sh KILLER SCENARIOS RUNS [DURATION_S] [RESULTS_FILE]
+#     KILLER     unitoomd | systemd-oomd | earlyoom | nohang
+#     SCENARIOS  comma-separated: pressure
+#     RESULTS    appended, one JSON object per run (default build/vmlab-results.jsonl)
+#
+# The image is never changed (QEMU -snapshot); QEMU is bounded by a timeout
+# and killed by PID on exit; the serial log is kept beside the results.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../lib/setup.sh
+source "$ROOT/tools/lib/setup.sh"
+KILLER=$1 SCENARIOS=$2 RUNS=$3 DURATION=${4:-2} RESULTS=${5:-$ROOT/build/vmlab-results.jsonl}
+VM=$UNITOOMD_LAB_CACHE/vm
+[ -s "$VM/root.img" ] || { echo "SKIPPED: no VM image; run tools/vmlab/build.sh"; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIPPED: needs qemu-system-x86_64"; exit 77; }
+# KVM where the host offers it, else software emulation (QEMU takes the first that works)
+ACCEL=(-accel kvm -accel tcg,thread=multi)
+LOG=${RESULTS%.jsonl}-$KILLER-$(date +%H%M%S).log
+mkdir -p "$(dirname "$RESULTS")"
+QEMU=""
+cleanup() { [ -n "$QEMU" ] && kill -9 "$QEMU" 2>/dev/null; wait 2>/dev/null; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+timeout 1500 qemu-system-x86_64 "${ACCEL[@]}" -cpu max -m 2048 -smp 2 \
+  -display none -monitor none -serial "file:$LOG" -no-reboot -nic none -snapshot \
+  -kernel "$VM/vmlinuz" -initrd "$VM/initrd.img" \
+  -drive "file=$VM/root.img,format=raw,if=virtio,cache=unsafe" \
+  -drive "file=$VM/swap.img,format=raw,if=virtio,cache=unsafe" \
+  -append "root=/dev/vda rw console=ttyS0 systemd.unified_cgroup_hierarchy=1 panic=-1 quiet vmlab.run=$SCENARIOS vmlab.killer=$KILLER vmlab.runs=$RUNS vmlab.duration=$DURATION" \
+  </dev/null >/dev/null 2>&1 &
+QEMU=$!
+wait "$QEMU"
+rc=$?
+QEMU=""
+grep -a -o 'VMLAB-RESULT {.*}' "$LOG" | sed 's/^VMLAB-RESULT //' | tee -a "$RESULTS"
+grep -a -q "vmlab: done" "$LOG" || { echo "the VM did not finish (qemu exit $rc); its console: $LOG"; tail -20 "$LOG"; exit 1; }
