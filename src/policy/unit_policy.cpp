@@ -11,7 +11,12 @@ namespace {
 // systemd-oomd's constants, kept: the reclaim gate and the swap floor.
 constexpr const char* kReclaimWindow = "30s";
 constexpr const char* kSwapCandidateFloor = "5%";
-constexpr Duration kMaxPressureWindow = std::chrono::seconds(10);
+// Stall is measured over 1 s windows from PSI totals at every sample: a unit
+// is killed when every such second of the duration was over its limit. That
+// is what ManagedOOMMemoryPressureDurationSec= promises, without avg10's
+// seconds of lag; a short spike cannot hold a whole duration the way it holds
+// up a 10 s average.
+constexpr Duration kPressureWindow = std::chrono::seconds(1);
 
 std::string percentText(double p) {
   std::string s = strprintf("%.2f", p);
@@ -45,10 +50,7 @@ ir::Ruleset pressureRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& 
     if (*du < 1000000) warnings.push_back(u.name + ": ManagedOOMMemoryPressureDurationSec= below 1s; using the default");
     else duration = Duration(static_cast<long long>(std::min<uint64_t>(*du, INT64_MAX)));
   }
-  // The stall is averaged over the duration itself, at most 10 s (systemd's
-  // avg10), and computed from PSI totals at each sample, so it has none of
-  // avg10's kernel lag.
-  Duration window = std::min(duration, kMaxPressureWindow);
+  Duration window = kPressureWindow;
 
   ir::Ruleset rs;
   rs.name = u.name + "/ManagedOOMMemoryPressure";

@@ -68,14 +68,13 @@ TEST(UnitPolicy, LimitsAndDurationsDefaultFromTheConfigAsSystemdOomdDoes) {
   auto rs = synthesizeUnitPolicy({u}, defaults).rulesets.rulesets.at(0);
   EXPECT_EQ(detector(rs, "pressure_above").args.at("threshold"), "50.00");
   EXPECT_EQ(detector(rs, "pressure_above").args.at("duration"), "20s");
-  EXPECT_EQ(detector(rs, "pressure_above").args.at("window"), "10s");  // avg10's span
+  EXPECT_EQ(detector(rs, "pressure_above").args.at("window"), "1s");  // every second of the duration over the limit
 
   u.managedOOMMemoryPressureDurationUSec = UINT64_MAX;  // systemd 257+: "unset"
   EXPECT_EQ(detector(synthesizeUnitPolicy({u}, defaults).rulesets.rulesets.at(0), "pressure_above").args.at("duration"), "20s");
   u.managedOOMMemoryPressureDurationUSec = 2500000;
   auto short_ = synthesizeUnitPolicy({u}, defaults).rulesets.rulesets.at(0);
   EXPECT_EQ(detector(short_, "pressure_above").args.at("duration"), "2500ms");
-  EXPECT_EQ(detector(short_, "pressure_above").args.at("window"), "2500ms");
   u.managedOOMMemoryPressureDurationUSec = 500000;  // below 1 s: refused, as systemd does
   auto p = synthesizeUnitPolicy({u}, defaults);
   EXPECT_EQ(detector(p.rulesets.rulesets.at(0), "pressure_above").args.at("duration"), "20s");

@@ -15,7 +15,9 @@ RUNS=${RUNS:-3} DURATION=${DURATION:-2}
 say() { echo "vmlab: $*" > /dev/console; }
 mono_usec() { python3 -c 'import time; print(int(time.monotonic() * 1e6))'; }
 result() { echo "VMLAB-RESULT $1" > /dev/console; }
-finish() { say "done"; sync; systemctl poweroff; }
+# The killer's own account of its kills, for the host to read.
+killer_log() { journalctl -b -u "$UNIT" -o cat --no-pager | grep -i "kill" | sed 's/^/VMLAB-LOG /' > /dev/console; }
+finish() { [ -n "${UNIT:-}" ] && killer_log; say "done"; sync; systemctl poweroff; }
 trap finish EXIT
 
 systemctl is-system-running --wait >/dev/null
