@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside the lab VM at boot when the kernel command line says what:
-#   vmlab.run=pressure[,swap]  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
+#   vmlab.run=pressure,swap  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
 #   vmlab.runs=N  vmlab.duration=SECONDS
 # Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
 # them from the serial log; the image itself is never changed: QEMU -snapshot),
@@ -91,11 +91,37 @@ run_pressure() {
   rm -f "$out"
 }
 
+# run_swap N: Debian's default ManagedOOMSwap=kill on -.slice. A filler pins
+# 1720 MiB in RAM (MemorySwapMax=0), then hogB, squeezed by MemoryHigh=32M,
+# fills swap. The filler uses no swap and must live; hogB must go.
+run_swap() {
+  local n=$1 cg=/system.slice/hogB.service started dead c
+  settle
+  swapoff -a && swapon -a
+  systemctl reset-failed filler.service hogB.service 2>/dev/null
+  systemd-run -q --unit=filler -p MemorySwapMax=0 -p RuntimeMaxSec=200 stress-ng --vm 1 --vm-bytes 1720M --vm-keep
+  for _ in $(seq 90); do
+    c=$(( $(cat /sys/fs/cgroup/system.slice/filler.service/memory.current 2>/dev/null || echo 0) >> 20 ))
+    [ "$c" -ge 1700 ] && break
+    sleep 1
+  done
+  systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
+    stress-ng --vm 1 --vm-bytes 540M --vm-keep
+  for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
+  started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
+  dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": null, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s}' \
+    "$KILLER" "$n" "${started:-null}" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
+    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)")"
+  systemctl stop filler.service hogB.service 2>/dev/null
+}
+
 systemd-run -q --unit=bystander sleep infinity
 for scenario in $SCENARIOS; do
   for n in $(seq "$RUNS"); do
     case $scenario in
       pressure) run_pressure "$n" ;;
+      swap) run_swap "$n" ;;
       *) say "unknown scenario '$scenario'" ;;
     esac
   done
