@@ -282,6 +282,11 @@ void Daemon::scheduleNext() {
 // duration will kill unless pressure falls: say so once per episode, so that
 // applications can free memory first.
 void Daemon::warnOfPressure() {
+  std::erase_if(warnedRulesets_, [&](const std::string& name) {
+    for (const auto& r : engine_->rulesets())
+      if (r->name == name) return false;
+    return true;  // the ruleset is gone; if it comes back, it may warn again
+  });
   for (const auto& r : engine_->rulesets()) {
     bool closing = r->timing() && !r->actionPending();
     if (!closing) {
@@ -357,12 +362,13 @@ void Daemon::updateStatus() {
 
 void Daemon::killAttempted(const KillReport& report) {
   log_.killAttempted(report);
+  if (!report.ok) return;  // reported in the journal; the history lists kills (and dry-run decisions)
   KillRecord k{static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count()),
                report.unit, report.victim, report.ruleset, join(report.reasons, "; "), report.dryRun, report.figures};
   killHistory_.push_back(std::move(k));
   if (killHistory_.size() > kKillHistory) killHistory_.pop_front();
-  if (report.ok && !report.dryRun && api_ && api_->object()) {
+  if (!report.dryRun && api_ && api_->object()) {
     try {
       api_->object()->emitKilled(report.unit, report.victim, report.ruleset, join(report.reasons, "; "));
     } catch (const sdbus::Error& e) {
