@@ -105,15 +105,38 @@ run_swap() {
     [ "$c" -ge 1700 ] && break
     sleep 1
   done
+  # the yardstick: the first 100 ms sample with swap AND memory both over 90 % used
+  local out
+  out=$(mktemp)
+  python3 - "$out" <<'PY' &
+import sys, time
+def kb(path, key):
+    for line in open(path):
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+end = time.monotonic() + 130
+while time.monotonic() < end:
+    total = used = 0
+    for line in open("/proc/swaps").readlines()[1:]:
+        f = line.split()
+        total += int(f[2]); used += int(f[3])
+    mem_total, avail = kb("/proc/meminfo", "MemTotal"), kb("/proc/meminfo", "MemAvailable")
+    if total and used > 0.9 * total and avail < 0.1 * mem_total:
+        open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6)); break
+    time.sleep(0.1)
+PY
+  local watcher=$!
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
   for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
+  kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": null, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s}' \
-    "$KILLER" "$n" "${started:-null}" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s}' \
+    "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
     "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)")"
   systemctl stop filler.service hogB.service 2>/dev/null
+  rm -f "$out"
 }
 
 systemd-run -q --unit=bystander sleep infinity
