@@ -12,8 +12,7 @@
 
 #include "api/manager_object.h"
 #include "systemd/bus_loop.h"
-#include "systemd/unit_tracker.h"
-#include "util/time.h"
+#include "systemd/reconnect.h"
 
 namespace unitoomd {
 
@@ -32,8 +31,6 @@ class ApiService {
  private:
   void connect();
   void disconnect();
-  void scheduleReconnect();
-  static int onReconnect(sd_event_source*, uint64_t, void* userdata);
 
   sd_event* event_;
   BusKind bus_;
@@ -41,8 +38,7 @@ class ApiService {
   std::unique_ptr<sdbus::IConnection> connection_;
   std::unique_ptr<ManagerObject> object_;
   std::unique_ptr<BusLoop> loop_;
-  sd_event_source* reconnect_ = nullptr;
-  Duration backoff_ = std::chrono::seconds(1);
+  Reconnect reconnect_;
   bool warned_ = false;
 };
 

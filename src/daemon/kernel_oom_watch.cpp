@@ -2,9 +2,6 @@
 
 #include <sys/inotify.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "observe/parsers.h"
 #include "util/log.h"
 #include "util/message_ids.h"
@@ -16,12 +13,10 @@ KernelOomWatch::~KernelOomWatch() {
   for (auto& [cg, w] : watched_) sd_event_source_disable_unref(w.source);
 }
 
-std::optional<uint64_t> KernelOomWatch::readOomKills(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  auto events = parseFlatKeyed(text.str());
+std::optional<uint64_t> KernelOomWatch::readOomKills(const CgroupDir& dir) {
+  FileRead f = dir.read("memory.events");
+  if (!f.ok()) return std::nullopt;
+  auto events = parseFlatKeyed(f.data);
   if (!events) return std::nullopt;
   auto it = events->find("oom_kill");
   return it == events->end() ? std::optional<uint64_t>(0) : std::optional<uint64_t>(it->second);
@@ -39,12 +34,13 @@ void KernelOomWatch::watch(const CgroupFs& fs, const std::set<std::string>& cgro
   for (const auto& cg : cgroups) {
     if (cg == "/" || watched_.count(cg)) continue;
     Watched w;
-    w.file = fs.root() + cg + "/memory.events";
-    auto count = readOomKills(w.file);
+    w.dir = fs.open(cg);
+    auto count = w.dir ? readOomKills(*w.dir) : std::nullopt;
     if (!count) continue;  // no memory controller here, or no such cgroup yet
     w.oomKills = *count;
-    if (sd_event_add_inotify(event_, &w.source, w.file.c_str(), IN_MODIFY, onChange, this) < 0) {
-      LOG_DEBUG("cannot watch %s for kernel OOM kills", w.file.c_str());
+    std::string file = fs.root() + cg + "/memory.events";
+    if (sd_event_add_inotify(event_, &w.source, file.c_str(), IN_MODIFY, onChange, this) < 0) {
+      LOG_DEBUG("cannot watch %s for kernel OOM kills", file.c_str());
       continue;
     }
     watched_.emplace(cg, std::move(w));
@@ -56,7 +52,7 @@ void KernelOomWatch::check() {
 }
 
 void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
-  auto count = readOomKills(w.file);
+  auto count = readOomKills(*w.dir);
   if (!count || *count <= w.oomKills) {
     if (count) w.oomKills = *count;
     return;

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -34,10 +36,10 @@ class KernelOomWatch {
  private:
   struct Watched {
     sd_event_source* source = nullptr;
-    std::string file;
+    std::shared_ptr<CgroupDir> dir;  // read through the directory fd: this cgroup, not a namesake
     uint64_t oomKills = 0;
   };
-  static std::optional<uint64_t> readOomKills(const std::string& file);
+  static std::optional<uint64_t> readOomKills(const CgroupDir& dir);
   void check(const std::string& cgroup, Watched& w);
   static int onChange(sd_event_source*, const struct inotify_event*, void* userdata);
 

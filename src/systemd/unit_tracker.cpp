@@ -19,7 +19,6 @@ constexpr uint64_t kCallTimeoutUsec = 10'000'000;
 constexpr size_t kMaxReadsInFlight = 12;
 constexpr Duration kResyncInterval = std::chrono::seconds(60);
 constexpr Duration kChangeCoalesce = std::chrono::milliseconds(100);
-constexpr Duration kMaxBackoff = std::chrono::seconds(30);
 
 uint64_t monotonicUsec(sd_event* event) {
   uint64_t now = 0;
@@ -75,10 +74,10 @@ bool sameSettings(const UnitOomSettings& a, const UnitOomSettings& b) {
 }  // namespace
 
 UnitTracker::UnitTracker(sd_event* event, BusKind bus, std::function<void()> onChange)
-    : event_(event), bus_(bus), onChange_(std::move(onChange)) {}
+    : event_(event), bus_(bus), onChange_(std::move(onChange)), reconnect_(event, [this] { connect(); }) {}
 
 UnitTracker::~UnitTracker() {
-  for (auto* s : {reconnectTimer_, resyncTimer_, changeTimer_})
+  for (auto* s : {resyncTimer_, changeTimer_})
     if (s) sd_event_source_disable_unref(s);
   closeConnection();
 }
@@ -115,18 +114,18 @@ void UnitTracker::start() { connect(); }
 void UnitTracker::connect() {
   const char* which = bus_ == BusKind::System ? "system bus" : "user's session bus";
   try {
-    connection_ = bus_ == BusKind::System ? sdbus::createSystemBusConnection() : sdbus::createSessionBusConnection();
+    connection_ = openBus(bus_);
   } catch (const sdbus::Error& e) {
     if (!warnedConnect_) LOG_WARN("cannot connect to the %s (%s); retrying, unit policies wait until then", which, e.getMessage().c_str());
     else LOG_DEBUG("cannot connect to the %s: %s", which, e.getMessage().c_str());
     warnedConnect_ = true;
-    scheduleReconnect();
+    reconnect_.schedule();
     return;
   }
   ++generation_;
   loop_ = std::make_unique<BusLoop>(event_, *connection_, [this](const std::string& why) {
     disconnect(why);
-    scheduleReconnect();
+    reconnect_.schedule();
   });
   try {
     manager_ = sdbus::createProxy(*connection_, kSystemd, kManagerPath);
@@ -159,12 +158,12 @@ void UnitTracker::connect() {
   } catch (const sdbus::Error& e) {
     LOG_WARN("cannot watch systemd on the %s: %s", which, e.getMessage().c_str());
     disconnect(e.getMessage());
-    scheduleReconnect();
+    reconnect_.schedule();
     return;
   }
   LOG_INFO("connected to the %s as %s; following systemd's units", which, connection_->getUniqueName().c_str());
   warnedConnect_ = false;
-  backoff_ = std::chrono::seconds(1);
+  reconnect_.succeeded();
   subscribeAndResync();
   checkForSystemdOomd();
 }
@@ -173,14 +172,6 @@ void UnitTracker::disconnect(const std::string& why) {
   if (connection_) LOG_WARN("lost the connection to systemd (%s): unit policies suspended until resynced", why.c_str());
   closeConnection();
   forgetUnits();
-}
-
-void UnitTracker::scheduleReconnect() {
-  uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(backoff_.count());
-  if (!reconnectTimer_) sd_event_add_time(event_, &reconnectTimer_, CLOCK_MONOTONIC, when, 100000, onReconnectTimer, this);
-  else sd_event_source_set_time(reconnectTimer_, when);
-  sd_event_source_set_enabled(reconnectTimer_, SD_EVENT_ONESHOT);
-  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
 }
 
 void UnitTracker::call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
@@ -478,12 +469,6 @@ void UnitTracker::onNameOwnerChanged(sdbus::Message& msg) {
     LOG_INFO("systemd %s the bus (%s): subscribing and resyncing", oldOwner.empty() ? "joined" : "moved on", newOwner.c_str());
     subscribeAndResync();
   }
-}
-
-int UnitTracker::onReconnectTimer(sd_event_source*, uint64_t, void* userdata) {
-  auto* self = static_cast<UnitTracker*>(userdata);
-  self->connect();
-  return 0;
 }
 
 int UnitTracker::onResyncTimer(sd_event_source*, uint64_t, void* userdata) {

@@ -30,11 +30,10 @@
 
 #include "policy/unit_policy.h"
 #include "systemd/bus_loop.h"
+#include "systemd/reconnect.h"
 #include "util/time.h"
 
 namespace unitoomd {
-
-enum class BusKind { System, User };
 
 class UnitTracker {
  public:
@@ -80,7 +79,6 @@ class UnitTracker {
   void disconnect(const std::string& why);
   void closeConnection();
   void forgetUnits();
-  void scheduleReconnect();
   void subscribeAndResync();
   void resync();
   void listUnits();
@@ -102,13 +100,13 @@ class UnitTracker {
   void onPropertiesChanged(sdbus::Message& msg);
   void onNameOwnerChanged(sdbus::Message& msg);
 
-  static int onReconnectTimer(sd_event_source*, uint64_t, void* userdata);
   static int onResyncTimer(sd_event_source*, uint64_t, void* userdata);
   static int onChangeTimer(sd_event_source*, uint64_t, void* userdata);
 
   sd_event* event_;
   BusKind bus_;
   std::function<void()> onChange_;
+  Reconnect reconnect_;
 
   std::unique_ptr<sdbus::IConnection> connection_;
   std::unique_ptr<BusLoop> loop_;
@@ -128,12 +126,10 @@ class UnitTracker {
   bool reloading_ = false;  // between Reloading(true) and Reloading(false)
   bool hasDurationProperty_ = true;  // systemd < 257 lacks ManagedOOMMemoryPressureDurationUSec
   bool warnedConnect_ = false;
-  Duration backoff_ = std::chrono::seconds(1);
   TimePoint resyncStarted_{};
   std::optional<Duration> lastResyncTook_;
   unsigned long long propertyReads_ = 0;
 
-  sd_event_source* reconnectTimer_ = nullptr;
   sd_event_source* resyncTimer_ = nullptr;
   sd_event_source* changeTimer_ = nullptr;
 };
