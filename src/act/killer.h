@@ -50,6 +50,11 @@ class KillOperation {
   const std::string& error() const { return error_; }
   const std::string& method() const { return method_; }  // what was done, in words
   const std::string& unit() const { return unit_; }      // empty when no unit owns the victim
+  // The user manager whose unit it is ("user@1001.service"); empty: the system manager.
+  const std::string& manager() const { return manager_; }
+  // When one process (or its job) was killed instead of the cgroup: "hog (pid 4242)".
+  const std::string& process() const { return process_; }
+  uint64_t processBytes() const { return processBytes_; }
   int processes() const { return processes_; }
   // From the signal (or stop request) to the victim's processes being gone.
   Duration timeToDeath() const { return std::chrono::duration_cast<Duration>(doneAt_ - signalledAt_); }
@@ -58,7 +63,14 @@ class KillOperation {
   virtual void advance(const CgroupFs&, TimePoint) {}
   void fail(std::string why);
   void signalled(TimePoint at, std::string method, int processes);
-  void setUnit(std::string unit) { unit_ = std::move(unit); }
+  void setUnit(std::string unit, std::string manager = "") {
+    unit_ = std::move(unit);
+    manager_ = std::move(manager);
+  }
+  void setProcess(std::string process, uint64_t bytes) {
+    process_ = std::move(process);
+    processBytes_ = bytes;
+  }
   void escalated(TimePoint at, std::string method);  // e.g. stop timed out: now SIGKILL
   bool isSignalled() const { return signalled_; }
   TimePoint signalledAt() const { return signalledAt_; }
@@ -75,7 +87,8 @@ class KillOperation {
   KillState state_ = KillState::Pending;
   bool signalled_ = false;
   TimePoint signalledAt_{}, doneAt_{};
-  std::string error_, method_, unit_;
+  std::string error_, method_, unit_, manager_, process_;
+  uint64_t processBytes_ = 0;
   int processes_ = 0;
   bool trackPids_ = false;
   std::set<int> oldPids_;

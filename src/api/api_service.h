@@ -28,15 +28,28 @@ class ApiService {
   // Null while not on the bus.
   ManagerObject* object() { return object_.get(); }
 
+  // org.freedesktop.LowMemoryMonitor beside our own name (system bus only):
+  // Yes claims it unless another process owns it, Auto also leaves it to an
+  // installed low-memory-monitor (an activatable name), No never offers it.
+  enum class LowMemoryMonitorMode { Auto, Yes, No };
+  void setLowMemoryMonitor(LowMemoryMonitorMode mode);
+  bool offersLowMemoryMonitor() const { return lowMemoryMonitor_ != nullptr; }
+  // LowMemoryWarning(level): 50 low, 100 medium, 255 critical (GLib's
+  // G_MEMORY_MONITOR_WARNING_LEVEL_*); a no-op when not offered.
+  void lowMemoryWarning(uint8_t level);
+
  private:
   void connect();
   void disconnect();
+  void claimLowMemoryMonitor();
 
   sd_event* event_;
   BusKind bus_;
   ApiModel& model_;
   std::unique_ptr<sdbus::IConnection> connection_;
   std::unique_ptr<ManagerObject> object_;
+  std::unique_ptr<sdbus::IObject> lowMemoryMonitor_;
+  LowMemoryMonitorMode lowMemoryMonitorMode_ = LowMemoryMonitorMode::No;
   std::unique_ptr<BusLoop> loop_;
   Reconnect reconnect_;
   bool warned_ = false;

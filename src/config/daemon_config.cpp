@@ -22,6 +22,31 @@ std::optional<std::string> readFile(const std::string& path) {
   return ss.str();
 }
 
+// A list key, as systemd's: words add to the list, an empty value resets it.
+void applyList(const std::string& value, std::vector<std::string>& list) {
+  if (value.empty()) return list.clear();
+  for (auto w : splitBlanks(value)) list.emplace_back(w);
+}
+
+template <typename Bad>
+void applyDesktopKey(const IniEntry& e, DesktopConfig& d, Bad& bad, Diagnostics& diags, const std::string& file) {
+  auto boolean = [&](bool& out) {
+    auto b = parseBool(e.value);
+    if (!b) bad("not a boolean");
+    else out = *b;
+  };
+  if (e.key == "FollowUserManagers") boolean(d.followUserManagers);
+  else if (e.key == "Notify") boolean(d.notify);
+  else if (e.key == "KillProcessesIn") applyList(e.value, d.killProcessesIn);
+  else if (e.key == "ProtectedUnits") applyList(e.value, d.protectedUnits);
+  else if (e.key == "ProtectedProcesses") applyList(e.value, d.protectedProcesses);
+  else if (e.key == "LowMemoryMonitor") {
+    if (e.value == "auto" || e.value.empty()) d.lowMemoryMonitor = DesktopConfig::Lmm::Auto;
+    else if (auto b = parseBool(e.value)) d.lowMemoryMonitor = *b ? DesktopConfig::Lmm::Yes : DesktopConfig::Lmm::No;
+    else bad("expected auto or a boolean");
+  } else diags.push_back({file, e.line, "unknown key '" + e.key + "' in section [Desktop]"});
+}
+
 }  // namespace
 
 ConfigPaths defaultConfigPaths(const std::string& sysconfdir) {
@@ -77,8 +102,10 @@ void applyDaemonConfig(std::string_view text, const std::string& file, DaemonCon
         else c.dryRun = *b;
       } else if (e.key == "CgroupRoot") c.cgroupRoot = e.value;
       else diags.push_back({file, e.line, "unknown key '" + e.key + "' in section [Daemon]"});
+    } else if (e.section == "Desktop") {
+      applyDesktopKey(e, c.desktop, bad, diags, file);
     } else {
-      diags.push_back({file, e.line, "unknown section [" + e.section + "] (expected [OOM] or [Daemon])"});
+      diags.push_back({file, e.line, "unknown section [" + e.section + "] (expected [OOM], [Daemon] or [Desktop])"});
     }
   }
 }

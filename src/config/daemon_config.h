@@ -12,6 +12,33 @@
 
 namespace unitoomd {
 
+// [Desktop]: protecting desktop sessions (see unitoomd.conf(5)).
+struct DesktopConfig {
+  // Follow every user manager (user@UID.service) on its user's session bus:
+  // the user's own units, ranked and killed through that manager.
+  bool followUserManagers = true;
+  // Scopes in which one process (or its job's process group) is killed
+  // instead of the whole scope: login sessions and terminal tabs.
+  std::vector<std::string> killProcessesIn = {"session-*.scope", "vte-spawn-*.scope", "tmux-spawn-*.scope",
+                                              "*terminal*.scope", "*Terminal*.scope", "*konsole*.scope",
+                                              "*kitty*.scope", "*alacritty*.scope", "*foot*.scope", "*wezterm*.scope"};
+  // Units never killed, nor anything that contains one (cgroup names).
+  std::vector<std::string> protectedUnits = {
+      "init.scope", "session.slice", "dbus.service", "dbus-broker.service", "dbus.socket",
+      "pipewire.service", "pipewire-pulse.service", "wireplumber.service", "pulseaudio.service",
+      "org.gnome.Shell@*.service", "org.gnome.Shell.service", "gnome-shell*.service", "plasma-kwin_*.service",
+      "plasma-plasmashell.service", "xdg-desktop-portal*.service", "gdm.service", "sddm.service", "lightdm.service",
+      "display-manager.service", "systemd-logind.service", "systemd-journald.service", "unitoomd.service"};
+  // Processes never killed inside such scopes (command names, /proc/PID/comm).
+  std::vector<std::string> protectedProcesses = {
+      "systemd", "(sd-pam)", "dbus-daemon", "dbus-broker*", "gnome-shell", "gnome-session*", "mutter*", "kwin_*",
+      "plasmashell", "Xorg", "Xwayland", "sway", "weston", "labwc", "pipewire*", "wireplumber", "pulseaudio", "sshd",
+      "login", "gdm*", "sddm*", "lightdm*"};
+  enum class Lmm { Auto, Yes, No };
+  Lmm lowMemoryMonitor = Lmm::Auto;  // provide org.freedesktop.LowMemoryMonitor
+  bool notify = true;                // desktop notification after a kill in a user's session
+};
+
 struct DaemonConfig {
   // [OOM]
   double swapUsedLimitPercent = 90;
@@ -28,6 +55,7 @@ struct DaemonConfig {
   Duration idleInterval = std::chrono::seconds(30);
   bool dryRun = false;
   std::string cgroupRoot;  // empty: detect
+  DesktopConfig desktop;
 };
 
 struct ConfigPaths {

@@ -6,7 +6,9 @@
 #include <sys/mman.h>
 #include <systemd/sd-daemon.h>
 
+#include "act/process_kill.h"
 #include "config/ruleset_loader.h"
+#include "desktop/session_words.h"
 #include "observe/psi_trigger.h"
 #include "util/log.h"
 #include "util/message_ids.h"
@@ -48,6 +50,7 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
 
 Daemon::~Daemon() {
   systemdKiller_.reset();
+  userSessions_.reset();
   tracker_.reset();
   disarmTriggers();
   if (dropInWatch_) sd_event_source_unref(dropInWatch_);
@@ -105,6 +108,7 @@ bool Daemon::reload(bool initial) {
   policy_.emplace(c.sampleInterval, c.idleInterval, linger);
   applyEngine(std::move(rules.compiled.engine));
   watchDropInDir();
+  applyDesktopConfig();
   std::string dropIns = rules.dropInsApplied.empty() ? "" : strprintf(" + %zu drop-in(s)", rules.dropInsApplied.size());
   logEvent(LogLevel::Info, initial ? message_id::kStarted : message_id::kReloaded,
            "%s %zu ruleset(s) from %s%s; cgroup2 at %s; %s PSI triggers (%s window)%s", initial ? "loaded" : "reloaded",
@@ -139,7 +143,12 @@ std::vector<ir::Ruleset> Daemon::unitRulesets() {
   d.memoryPressureDuration = config_.defaultMemoryPressureDuration;
   d.killMethod = config_.unitKillMethod;
   d.stopTimeout = config_.stopTimeout;
-  UnitPolicy policy = synthesizeUnitPolicy(tracker_->units(), d);
+  std::vector<UnitOomSettings> units = tracker_->units();
+  if (userSessions_) {
+    userSessions_->follow(config_.desktop.followUserManagers ? userManagersIn(units) : std::set<uid_t>{});
+    for (auto& u : userSessions_->units()) units.push_back(std::move(u));
+  }
+  UnitPolicy policy = synthesizeUnitPolicy(units, d);
   for (const auto& w : policy.warnings)
     if (saidPolicyWarnings_.insert(w).second) LOG_WARN("%s", w.c_str());
   unitPreferences_ = std::move(policy.preferences);
@@ -243,8 +252,11 @@ bool Daemon::stallPersists(SampleContext& ctx) {
 void Daemon::sample() {
   TimePoint now = Clock::now();
   SampleContext ctx(*fs_, history_, now);
-  ctx.killer = systemdKiller_ ? static_cast<Killer*>(systemdKiller_.get()) : &killer_;
+  Killer& whole = systemdKiller_ ? static_cast<Killer&>(*systemdKiller_) : killer_;
+  ScopeAwareKiller killer(whole, config_.desktop.killProcessesIn, config_.desktop.protectedProcesses);
+  ctx.killer = &killer;
   ctx.unitPreferences = &unitPreferences_;
+  ctx.protectedUnits = &config_.desktop.protectedUnits;
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
   engine_->runOnce(ctx);
@@ -287,7 +299,15 @@ void Daemon::warnOfPressure() {
       if (r->name == name) return false;
     return true;  // the ruleset is gone; if it comes back, it may warn again
   });
+  std::erase_if(killingRulesets_, [&](const std::string& name) {
+    for (const auto& r : engine_->rulesets())
+      if (r->name == name) return !r->actionPending();
+    return true;
+  });
   for (const auto& r : engine_->rulesets()) {
+    // A kill is being carried out: applications that can still give memory
+    // back should do it now (critical).
+    if (r->actionPending() && killingRulesets_.insert(r->name).second && api_) api_->lowMemoryWarning(255);
     bool closing = r->timing() && !r->actionPending();
     if (!closing) {
       warnedRulesets_.erase(r->name);
@@ -295,13 +315,40 @@ void Daemon::warnOfPressure() {
     }
     if (!warnedRulesets_.insert(r->name).second) continue;
     LOG_NOTICE("ruleset '%s' is over its limits and timing towards a kill", r->name.c_str());
-    if (!api_ || !api_->object()) continue;
+    tellUsersOfPressure(*r);
+    if (!api_) continue;
+    // Swap nearly gone is closer to the end than a stall: medium, not low.
+    api_->lowMemoryWarning(endsWith(r->name, "/ManagedOOMSwap") ? 100 : 50);
+    if (!api_->object()) continue;
     try {
       api_->object()->emitPressureWarning(r->name, r->description, "over its limits, timing towards a kill");
     } catch (const sdbus::Error& e) {
       LOG_DEBUG("PressureWarning not sent: %s", e.getMessage().c_str());
     }
   }
+}
+
+// PressureWarning on the session bus of every user whose session the
+// ruleset watches (its cgroups are in the user's slice, or contain it).
+void Daemon::tellUsersOfPressure(const Ruleset& r) {
+  if (!userSessions_) return;
+  std::vector<WakeSource> watched;
+  for (const auto& g : r.groups)
+    for (const auto& d : g.detectors) d->wakeSources(watched);
+  if (watched.empty()) watched.push_back({"/"});  // system-wide detectors (swap, /proc/meminfo)
+  for (uid_t uid : userSessions_->followed())
+    for (const auto& w : watched)
+      if (concernsUser(w.cgroup, uid)) {
+        userSessions_->pressureWarning(uid, r.name, r.description, "over its limits, timing towards a kill");
+        break;
+      }
+}
+
+void Daemon::applyDesktopConfig() {
+  if (!api_) return;
+  using Mode = ApiService::LowMemoryMonitorMode;
+  auto m = config_.desktop.lowMemoryMonitor;
+  api_->setLowMemoryMonitor(m == DesktopConfig::Lmm::Yes ? Mode::Yes : m == DesktopConfig::Lmm::No ? Mode::No : Mode::Auto);
 }
 
 Snapshot Daemon::snapshot(bool readPressure) {
@@ -378,6 +425,8 @@ void Daemon::killAttempted(const KillReport& report) {
   if (report.ok && !report.dryRun) {
     ++kills_;
     updateStatus();
+    auto uid = uidOfCgroup(report.victim);
+    if (uid && userSessions_ && config_.desktop.notify) userSessions_->notify(*uid, notificationFor(report));
   }
 }
 
@@ -446,10 +495,17 @@ bool Daemon::start() {
   if (!reload(true)) return false;
   if (options_.systemd) {
     tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });
-    systemdKiller_ = std::make_unique<SystemdKiller>(*tracker_, [this] { sampleSoon(); });
+    if (*options_.systemd == BusKind::System) userSessions_ = std::make_unique<UserSessions>(event_, [this] { unitsChanged(); });
+    systemdKiller_ = std::make_unique<SystemdKiller>(
+        [this](const std::string& cgroup) -> UnitTracker& {
+          UnitTracker* user = userSessions_ ? userSessions_->managerOf(cgroup) : nullptr;
+          return user ? *user : *tracker_;
+        },
+        [this] { sampleSoon(); });
     tracker_->start();
     api_ = std::make_unique<ApiService>(event_, *options_.systemd, static_cast<ApiModel&>(*this));
     api_->start();
+    applyDesktopConfig();
   }
   sigset_t mask;
   sigemptyset(&mask);

@@ -20,6 +20,7 @@
 #include "config/daemon_config.h"
 #include "daemon/kernel_oom_watch.h"
 #include "daemon/sampler_policy.h"
+#include "desktop/user_sessions.h"
 #include "engine/engine.h"
 #include "engine/history.h"
 #include "engine/report.h"
@@ -79,6 +80,8 @@ class Daemon : private ReportSink, private ApiModel {
   void updateStatus();
   void killAttempted(const KillReport& report) override;
   void warnOfPressure();
+  void tellUsersOfPressure(const Ruleset& ruleset);
+  void applyDesktopConfig();
   std::set<std::string> monitoredMemoryCgroups() const;
 
   // ApiModel: what the D-Bus API shows and may change
@@ -101,9 +104,11 @@ class Daemon : private ReportSink, private ApiModel {
   std::unique_ptr<UnitTracker> tracker_;
   std::unique_ptr<SystemdKiller> systemdKiller_;
   std::unique_ptr<ApiService> api_;
+  std::unique_ptr<UserSessions> userSessions_;  // the system instance's view into users' sessions
   std::unique_ptr<KernelOomWatch> oomWatch_;
   std::deque<KillRecord> killHistory_;
   std::set<std::string> warnedRulesets_;  // timing towards a kill, PressureWarning sent
+  std::set<std::string> killingRulesets_;  // a kill in flight, critical LowMemoryWarning sent
   std::string reloadError_;               // why the last reload was refused
   std::map<std::string, Preference> unitPreferences_;
   std::set<std::string> saidPolicyWarnings_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "desktop/protection.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -204,6 +205,30 @@ Preference CgroupView::preference() {
   }
   preference_ = p;
   return p;
+}
+
+std::string CgroupView::protectedBy() {
+  if (protectedBy_) return *protectedBy_;
+  protectedBy_ = "";
+  if (!ctx_.protectedUnits || ctx_.protectedUnits->empty()) return "";
+  std::string own = protectedComponent(path(), *ctx_.protectedUnits);
+  if (!own.empty()) return *(protectedBy_ = own);
+  // Protected units sit near the top of what contains them (init.scope in
+  // user@.service, dbus.service in session.slice): three levels suffice,
+  // and the walk stays cheap on a slice with thousands of children.
+  std::vector<std::pair<std::string, int>> stack{{path(), 0}};
+  while (!stack.empty()) {
+    auto [p, depth] = stack.back();
+    stack.pop_back();
+    CgroupView* v = ctx_.cgroup(p);
+    if (!v) continue;
+    for (auto& child : v->childPaths()) {
+      std::string name(cgroupName(child));
+      if (matchesAny(name, *ctx_.protectedUnits)) return *(protectedBy_ = name);
+      if (depth < 2) stack.emplace_back(child, depth + 1);
+    }
+  }
+  return "";
 }
 
 std::optional<CounterPoint> CgroupView::counters() {

@@ -77,6 +77,10 @@ class CgroupView {
   const std::vector<int>* procs();
   std::vector<std::string> childPaths();
   Preference preference();
+  // The protected cgroup ([Desktop] ProtectedUnits=) this one is, is inside,
+  // or contains (a few levels down); empty when none. Such a cgroup is never
+  // killed: killing it would take the protected one with it.
+  std::string protectedBy();
 
   // Reclaim counters (memory.stat; /proc/vmstat for the root). Recorded into
   // the history when read, so rates come from consecutive samples.
@@ -101,6 +105,7 @@ class CgroupView {
   Lazy<CounterPoint> counters_;
   Lazy<double> growth_;
   std::optional<Preference> preference_;
+  std::optional<std::string> protectedBy_;
 };
 
 // Engine-side context of the ruleset whose actions are running: what fired
@@ -147,6 +152,8 @@ class SampleContext {
   bool dryRun = false;
   // ManagedOOMPreference= of units, by cgroup path (set when following systemd).
   const std::map<std::string, Preference>* unitPreferences = nullptr;
+  // Cgroup names never killed ([Desktop] ProtectedUnits=).
+  const std::vector<std::string>* protectedUnits = nullptr;
 
  private:
   const CgroupFs& fs_;

@@ -10,9 +10,13 @@ std::string KillReport::summary() const {
   std::string why = reasons.empty() ? "rules fired" : join(reasons, "; ");
   std::string head;
   if (dryRun) head = "Would kill " + victim;
-  else if (ok)
-    head = "Killed " + (unit.empty() ? victim : unit + " (" + victim + ")") + (method.empty() ? "" : " with " + method) +
-           ", gone " + formatDuration(timeToDeath) + " after the signal";
+  else if (ok) {
+    std::string what = !process.empty() ? "process " + process + " in " + victim
+                       : unit.empty()    ? victim
+                                         : unit + (manager.empty() ? "" : " of " + manager) + " (" + victim + ")";
+    head = "Killed " + what + (method.empty() ? "" : " with " + method) + ", gone " + formatDuration(timeToDeath) +
+           " after the signal";
+  }
   else head = "Failed to kill " + victim + " (" + error + ")";
   return head + ": " + why + " (ruleset '" + ruleset + "': " + description + ")";
 }
@@ -31,11 +35,16 @@ void LogReportSink::killAttempted(const KillReport& r) {
       {"UNITOOMD_DRY_RUN", r.dryRun ? "yes" : "no"},
   };
   for (const auto& [k, v] : r.figures) fields.emplace_back("UNITOOMD_" + k, v);
-  if (!r.unit.empty()) {
+  if (!r.unit.empty() && r.manager.empty()) {
     fields.emplace_back("UNIT", r.unit);
     // a privileged sender's OBJECT_SYSTEMD_UNIT= puts the entry under `journalctl -u <victim>`
     fields.emplace_back("OBJECT_SYSTEMD_UNIT", r.unit);
+  } else if (!r.unit.empty()) {
+    fields.emplace_back("USER_UNIT", r.unit);
+    fields.emplace_back("OBJECT_SYSTEMD_USER_UNIT", r.unit);
+    fields.emplace_back("UNITOOMD_MANAGER", r.manager);
   }
+  if (!r.process.empty()) fields.emplace_back("UNITOOMD_PROCESS", r.process);
   if (!r.method.empty()) fields.emplace_back("UNITOOMD_KILL_METHOD", r.method);
   if (r.ok && !r.dryRun) {
     fields.emplace_back("N_PROCESSES", std::to_string(r.processes));

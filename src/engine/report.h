@@ -28,6 +28,8 @@ struct KillReport {
   int processes = 0;
   std::string method;     // what was done: "KillUnit(all, SIGKILL)", "cgroup.kill", ...
   std::string unit;       // the systemd unit killed, when one owns the victim
+  std::string manager;    // "user@1001.service" when `unit` is a user manager's; empty: the system's
+  std::string process;    // "hog (pid 4242)" when one process (or its job) was killed, not the cgroup
   Duration timeToDeath{}; // from the signal until the victim's processes were gone
 
   std::string summary() const;  // one line a person reads at a glance

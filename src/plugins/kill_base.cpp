@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "desktop/protection.h"
 #include "engine/report.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -65,6 +66,10 @@ std::vector<Candidate> KillPlugin::candidatesOf(SampleContext&, const std::vecto
     if (cg->populated() == false) continue;
     if (cg->preference() == Preference::Omit) continue;
     if (cg->memoryCurrent() == std::optional<uint64_t>(0)) continue;
+    if (std::string by = cg->protectedBy(); !by.empty()) {
+      spared_.insert(by == cgroupName(cg->path()) ? by : cg->path() + " (holds " + by + ")");
+      continue;
+    }
     Candidate c;
     c.cg = cg;
     out.push_back(std::move(c));
@@ -133,11 +138,14 @@ std::optional<KillPlugin::Attempt> KillPlugin::choose(SampleContext& ctx) {
 
 PluginResult KillPlugin::run(SampleContext& ctx) {
   if (!attempt_) {
+    spared_.clear();
     attempt_ = choose(ctx);
     if (!attempt_) {
       if (!nothingSaidAt_ || ctx.now() - *nothingSaidAt_ >= kNothingToKillRepeat) {
-        LOG_NOTICE("ruleset '%s': %s found nothing to kill under %s", ctx.action().ruleset.c_str(), name().c_str(),
-                   join(cgroups_, ",").c_str());
+        std::vector<std::string> spared(spared_.begin(), spared_.end());
+        LOG_NOTICE("ruleset '%s': %s found nothing to kill under %s%s", ctx.action().ruleset.c_str(), name().c_str(),
+                   join(cgroups_, ",").c_str(),
+                   spared.empty() ? "" : ("; protected, so never killed: " + join(spared, ", ")).c_str());
         nothingSaidAt_ = ctx.now();
       }
       return PluginResult::Continue;  // another ruleset (or the next action) may still act
@@ -209,6 +217,9 @@ void KillPlugin::report(SampleContext& ctx, const Chosen& c, bool dryRun, const 
     report.processes = op->processes();
     report.method = op->method();
     report.unit = op->unit();
+    report.manager = op->manager();
+    report.process = op->process();
+    if (!report.process.empty()) report.figures.emplace_back("PROCESS_MEMORY", std::to_string(op->processBytes()));
     if (report.ok) report.timeToDeath = op->timeToDeath();
   }
   if (ctx.reports) ctx.reports->killAttempted(report);

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,6 +74,7 @@ class KillPlugin : public Plugin {
   std::optional<Duration> postActionDelay_;
   std::optional<Attempt> attempt_;
   std::optional<TimePoint> nothingSaidAt_;
+  std::set<std::string> spared_;  // protected candidates passed over, for "nothing to kill"
 };
 
 // Helpers for rankings that fall back to the candidate's own memory stall.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "util/strings.h"
 
@@ -41,23 +42,29 @@ ir::PluginCall call(std::string name, std::map<std::string, std::string> args, c
   return c;
 }
 
+// How a unit is named in ruleset names ("user@1001.service:app.slice" for a
+// user manager's unit, which may share its name with a system unit) and in
+// sentences ("app.slice of user@1001.service").
+std::string rulesetPrefix(const UnitOomSettings& u) { return u.manager.empty() ? u.name : u.manager + ":" + u.name; }
+std::string label(const UnitOomSettings& u) { return u.manager.empty() ? u.name : u.name + " of " + u.manager; }
+
 ir::Ruleset pressureRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d, std::vector<std::string>& warnings) {
   double limit = u.managedOOMMemoryPressureLimit == 0 ? d.memoryPressureLimitPercent
                                                       : scaledFractionToPercent(u.managedOOMMemoryPressureLimit);
   Duration duration = d.memoryPressureDuration;
   const auto& du = u.managedOOMMemoryPressureDurationUSec;
   if (du && *du != UINT64_MAX) {
-    if (*du < 1000000) warnings.push_back(u.name + ": ManagedOOMMemoryPressureDurationSec= below 1s; using the default");
+    if (*du < 1000000) warnings.push_back(label(u) + ": ManagedOOMMemoryPressureDurationSec= below 1s; using the default");
     else duration = Duration(static_cast<long long>(std::min<uint64_t>(*du, INT64_MAX)));
   }
   Duration window = kPressureWindow;
 
   ir::Ruleset rs;
-  rs.name = u.name + "/ManagedOOMMemoryPressure";
-  rs.origin = "unit " + u.name + " (ManagedOOMMemoryPressure=kill)";
+  rs.name = rulesetPrefix(u) + "/ManagedOOMMemoryPressure";
+  rs.origin = "unit " + label(u) + " (ManagedOOMMemoryPressure=kill)";
   rs.description = strprintf("Memory pressure in %s above %s for %s while it reclaims: kill the candidate under it "
                              "causing the pressure (ManagedOOMMemoryPressure=kill).",
-                             u.name.c_str(), percentText(limit).c_str(), formatDuration(duration).c_str());
+                             label(u).c_str(), percentText(limit).c_str(), formatDuration(duration).c_str());
   rs.hasDetectors = rs.hasActions = true;
   rs.where = ir::Location{rs.origin, 0};
   ir::DetectorGroup g;
@@ -85,11 +92,11 @@ ir::Ruleset pressureRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& 
 ir::Ruleset swapRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d) {
   double used = d.swapUsedLimitPercent;
   ir::Ruleset rs;
-  rs.name = u.name + "/ManagedOOMSwap";
-  rs.origin = "unit " + u.name + " (ManagedOOMSwap=kill)";
+  rs.name = rulesetPrefix(u) + "/ManagedOOMSwap";
+  rs.origin = "unit " + label(u) + " (ManagedOOMSwap=kill)";
   rs.description = strprintf("Memory and swap both more than %s used: kill the candidate under %s using the most swap "
                              "(ManagedOOMSwap=kill).",
-                             percentText(used).c_str(), u.name.c_str());
+                             percentText(used).c_str(), label(u).c_str());
   rs.hasDetectors = rs.hasActions = true;
   rs.where = ir::Location{rs.origin, 0};
   rs.postActionDelay = "0";  // as systemd-oomd: swap exhaustion does not wait
@@ -124,7 +131,8 @@ UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const
   UnitPolicy out;
   std::vector<const UnitOomSettings*> sorted;
   for (const auto& u : units) sorted.push_back(&u);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](auto* a, auto* b) { return std::tie(a->manager, a->name) < std::tie(b->manager, b->name); });
   for (const UnitOomSettings* u : sorted) {
     // Unit cgroup paths never hold glob characters (unit names cannot), so
     // they are used as literal patterns.
@@ -132,7 +140,7 @@ UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const
     if (u->managedOOMPreference == "avoid") out.preferences[u->cgroup] = Preference::Avoid;
     else if (u->managedOOMPreference == "omit") out.preferences[u->cgroup] = Preference::Omit;
     else if (u->managedOOMPreference != "none" && !u->managedOOMPreference.empty())
-      out.warnings.push_back(u->name + ": unknown ManagedOOMPreference=" + u->managedOOMPreference + "; ignored");
+      out.warnings.push_back(label(*u) + ": unknown ManagedOOMPreference=" + u->managedOOMPreference + "; ignored");
     if (!isLiveState(u->activeState)) continue;
     if (u->managedOOMMemoryPressure == "kill") out.rulesets.rulesets.push_back(pressureRuleset(*u, defaults, out.warnings));
     if (u->managedOOMSwap == "kill") out.rulesets.rulesets.push_back(swapRuleset(*u, defaults));

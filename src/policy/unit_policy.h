@@ -28,6 +28,7 @@ namespace unitoomd {
 // What the unit tree says of one unit, as read from D-Bus.
 struct UnitOomSettings {
   std::string name;         // "work.slice"
+  std::string manager;      // "user@1001.service" for a user manager's unit followed by the system instance
   std::string cgroup;       // ControlGroup, "/user.slice/.../work.slice"; empty: none
   std::string activeState;  // ActiveState
   std::string managedOOMSwap = "auto";

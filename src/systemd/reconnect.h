@@ -6,7 +6,10 @@
 #include <systemd/sd-event.h>
 
 #include <functional>
+#include <sys/types.h>
+
 #include <memory>
+#include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -14,10 +17,27 @@
 
 namespace unitoomd {
 
-enum class BusKind { System, User };
+// System: the system bus. User: this process's own session bus (--user).
+// UserSessionOf: the session bus of another user, `uid`, opened by root.
+enum class BusKind { System, User, UserSessionOf };
+
+struct BusAddress {
+  BusAddress(BusKind k) : kind(k) {}  // NOLINT: a kind alone names the bus
+  BusAddress(BusKind k, uid_t u) : kind(k), uid(u) {}
+  BusKind kind;
+  uid_t uid = 0;
+  std::string describe() const;  // "system bus", "session bus of user 1001"
+};
 
 // Throws sdbus::Error when the bus cannot be reached.
-std::unique_ptr<sdbus::IConnection> openBus(BusKind bus);
+//
+// Another user's session bus: dbus-daemon lets in only the user it runs for,
+// judged by the credentials of the connecting socket, and the user manager's
+// private socket speaks no Hello. So root connects as that user - effective
+// uid and gid switched for the connect and the authentication, then back -
+// which is what sudo or runuser would do, without a process or the user's
+// environment.
+std::unique_ptr<sdbus::IConnection> openBus(const BusAddress& bus);
 
 class Reconnect {
  public:

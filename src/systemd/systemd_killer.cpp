@@ -115,7 +115,7 @@ class UnitKill : public KillOperation {
     if (method == KillMethod::Restart) trackProcesses(std::move(pids));
     // systemd reports the unit's result as oom-kill only if this grew first.
     else bumpXattrCounter(*dir, "user.oomd_ooms", 1);
-    setUnit(replies_->unit);
+    setUnit(replies_->unit, tracker_.manager());
     phaseSince_ = now;
     replies_->phase = Replies::Phase::Calling;
     if (method == KillMethod::Kill) {
@@ -163,14 +163,16 @@ class UnitKill : public KillOperation {
 
 std::unique_ptr<KillOperation> SystemdKiller::start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
                                                     TimePoint now) {
-  if (!tracker_.ready()) {
+  UnitTracker& tracker = managerOf_(victim.path);
+  if (!tracker.ready()) {
     // The cgroup is read fresh; only the unit tree could be stale, so the
     // kill goes ahead without it.
     auto op = CgroupKiller().start(fs, victim, options, now);
-    LOG_NOTICE("systemd is not reachable: killing %s with cgroup.kill", victim.path.c_str());
+    LOG_NOTICE("%s is not reachable: killing %s with cgroup.kill",
+               tracker.manager().empty() ? "systemd" : tracker.manager().c_str(), victim.path.c_str());
     return op;
   }
-  auto op = std::make_unique<UnitKill>(tracker_, replied_, victim, options, now);
+  auto op = std::make_unique<UnitKill>(tracker, replied_, victim, options, now);
   op->resolve();
   return op;
 }

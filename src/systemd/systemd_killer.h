@@ -17,14 +17,18 @@ namespace unitoomd {
 
 class SystemdKiller : public Killer {
  public:
+  // `managerOf` names the manager that owns a cgroup: the system manager's
+  // tracker, or a followed user manager's for cgroups inside its
+  // user@UID.service (so the user's own `systemctl --user` shows the kill).
   // `replied` runs whenever systemd answers one of the kill's calls, so the
   // caller can take the next step at once instead of at its next sample.
-  SystemdKiller(UnitTracker& tracker, std::function<void()> replied) : tracker_(tracker), replied_(std::move(replied)) {}
+  SystemdKiller(std::function<UnitTracker&(const std::string& cgroup)> managerOf, std::function<void()> replied)
+      : managerOf_(std::move(managerOf)), replied_(std::move(replied)) {}
   std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
                                        TimePoint now) override;
 
  private:
-  UnitTracker& tracker_;
+  std::function<UnitTracker&(const std::string&)> managerOf_;
   std::function<void()> replied_;
 };
 

@@ -73,8 +73,12 @@ bool sameSettings(const UnitOomSettings& a, const UnitOomSettings& b) {
 
 }  // namespace
 
-UnitTracker::UnitTracker(sd_event* event, BusKind bus, std::function<void()> onChange)
-    : event_(event), bus_(bus), onChange_(std::move(onChange)), reconnect_(event, [this] { connect(); }) {}
+UnitTracker::UnitTracker(sd_event* event, BusAddress bus, std::function<void()> onChange, std::string manager)
+    : event_(event),
+      bus_(bus),
+      onChange_(std::move(onChange)),
+      managerName_(std::move(manager)),
+      reconnect_(event, [this] { connect(); }) {}
 
 UnitTracker::~UnitTracker() {
   for (auto* s : {resyncTimer_, changeTimer_})
@@ -84,6 +88,7 @@ UnitTracker::~UnitTracker() {
 
 // Everything that refers to the connection goes before it.
 void UnitTracker::closeConnection() {
+  if (beforeClose_) beforeClose_();
   matches_.clear();
   unitProxies_.clear();
   retiredProxies_.clear();
@@ -112,7 +117,8 @@ void UnitTracker::forgetUnits() {
 void UnitTracker::start() { connect(); }
 
 void UnitTracker::connect() {
-  const char* which = bus_ == BusKind::System ? "system bus" : "user's session bus";
+  std::string whichText = bus_.describe();
+  const char* which = whichText.c_str();
   try {
     connection_ = openBus(bus_);
   } catch (const sdbus::Error& e) {
@@ -287,6 +293,7 @@ void UnitTracker::readUnit(const std::string& objectPath, const std::string& nam
   auto read = std::make_shared<Read>();
   read->objectPath = objectPath;
   read->settings.name = name;
+  read->settings.manager = managerName_;
   inFlight_.insert(objectPath);
   sdbus::IProxy& proxy = unitProxy(objectPath);
   auto get = [&](const std::string& onIface, const std::string& prop, std::function<bool(const sdbus::Variant&)> store) {

@@ -41,7 +41,10 @@ class UnitTracker {
 
   // `onChange` runs (coalesced) when the set of units or their settings
   // changed, and when readiness changed.
-  UnitTracker(sd_event* event, BusKind bus, std::function<void()> onChange);
+  // `manager`: how the units' manager is named in reports and ruleset names
+  // ("user@1001.service" when following a user manager from the system
+  // instance); empty for the manager this instance belongs to.
+  UnitTracker(sd_event* event, BusAddress bus, std::function<void()> onChange, std::string manager = "");
   ~UnitTracker();
   UnitTracker(const UnitTracker&) = delete;
   UnitTracker& operator=(const UnitTracker&) = delete;
@@ -57,6 +60,12 @@ class UnitTracker {
   // A call on org.freedesktop.systemd1.Manager; with no connection the
   // handler is called at once with an error.
   void callManager(const std::string& method, const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler);
+
+  // For other calls and signals on the same bus; null while disconnected.
+  // What is made on it must go when `beforeConnectionCloses` is called.
+  sdbus::IConnection* connection() { return connection_.get(); }
+  void beforeConnectionCloses(std::function<void()> f) { beforeClose_ = std::move(f); }
+  const std::string& manager() const { return managerName_; }
 
   // Statistics for the benchmark.
   unsigned long long propertyReads() const { return propertyReads_; }
@@ -104,8 +113,10 @@ class UnitTracker {
   static int onChangeTimer(sd_event_source*, uint64_t, void* userdata);
 
   sd_event* event_;
-  BusKind bus_;
+  BusAddress bus_;
   std::function<void()> onChange_;
+  std::string managerName_;
+  std::function<void()> beforeClose_;
   Reconnect reconnect_;
 
   std::unique_ptr<sdbus::IConnection> connection_;
