@@ -13,6 +13,8 @@ ManagerObject::~ManagerObject() { unregisterAdaptor(); }
 
 void ManagerObject::dryRunChanged() { getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"DryRun"}); }
 
+void ManagerObject::followedUsersChanged() { getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"FollowedUsers"}); }
+
 void ManagerObject::requireRoot(const char* what) {
   const sdbus::Message* m = getObject().getCurrentlyProcessedMessage();
   uid_t uid = m ? m->getCredsUid() : static_cast<uid_t>(-1);
@@ -52,6 +54,7 @@ void ManagerObject::SetDryRun(const bool& dryRun) {
 std::string ManagerObject::Version() { return model_.snapshot(false).version; }
 bool ManagerObject::DryRun() { return model_.snapshot(false).dryRun; }
 uint64_t ManagerObject::KillCount() { return model_.snapshot(false).killCount; }
+std::vector<uint32_t> ManagerObject::FollowedUsers() { return model_.snapshot(false).followedUsers; }
 
 std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> ManagerObject::Rulesets() {
   std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> out;

@@ -27,6 +27,7 @@ class ManagerObject : public sdbus::AdaptorInterfaces<org::unitoomd1::Manager_ad
   ~ManagerObject();
 
   void dryRunChanged();
+  void followedUsersChanged();
 
  private:
   std::string Dump() override;
@@ -38,6 +39,7 @@ class ManagerObject : public sdbus::AdaptorInterfaces<org::unitoomd1::Manager_ad
   std::string Version() override;
   bool DryRun() override;
   uint64_t KillCount() override;
+  std::vector<uint32_t> FollowedUsers() override;
   std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> Rulesets() override;
   std::vector<sdbus::Struct<std::string, double, double>> MonitoredCGroups() override;
 

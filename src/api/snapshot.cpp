@@ -38,9 +38,21 @@ std::string jsonQuote(const std::string& s) {
   return out + "\"";
 }
 
+static std::string joinNumbers(const std::vector<uint32_t>& v) {
+  std::vector<std::string> parts;
+  for (uint32_t n : v) parts.push_back(std::to_string(n));
+  return join(parts, ", ");
+}
+
 std::string renderDump(const Snapshot& s) {
   std::string out = strprintf("unitoomd %s%s\n", s.version.c_str(), s.dryRun ? " (dry run: nothing is killed)" : "");
   out += strprintf("Following systemd: %s\n", s.bus.empty() ? "no" : s.bus.c_str());
+  if (!s.followedUsers.empty()) {
+    std::vector<std::string> managers;
+    for (uint32_t uid : s.followedUsers) managers.push_back("user@" + std::to_string(uid) + ".service");
+    out += "Following user managers: " + join(managers, ", ") + "\n";
+  }
+  if (s.standingBy) out += "Standing by: the system instance protects this user's session\n";
   out += strprintf("Kills since start: %llu\n", static_cast<unsigned long long>(s.killCount));
   out += strprintf("\nRulesets (%zu):\n", s.rulesets.size());
   for (const auto& r : s.rulesets)
@@ -82,6 +94,8 @@ std::string renderKillsJson(const std::vector<KillRecord>& kills) {
 std::string renderDumpJson(const Snapshot& s) {
   std::string out = "{\"version\": " + jsonQuote(s.version) + ", \"dry_run\": " + (s.dryRun ? "true" : "false") +
                     ", \"kill_count\": " + std::to_string(s.killCount) + ", \"systemd_bus\": " + jsonQuote(s.bus) +
+                    ", \"followed_users\": [" + joinNumbers(s.followedUsers) + "], \"standing_by\": " +
+                    (s.standingBy ? "true" : "false") +
                     ", \"rulesets\": " + renderRulesetsJson(s.rulesets) + ", \"monitored_cgroups\": [";
   for (size_t i = 0; i < s.cgroups.size(); ++i) {
     const auto& c = s.cgroups[i];

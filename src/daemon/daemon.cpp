@@ -51,6 +51,7 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
 Daemon::~Daemon() {
   systemdKiller_.reset();
   userSessions_.reset();
+  systemWatch_.reset();
   tracker_.reset();
   disarmTriggers();
   if (dropInWatch_) sd_event_source_unref(dropInWatch_);
@@ -147,6 +148,10 @@ std::vector<ir::Ruleset> Daemon::unitRulesets() {
   if (userSessions_) {
     userSessions_->follow(config_.desktop.followUserManagers ? userManagersIn(units) : std::set<uid_t>{});
     for (auto& u : userSessions_->units()) units.push_back(std::move(u));
+    if (userSessions_->followed() != followedUsers_) {
+      followedUsers_ = userSessions_->followed();
+      if (api_ && api_->object()) api_->object()->followedUsersChanged();
+    }
   }
   UnitPolicy policy = synthesizeUnitPolicy(units, d);
   for (const auto& w : policy.warnings)
@@ -259,7 +264,7 @@ void Daemon::sample() {
   ctx.protectedUnits = &config_.desktop.protectedUnits;
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
-  engine_->runOnce(ctx);
+  if (!standingBy_) engine_->runOnce(ctx);
   warnOfPressure();
   bool busy = engine_->timing() || stallPersists(ctx);
   policy_->sampled(now, busy);
@@ -356,6 +361,8 @@ Snapshot Daemon::snapshot(bool readPressure) {
   s.version = UNITOOMD_VERSION;
   s.dryRun = config_.dryRun;
   s.killCount = kills_;
+  s.followedUsers.assign(followedUsers_.begin(), followedUsers_.end());
+  s.standingBy = standingBy_;
   if (options_.systemd) s.bus = *options_.systemd == BusKind::System ? "system bus" : "user's session bus";
   TimePoint now = Clock::now();
   for (const auto& r : engine_->rulesets()) s.rulesets.push_back({r->name, r->description, r->origin, rulesetStateName(r->state(now))});
@@ -403,6 +410,10 @@ void Daemon::sampleSoon() {
 void Daemon::updateStatus() {
   if (!engine_) return;
   std::string units = !tracker_ ? "" : tracker_->ready() ? strprintf(", %zu unit(s) followed", tracker_->unitCount()) : ", waiting for systemd";
+  if (standingBy_) {
+    sd_notify(0, "STATUS=Standing by: the system instance protects this user's session");
+    return;
+  }
   sd_notifyf(0, "STATUS=%zu ruleset(s), %zu PSI trigger(s), %llu kill(s)%s%s", engine_->rulesets().size(), triggers_.size(), kills_,
              units.c_str(), config_.dryRun ? " (dry run)" : "");
 }
@@ -506,6 +517,18 @@ bool Daemon::start() {
     api_ = std::make_unique<ApiService>(event_, *options_.systemd, static_cast<ApiModel&>(*this));
     api_->start();
     applyDesktopConfig();
+    if (*options_.systemd == BusKind::User) {
+      systemWatch_ = std::make_unique<SystemInstanceWatch>(event_, getuid(), [this](bool follows) {
+        standingBy_ = follows;
+        if (follows)
+          LOG_NOTICE("the system instance follows this user's manager: standing by (two killers would race over the "
+                     "same cgroups); set [Desktop] FollowUserManagers=no in the system instance to use this one");
+        else
+          LOG_NOTICE("the system instance no longer follows this user's manager: acting again");
+        updateStatus();
+      });
+      systemWatch_->start();
+    }
   }
   sigset_t mask;
   sigemptyset(&mask);

@@ -20,6 +20,7 @@
 #include "config/daemon_config.h"
 #include "daemon/kernel_oom_watch.h"
 #include "daemon/sampler_policy.h"
+#include "desktop/system_instance_watch.h"
 #include "desktop/user_sessions.h"
 #include "engine/engine.h"
 #include "engine/history.h"
@@ -105,6 +106,9 @@ class Daemon : private ReportSink, private ApiModel {
   std::unique_ptr<SystemdKiller> systemdKiller_;
   std::unique_ptr<ApiService> api_;
   std::unique_ptr<UserSessions> userSessions_;  // the system instance's view into users' sessions
+  std::set<uid_t> followedUsers_;               // as last published (FollowedUsers)
+  std::unique_ptr<SystemInstanceWatch> systemWatch_;  // --user: does the system instance protect us?
+  bool standingBy_ = false;
   std::unique_ptr<KernelOomWatch> oomWatch_;
   std::deque<KillRecord> killHistory_;
   std::set<std::string> warnedRulesets_;  // timing towards a kill, PressureWarning sent

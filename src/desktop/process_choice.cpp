@@ -17,11 +17,15 @@ std::optional<ProcessVictim> chooseProcessVictim(const std::vector<ProcessInfo>&
       spared.push_back(p.comm);
       continue;
     }
+    if (p.pid == p.sid) {
+      spared.push_back(p.comm + " (session leader)");
+      continue;
+    }
     if (!top || p.bytes() > top->bytes() || (p.bytes() == top->bytes() && p.pid < top->pid)) top = &p;
   }
   if (!top) {
     if (why)
-      *why = processes.empty() ? "no processes" : "every process is protected (" + join(spared, ", ") + ")";
+      *why = processes.empty() ? "no processes" : "every process is protected or leads the session (" + join(spared, ", ") + ")";
     return std::nullopt;
   }
   ProcessVictim v;

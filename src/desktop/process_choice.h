@@ -7,8 +7,10 @@
 // culprit. If it belongs to a job - its process group is not its session's
 // (a shell's jobs get groups of their own) - the whole job goes (the
 // pipeline, `make` with its compilers), but only its members inside the
-// scope; otherwise the process alone. The session leader (the shell) is never
-// taken along with a job; it dies only if it is itself the largest.
+// scope; otherwise the process alone. The session leader (the tab's shell,
+// the login session's first process) is never killed: an idle shell is the
+// common case, a shell that is itself the hog the rare one, and the scope is
+// then reported as having nothing to kill so the next candidate is taken.
 #pragma once
 
 #include <cstdint>

@@ -64,10 +64,14 @@ std::vector<Candidate> KillPlugin::candidatesOf(SampleContext&, const std::vecto
   for (CgroupView* cg : cgroups) {
     if (cg->gone()) continue;  // vanished between listing and now: not a crash, not a candidate
     if (cg->populated() == false) continue;
-    if (cg->preference() == Preference::Omit) continue;
     if (cg->memoryCurrent() == std::optional<uint64_t>(0)) continue;
+    if (cg->preference() == Preference::Omit) {
+      spared_.insert(cg->path() + " (omit)");
+      continue;
+    }
     if (std::string by = cg->protectedBy(); !by.empty()) {
-      spared_.insert(by == cgroupName(cg->path()) ? by : cg->path() + " (holds " + by + ")");
+      bool inside = ("/" + cg->path() + "/").find("/" + by + "/") != std::string::npos;
+      spared_.insert(by == cgroupName(cg->path()) ? by : cg->path() + (inside ? " (in " : " (holds ") + by + ")");
       continue;
     }
     Candidate c;

@@ -228,3 +228,27 @@ TEST(DaemonConfig, KillMethodAndStopTimeoutForUnitRulesets) {
   EXPECT_EQ(d[0].str(), "b.conf:2: KillMethod=nuke: expected kill, stop or restart");
   EXPECT_EQ(c.unitKillMethod, "stop");  // the bad value changed nothing
 }
+
+TEST(DaemonConfig, DesktopSectionListsAddAndAnEmptyValueResets) {
+  DaemonConfig c;
+  Diagnostics d;
+  applyDaemonConfig("[Desktop]\nProtectedUnits=my-compositor.service\nKillProcessesIn=\nKillProcessesIn=dev-*.scope\n"
+                    "FollowUserManagers=no\nLowMemoryMonitor=yes\nNotify=off\n",
+                    "d.conf", c, d);
+  ASSERT_TRUE(d.empty()) << d[0].str();
+  EXPECT_EQ(c.desktop.protectedUnits.back(), "my-compositor.service");
+  EXPECT_GT(c.desktop.protectedUnits.size(), 1u);  // added to the defaults
+  EXPECT_EQ(c.desktop.killProcessesIn, std::vector<std::string>{"dev-*.scope"});
+  EXPECT_FALSE(c.desktop.followUserManagers);
+  EXPECT_EQ(c.desktop.lowMemoryMonitor, DesktopConfig::Lmm::Yes);
+  EXPECT_FALSE(c.desktop.notify);
+}
+
+TEST(DaemonConfig, DesktopSectionErrorsNameFileAndLine) {
+  DaemonConfig c;
+  Diagnostics d;
+  applyDaemonConfig("[Desktop]\nLowMemoryMonitor=sometimes\nShowBanner=yes\n", "/etc/unitoomd/unitoomd.conf", c, d);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].str(), "/etc/unitoomd/unitoomd.conf:2: LowMemoryMonitor=sometimes: expected auto or a boolean");
+  EXPECT_EQ(d[1].str(), "/etc/unitoomd/unitoomd.conf:3: unknown key 'ShowBanner' in section [Desktop]");
+}

@@ -62,6 +62,7 @@ struct Harness {
   std::unique_ptr<Engine> engine;
   bool dryRun = false;
   std::map<std::string, Preference> unitPreferences;
+  std::vector<std::string> protectedUnits;
 
   Harness() {
     tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
@@ -94,6 +95,7 @@ struct Harness {
     ctx.reports = &sink;
     ctx.dryRun = dryRun;
     ctx.unitPreferences = &unitPreferences;
+    ctx.protectedUnits = &protectedUnits;
     engine->runOnce(ctx);
   }
 };
@@ -519,4 +521,34 @@ TEST(KillByPressureCause, WithMemoryStatRefaultsRankBeforeScansAndSize) {
   h.rules(kAlways, R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w/*"}})");
   h.sample(4.5);
   ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/w/thrasher"});
+}
+
+TEST(KillProtection, NeitherAProtectedCgroupNorOneHoldingItIsKilled) {
+  Harness h;
+  h.protectedUnits = {"init.scope", "session.slice"};
+  // user@1000.service is the largest, but killing it whole would kill the
+  // user manager (init.scope) and the session's services
+  h.tree.cgroup("/work.slice/user@1000.service/init.scope", {{"memory.current", "10"}});
+  h.tree.cgroup("/work.slice/user@1000.service/session.slice/pipewire.service", {{"memory.current", "10"}});
+  h.tree.cgroup("/work.slice/user@1000.service", {{"memory.current", "5000"}});
+  h.tree.cgroup("/work.slice/session.slice", {{"memory.current", "3000"}});
+  h.tree.cgroup("/work.slice/app.scope", {{"memory.current", "100"}});
+  h.rules(kAlways, killBySize());
+  h.sample(0);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/app.scope"});
+}
+
+TEST(KillProtection, NothingButProtectedCandidatesIsReportedNotKilled) {
+  Harness h;
+  h.protectedUnits = {"init.scope"};
+  h.tree.cgroup("/work.slice/init.scope", {{"memory.current", "5000"}});
+  h.rules(kAlways, killBySize());
+  std::string logged;
+  setLogCapture([](LogLevel, const std::string& m, const LogFields&, void* data) { *static_cast<std::string*>(data) += m + "\n"; },
+                &logged);
+  h.sample(0);
+  setLogCapture(nullptr, nullptr);
+  EXPECT_TRUE(h.killer.killed.empty());
+  EXPECT_NE(logged.find("found nothing to kill under work.slice/*; protected, so never killed: init.scope"), std::string::npos)
+      << logged;
 }

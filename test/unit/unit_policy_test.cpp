@@ -161,3 +161,17 @@ TEST(UnitPolicy, ASynthesizedRulesetKillsTheStallingLeafAndReportsItsUnitOrigin)
   EXPECT_NE(r.summary().find("memory full pressure of /work.slice 60.0% > 40%"), std::string::npos) << r.summary();
   EXPECT_NE(r.summary().find("reclaim activity"), std::string::npos) << r.summary();
 }
+
+TEST(UnitPolicy, AUserManagersUnitsAreNamedWithTheirManager) {
+  UnitOomSettings u = slice("app.slice", "/user.slice/user-1000.slice/user@1000.service/app.slice");
+  u.manager = "user@1000.service";
+  u.managedOOMMemoryPressure = "kill";
+  UnitOomSettings sys = slice("app.slice", "/app.slice");
+  sys.managedOOMMemoryPressure = "kill";
+  UnitPolicy p = synthesizeUnitPolicy({u, sys}, UnitPolicyDefaults{});
+  ASSERT_EQ(p.rulesets.rulesets.size(), 2u);
+  EXPECT_EQ(p.rulesets.rulesets[0].name, "app.slice/ManagedOOMMemoryPressure");
+  EXPECT_EQ(p.rulesets.rulesets[1].name, "user@1000.service:app.slice/ManagedOOMMemoryPressure");
+  EXPECT_NE(p.rulesets.rulesets[1].description.find("in app.slice of user@1000.service above"), std::string::npos)
+      << p.rulesets.rulesets[1].description;
+}

@@ -14,7 +14,8 @@
 #                                      (exits 77, skipped, naming what the machine lacks)
 #   sc_start NAME BUILD_DIR            installs unitoomd from BUILD_DIR into the
 #                                      container's root (meson install --destdir, so the
-#                                      shipped unit file), boots it, waits for "running"
+#                                      shipped unit file), boots it, waits for "running";
+#                                      the desktop drop-ins only with SC_DESKTOP_DEFAULTS=1
 #   sc_in CMD...                       runs CMD inside (all the container's namespaces)
 #   sc_add_user                        a test user with a real user@UID.service (lingering)
 #   sc_limit_memory CGROUP SIZE        caps the memory of the processes in a container cgroup
@@ -102,6 +103,9 @@ sc_make_root() {
   meson install -C "$build" --no-rebuild --quiet --destdir "$run/stage" >/dev/null ||
     { echo "meson install into the container's root failed" >&2; return 1; }
   install -D -m 755 "$build/tools/pressure-gen" "$run/stage$SC_PRESSURE_GEN"
+  # The desktop defaults (user@ pressure at 50% for 20 s, -.slice swap) would
+  # override what a scenario sets; only the desktop scenarios keep them.
+  [ -n "${SC_DESKTOP_DEFAULTS:-}" ] || find "$run/stage" -name '50-unitoomd-desktop.conf' -delete -o -name 50-desktop.conf -delete
   cp -a "$run/stage/." "$upper/"
   python3 -c 'import os,sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' "$upper/etc/systemd/system"
   cat > "$upper/etc/systemd/system/lab.target" <<'UNIT'

@@ -21,7 +21,8 @@ system_scenario_start() {
 fail() {
   echo "FAIL: $*"
   echo "--- unitoomd's journal in the container:"
-  sc_in journalctl -u unitoomd --no-pager -o short-monotonic | tail -40
+  # the per-sample "fired" lines would hide the rest
+  sc_in journalctl -u unitoomd --no-pager -o short-monotonic | grep -v "detector group .* fired" | tail -40
   [ -n "${E2E_DEBUG:-}" ] && sc_in journalctl --no-pager -o short-monotonic | tail -60
   exit 1
 }

@@ -25,8 +25,9 @@ say "killer=$KILLER scenarios=$SCENARIOS runs=$RUNS duration=${DURATION}s kernel
 
 case $KILLER in
   unitoomd)
-    mkdir -p /etc/unitoomd
-    printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/unitoomd/unitoomd.conf
+    # a drop-in, as the desktop defaults' 50-desktop.conf would win over the main file
+    mkdir -p /etc/unitoomd/unitoomd.conf.d
+    printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/unitoomd/unitoomd.conf.d/90-vmlab.conf
     UNIT=unitoomd.service ;;
   systemd-oomd)
     mkdir -p /etc/systemd/oomd.conf.d
