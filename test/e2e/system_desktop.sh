@@ -10,7 +10,8 @@
 #      shell and its scope live;
 #   3. a hog app beside another app: the hog's scope is killed through the
 #      user's manager (its own systemctl --user says oom-kill), the other app
-#      lives, the user is warned before and notified after.
+#      lives, the user is warned before and notified after;
+# and a per-user instance stands by while the system instance follows its user.
 set -u
 source "$(dirname "$0")/lib/system.sh"
 sc_reexec_in_namespace "$0" "$@"
@@ -125,4 +126,17 @@ case " $warned " in *" pressure-warning "*) ;; *) fail "no PressureWarning on th
 case " $warned " in *" low-memory-warning "*) ;; *) fail "no GMemoryMonitor warning before the kill: $(events)" ;; esac
 events | grep -m1 '"low-memory-warning"'
 sc_in systemctl -q is-active unitoomd.service || fail "unitoomd died"
+
+# --- a per-user instance stands by while the system instance follows its user
+user_status() { sc_user systemctl --user show -P StatusText unitoomd.service; }
+standing_by() { user_status | grep -q "Standing by"; }
+acting() { user_status | grep -q "ruleset(s)"; }
+[ "$(sc_in busctl get-property org.unitoomd1 /org/unitoomd1 org.unitoomd1.Manager FollowedUsers)" = "au 1 $SC_UID" ] ||
+  fail "FollowedUsers does not list the user"
+sc_user systemctl --user start unitoomd.service || fail "the per-user instance does not start"
+wait_until 10 standing_by || fail "the per-user instance does not stand by: '$(user_status)'"
+printf '[Desktop]\nFollowUserManagers=no\n' | container_write /etc/unitoomd/unitoomd.conf.d/91-test.conf
+sc_in systemctl reload unitoomd.service
+wait_until 10 acting || fail "the per-user instance does not act once the system instance lets go: '$(user_status)'"
+echo "per-user instance: $(user_status)"
 echo PASS
