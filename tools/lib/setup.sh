@@ -2,7 +2,8 @@
 # missing (Debian 12 packages only), then configure and build build/.
 # shellcheck shell=bash
 
-UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev libsdbus-c++-dev libsdbus-c++-bin scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd)
+UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev libsdbus-c++-dev libsdbus-c++-bin scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd
+  dbus-user-session python3-gi gir1.2-glib-2.0)  # the desktop scenario: users' session buses, GLib's GMemoryMonitor
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 
