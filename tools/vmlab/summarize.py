@@ -24,12 +24,40 @@ def cell(values):
     return "%d [%d, %d]" % (med, min(v), max(v)), med
 
 
+def print_idle(idle):
+    """Idle cost per killer and number of followed units: medians."""
+    print("| idle, 60 s | killer | runs | wake-ups/min | CPU ms | PSS KiB |")
+    print("|---|---|---|---|---|---|")
+    med = {}
+    for (units, killer), rs in sorted(idle.items()):
+        w = statistics.median(r["wakeups"] * 60 / r["seconds"] for r in rs)
+        c = statistics.median(r["cpu_ms"] for r in rs)
+        p = statistics.median(r["pss_kib"] for r in rs)
+        med[(units, killer)] = (w, c, p)
+        print("| %d units | %s | %d | %.0f | %d | %d |" % (units, killer, len(rs), w, c, p))
+    print()
+    for units in sorted({u for u, _ in idle}):
+        u, o = med.get((units, "unitoomd")), med.get((units, "systemd-oomd"))
+        if u and o:
+            print("idle, %d units: unitoomd / systemd-oomd: wake-ups %.2f, CPU %s, PSS %.2f" % (
+                units, u[0] / o[0] if o[0] else float("nan"), "%.3f" % (u[1] / o[1]) if o[1] else "n/a (0 ms)", u[2] / o[2]))
+    print()
+
+
 def main():
     runs = defaultdict(list)
+    idle = defaultdict(list)
     for line in open(sys.argv[1]):
         if line.strip():
             r = json.loads(line)
-            runs[(r["scenario"], r["killer"])].append(r)
+            if r["scenario"] == "idle":
+                idle[(r["units"], r["killer"])].append(r)
+            else:
+                runs[(r["scenario"], r["killer"])].append(r)
+    if idle:
+        print_idle(idle)
+    if not runs:
+        return
     medians = {}
     print("| scenario | killer | runs (oom-kill) | start->cross | cross->decision | overhead | start->dead | wrong/missing |")
     print("|---|---|---|---|---|---|---|---|")

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside the lab VM at boot when the kernel command line says what:
-#   vmlab.run=pressure,swap  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
+#   vmlab.run=pressure,swap,idle,idle1000  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
 #   vmlab.runs=N  vmlab.duration=SECONDS
 # Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
 # them from the serial log; the image itself is never changed: QEMU -snapshot),
@@ -140,12 +140,47 @@ PY
   rm -f "$out"
 }
 
+# run_idle UNITS: the killer's cost while nothing happens, over 60 s: times
+# it was scheduled (schedstat timeslices = wake-ups), CPU time, and its PSS.
+# With UNITS > 0, as many started slices with ManagedOOMMemoryPressure=kill
+# are followed first (one reload, one start: fast even under TCG).
+run_idle() {
+  local units=$1 pid s0 s1 c0 c1 i names=()
+  if [ "$units" -gt 0 ]; then
+    mkdir -p /run/systemd/system
+    for i in $(seq "$units"); do
+      printf '[Slice]\nManagedOOMMemoryPressure=kill\n' > "/run/systemd/system/idle-$i.slice"
+      names+=("idle-$i.slice")
+    done
+    systemctl daemon-reload
+    systemctl start "${names[@]}"
+    sleep 30  # the killer follows them (its unit reads, its rulesets)
+  fi
+  settle
+  pid=$(systemctl show -P MainPID "$UNIT")
+  read -r _ _ s0 < "/proc/$pid/schedstat"
+  c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  sleep 60
+  read -r _ _ s1 < "/proc/$pid/schedstat"
+  c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d}' \
+    "$KILLER" "$units" $((s1 - s0)) $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) \
+    "$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")")"
+  if [ "$units" -gt 0 ]; then
+    systemctl stop "${names[@]}"
+    rm -f /run/systemd/system/idle-*.slice
+    systemctl daemon-reload
+  fi
+}
+
 systemd-run -q --unit=bystander sleep infinity
 for scenario in $SCENARIOS; do
   for n in $(seq "$RUNS"); do
     case $scenario in
       pressure) run_pressure "$n" ;;
       swap) run_swap "$n" ;;
+      idle) run_idle 0 ;;
+      idle1000) run_idle 1000 ;;
       *) say "unknown scenario '$scenario'" ;;
     esac
   done
