@@ -111,6 +111,7 @@ class UnitTracker {
 
   static int onResyncTimer(sd_event_source*, uint64_t, void* userdata);
   static int onChangeTimer(sd_event_source*, uint64_t, void* userdata);
+  static int onProxyCleanup(sd_event_source*, void* userdata);
 
   sd_event* event_;
   BusAddress bus_;
@@ -135,7 +136,6 @@ class UnitTracker {
   int listOutstanding_ = 0;
   bool ready_ = false;
   bool reloading_ = false;  // between Reloading(true) and Reloading(false)
-  bool hasDurationProperty_ = true;  // systemd < 257 lacks ManagedOOMMemoryPressureDurationUSec
   bool warnedConnect_ = false;
   TimePoint resyncStarted_{};
   std::optional<Duration> lastResyncTook_;
@@ -143,6 +143,7 @@ class UnitTracker {
 
   sd_event_source* resyncTimer_ = nullptr;
   sd_event_source* changeTimer_ = nullptr;
+  sd_event_source* proxyCleanup_ = nullptr;
 };
 
 }  // namespace unitoomd

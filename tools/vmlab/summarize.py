@@ -72,7 +72,10 @@ def main():
         for k, v in cols.items():
             cells[k], medians[(scenario, killer, k)] = cell(v)
         killed = sum(1 for r in rs if r["result"] == "oom-kill")
-        wrong = sum(1 for r in rs if not r["bystander_alive"]) + (len(rs) - killed)
+        if rs[0].get("no_kill_expected"):  # a healthy unit: any kill is wrong
+            wrong = sum(1 for r in rs if r["result"] != "success")
+        else:
+            wrong = sum(1 for r in rs if not r["bystander_alive"]) + (len(rs) - killed)
         print("| %s | %s | %d (%d) | %s | %s | %s | %s | %d |" % (scenario, killer, len(rs), killed, cells["start->cross"],
               cells["cross->decision"], cells["overhead"], cells["start->dead"], wrong))
     print()

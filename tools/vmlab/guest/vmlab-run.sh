@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside the lab VM at boot when the kernel command line says what:
-#   vmlab.run=pressure,swap,idle,idle1000  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
+#   vmlab.run=pressure,swap,reclaim,busy,idle,idle1000  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
 #   vmlab.runs=N  vmlab.duration=SECONDS
 # Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
 # them from the serial log; the image itself is never changed: QEMU -snapshot),
@@ -140,6 +140,64 @@ PY
   rm -f "$out"
 }
 
+# A monitored slice, as an administrator writes it (5 % limit, as the
+# pressure scenario).
+monitored_slice() {
+  mkdir -p /run/systemd/system
+  printf '[Slice]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=5%%\n' > /run/systemd/system/work.slice
+  systemctl daemon-reload
+  systemctl start work.slice
+}
+
+# run_reclaim N: in one monitored slice, the pressure hog and a bystander
+# that merely reclaims: it streams a 400 MiB file under MemoryHigh=64M, so
+# its page cache is scanned and dropped all the time (high pgscan) while it
+# hardly stalls (clean cache is cheap to drop). The hog must go, the
+# reclaimer live.
+run_reclaim() {
+  local n=$1 cg=/work.slice/hog.service started dead out
+  monitored_slice
+  [ -s /var/tmp/reclaim.bin ] || head -c 400M /dev/zero > /var/tmp/reclaim.bin
+  settle
+  systemctl reset-failed hog.service reclaimer.service 2>/dev/null
+  systemd-run -q --unit=reclaimer --slice=work.slice -p MemoryHigh=64M -p RuntimeMaxSec=120 \
+    sh -c 'while :; do cat /var/tmp/reclaim.bin > /dev/null; done'
+  sleep 5
+  out=$(mktemp)
+  psi-cross.py --wait-for-file "/sys/fs/cgroup$cg/memory.pressure" 5 "$out" 100 &
+  local watcher=$!
+  sleep 0.3
+  systemd-run -q --unit=hog --slice=work.slice -p MemoryHigh=64M -p MemoryMax=600M -p RuntimeMaxSec=90 \
+    stress-ng --vm 1 --vm-bytes 300M --vm-keep
+  for _ in $(seq 950); do
+    systemctl -q is-active hog.service && systemctl -q is-active reclaimer.service || break
+    sleep 0.1
+  done
+  wait "$watcher" 2>/dev/null
+  started=$(systemctl show -P ExecMainStartTimestampMonotonic hog.service)
+  dead=$(systemctl show -P InactiveEnterTimestampMonotonic hog.service)
+  result "$(printf '{"killer": "%s", "scenario": "reclaim", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s}' \
+    "$KILLER" "$n" $((DURATION * 1000)) "${started:-null}" "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1 | grep . || echo null)" \
+    "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" "$(systemctl show -P Result hog.service)" \
+    "$(systemctl -q is-active reclaimer.service && echo true || echo false)")"
+  systemctl stop hog.service reclaimer.service 2>/dev/null
+  rm -f "$out"
+}
+
+# run_busy N: a busy, healthy unit (two CPU spinners for 20 s) in a
+# monitored slice: no memory stall of its own, so nothing may be killed.
+run_busy() {
+  local n=$1 res
+  monitored_slice
+  settle
+  systemctl reset-failed busy.service 2>/dev/null
+  systemd-run -q --unit=busy --slice=work.slice -p RuntimeMaxSec=60 stress-ng --cpu 2 --timeout 20s
+  for _ in $(seq 300); do systemctl -q is-active busy.service || break; sleep 0.1; done
+  res=$(systemctl show -P Result busy.service)
+  result "$(printf '{"killer": "%s", "scenario": "busy", "run": %d, "duration_ms": %d, "generator_start": null, "limit_crossed": null, "decision": null, "unit_dead": null, "result": "%s", "bystander_alive": %s, "no_kill_expected": true}' \
+    "$KILLER" "$n" $((DURATION * 1000)) "$res" "$([ "$res" = success ] && echo true || echo false)")"
+}
+
 # run_idle UNITS: the killer's cost while nothing happens, over 60 s: times
 # it was scheduled (schedstat timeslices = wake-ups), CPU time, and its PSS.
 # With UNITS > 0, as many started slices with ManagedOOMMemoryPressure=kill
@@ -179,6 +237,8 @@ for scenario in $SCENARIOS; do
     case $scenario in
       pressure) run_pressure "$n" ;;
       swap) run_swap "$n" ;;
+      reclaim) run_reclaim "$n" ;;
+      busy) run_busy "$n" ;;
       idle) run_idle 0 ;;
       idle1000) run_idle 1000 ;;
       *) say "unknown scenario '$scenario'" ;;
