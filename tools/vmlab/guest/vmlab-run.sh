@@ -16,7 +16,8 @@ say() { echo "vmlab: $*" > /dev/console; }
 mono_usec() { python3 -c 'import time; print(int(time.monotonic() * 1e6))'; }
 result() { echo "VMLAB-RESULT $1" > /dev/console; }
 # The killer's own account of its kills, for the host to read.
-killer_log() { journalctl -b -u "$UNIT" -o cat --no-pager | grep -i "kill" | sed 's/^/VMLAB-LOG /' > /dev/console; }
+# (earlyoom and nohang say "sending SIGTERM to ..." rather than "kill")
+killer_log() { journalctl -b -u "$UNIT" -o cat --no-pager | grep -iE "kill|sending|sigterm" | sed 's/^/VMLAB-LOG /' > /dev/console; }
 finish() { [ -n "${UNIT:-}" ] && killer_log; say "done"; sync; systemctl poweroff; }
 trap finish EXIT
 
@@ -58,7 +59,7 @@ decision_usec() {
   case $KILLER in
     unitoomd) pattern="chose $cgroup" ;;
     systemd-oomd) pattern="Killed $cgroup" ;;
-    *) pattern="[Kk]ill" ;;
+    *) pattern="[Ss]ending SIG|SIGTERM|SIGKILL to|[Kk]illed" ;;
   esac
   journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
 import json, re, sys
