@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "desktop/protection.h"
 #include "util/log.h"
@@ -316,17 +317,32 @@ CgroupView* SampleContext::cgroup(const std::string& path) {
   return raw;
 }
 
-std::vector<CgroupView*> SampleContext::resolve(const std::vector<std::string>& patterns) {
+std::vector<CgroupView*> SampleContext::resolveOne(const std::string& pattern) {
+  auto it = globs_.find(pattern);
+  if (it == globs_.end()) it = globs_.emplace(pattern, fs_.glob(pattern)).first;
   std::vector<CgroupView*> out;
-  for (const auto& pattern : patterns) {
-    auto it = globs_.find(pattern);
-    if (it == globs_.end()) it = globs_.emplace(pattern, fs_.glob(pattern)).first;
-    for (const auto& path : it->second) {
-      CgroupView* v = cgroup(path);
-      if (v && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
-    }
-  }
+  out.reserve(it->second.size());
+  for (const auto& path : it->second)
+    if (CgroupView* v = cgroup(path)) out.push_back(v);  // a glob's paths are distinct
   return out;
+}
+
+std::vector<CgroupView*> SampleContext::resolve(const std::vector<std::string>& patterns) {
+  if (patterns.size() == 1) return resolveOne(patterns.front());
+  std::vector<CgroupView*> out;
+  std::set<CgroupView*> seen;
+  for (const auto& pattern : patterns)
+    for (CgroupView* v : resolveOne(pattern))
+      if (seen.insert(v).second) out.push_back(v);
+  return out;
+}
+
+unsigned onlineCpus() {
+  static const unsigned cpus = [] {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? static_cast<unsigned>(n) : 1u;
+  }();
+  return cpus;
 }
 
 const FlatKeyed* SampleContext::meminfo() {

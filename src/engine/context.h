@@ -119,6 +119,8 @@ struct ActionContext {
   std::optional<Duration> postActionDelayOverride;
 };
 
+unsigned onlineCpus();  // read once per process
+
 class SampleContext {
  public:
   SampleContext(const CgroupFs& fs, History& history, TimePoint now);
@@ -129,6 +131,7 @@ class SampleContext {
 
   CgroupView* cgroup(const std::string& path);  // null when it does not exist
   std::vector<CgroupView*> resolve(const std::vector<std::string>& patterns);
+  std::vector<CgroupView*> resolveOne(const std::string& pattern);
 
   const FlatKeyed* meminfo();
   std::optional<SwapInfo> swaps();
@@ -154,6 +157,8 @@ class SampleContext {
   const std::map<std::string, Preference>* unitPreferences = nullptr;
   // Cgroup names never killed ([Desktop] ProtectedUnits=).
   const std::vector<std::string>* protectedUnits = nullptr;
+  // Online CPUs: PSI's per-CPU weighting makes bounds depend on it.
+  unsigned cpus = onlineCpus();
 
  private:
   const CgroupFs& fs_;

@@ -1,5 +1,8 @@
 #include "observe/pressure_window.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace unitoomd {
 
 std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallKind kind, Duration window) {
@@ -40,6 +43,11 @@ std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallK
   if (spanUs <= 0) return std::nullopt;
   double pct = 100.0 * stalledUs / spanUs;
   return pct > 100.0 ? 100.0 : pct;
+}
+
+double descendantStallBound(double ancestorSomePercent, unsigned cpus) {
+  double fraction = std::clamp(ancestorSomePercent / 100.0, 0.0, 1.0);
+  return 100.0 * std::min(1.0, std::sqrt(std::max(1u, cpus) * fraction));
 }
 
 void recordStall(std::deque<StallPoint>& history, StallPoint point, Duration keep) {

@@ -29,6 +29,19 @@ enum class StallKind { Some, Full };
 // (the daemon just woke from idle); otherwise nullopt.
 std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallKind kind, Duration window);
 
+// The most stall (percent of wall time, some or full) any descendant cgroup
+// can have shown over a window in which its ancestor showed
+// `ancestorSomePercent` of `some` stall, on `cpus` CPUs. The kernel adds up a
+// group's per-CPU stall times weighted by the group's per-CPU non-idle time.
+// An ancestor counts every task of its descendants, so on each CPU its stall
+// time S and non-idle time C are at least the descendant's s and c, and
+// c >= s. Over a window T the descendant's stall is at most max(s) / T, the
+// ancestor's at least S * C / (cpus * T * T) >= s^2 / (cpus * T^2), hence
+// descendant <= sqrt(cpus * ancestor). The bound is loose when the ancestor
+// is busy on other CPUs, exact at zero: a subtree without stall in its
+// ancestor has none anywhere.
+double descendantStallBound(double ancestorSomePercent, unsigned cpus);
+
 // Appends a point and drops those no window can use any more.
 void recordStall(std::deque<StallPoint>& history, StallPoint point, Duration keep);
 

@@ -32,19 +32,21 @@ class PressureAbove : public Plugin {
     double worst = -1;
     std::string worstPath;
     bool usedAvg10 = useAvg10_;
-    for (CgroupView* cg : ctx.resolve(cgroups_)) {
-      std::optional<double> v;
-      bool fellBack = false;
-      if (useAvg10_) {
-        const Psi* psi = cg->pressure(resource_);
-        if (psi) v = kind_ == StallKind::Full ? (psi->full ? std::optional<double>(psi->full->avg10) : std::nullopt) : psi->some.avg10;
-      } else {
-        v = cg->stall(resource_, kind_, window_, &fellBack);
-      }
-      if (v && *v > worst) {
-        worst = *v;
-        worstPath = cg->path();
-        usedAvg10 = useAvg10_ || fellBack;
+    for (const auto& pattern : cgroups_) {
+      if (calmBeneath(ctx, pattern)) continue;
+      for (CgroupView* cg : ctx.resolveOne(pattern)) {
+        std::optional<double> v;
+        bool fellBack = false;
+        if (useAvg10_) {
+          v = avg10(*cg, kind_);
+        } else {
+          v = cg->stall(resource_, kind_, window_, &fellBack);
+        }
+        if (v && *v > worst) {
+          worst = *v;
+          worstPath = cg->path();
+          usedAvg10 = useAvg10_ || fellBack;
+        }
       }
     }
     bool above = worst > threshold_;
@@ -60,6 +62,33 @@ class PressureAbove : public Plugin {
   bool timing() const override { return sustained_.active(); }
 
  private:
+  std::optional<double> avg10(CgroupView& cg, StallKind kind) const {
+    const Psi* psi = cg.pressure(resource_);
+    if (!psi) return std::nullopt;
+    if (kind == StallKind::Some) return psi->some.avg10;
+    return psi->full ? std::optional<double>(psi->full->avg10) : std::nullopt;
+  }
+
+  // A glob over thousands of cgroups need not be read at every sample: when
+  // the stall of the glob's literal prefix bounds every descendant's well
+  // below the threshold, none of them can be above it. Half the threshold
+  // leaves room for the kernel aggregating each group at its own moments,
+  // and lets the descendants' windows fill before one could cross.
+  bool calmBeneath(SampleContext& ctx, const std::string& pattern) const {
+    if (pattern.find_first_of("*?[{") == std::string::npos) return false;
+    CgroupView* ancestor = ctx.cgroup(literalPrefix(pattern));
+    if (!ancestor) return false;
+    std::optional<double> some;
+    if (useAvg10_) {
+      some = avg10(*ancestor, StallKind::Some);
+    } else {
+      bool fellBack = false;
+      some = ancestor->stall(resource_, StallKind::Some, window_, &fellBack);
+      if (fellBack) return false;  // a window and an avg10 do not compare
+    }
+    return some && descendantStallBound(*some, ctx.cpus) < threshold_ / 2;
+  }
+
   std::vector<std::string> cgroups_;
   Resource resource_ = Resource::Memory;
   double threshold_ = 0;

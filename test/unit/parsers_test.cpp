@@ -129,6 +129,18 @@ TEST(StallWindow, MeasuresTheLastWindowFromTotals) {
   EXPECT_NEAR(*stallPercent(h, StallKind::Some, std::chrono::seconds(1)), 37.0, 0.01);
 }
 
+// Child on CPU 0 stalled the whole second; a sibling kept CPU 1 busy: the
+// parent shows (1 s * 1 s + 0 * 1 s) / 2 s = 50 %, the child 100 % =
+// sqrt(2 * 50 %). The bound is tight there and never below the truth.
+TEST(StallBound, DescendantsOfAnAncestorWithoutStallHaveNone) {
+  EXPECT_EQ(descendantStallBound(0, 64), 0);
+  EXPECT_NEAR(descendantStallBound(50, 2), 100, 1e-9);
+  EXPECT_NEAR(descendantStallBound(1, 4), 20, 1e-9);
+  EXPECT_NEAR(descendantStallBound(25, 1), 50, 1e-9);
+  EXPECT_EQ(descendantStallBound(90, 8), 100);
+  EXPECT_NEAR(descendantStallBound(1, 0), 10, 1e-9) << "no CPU count: at least one";
+}
+
 TEST(StallWindow, UnknownUntilHistoryCoversAQuarterWindow) {
   std::deque<StallPoint> h;
   auto t0 = TimePoint(std::chrono::seconds(100));

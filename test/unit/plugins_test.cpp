@@ -63,6 +63,7 @@ struct Harness {
   bool dryRun = false;
   std::map<std::string, Preference> unitPreferences;
   std::vector<std::string> protectedUnits;
+  unsigned cpus = 2;
 
   Harness() {
     tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
@@ -96,6 +97,7 @@ struct Harness {
     ctx.dryRun = dryRun;
     ctx.unitPreferences = &unitPreferences;
     ctx.protectedUnits = &protectedUnits;
+    ctx.cpus = cpus;
     engine->runOnce(ctx);
   }
 };
@@ -186,6 +188,38 @@ TEST(PressureAbove, CalmCgroupsAreLeftAlone) {
     total += 10000;  // 4 %
   }
   EXPECT_TRUE(h.killer.killed.empty());
+}
+
+// The children of a calm cgroup cannot be over the threshold, so a glob over
+// thousands of them costs one read. A child's file that claims otherwise
+// (which the kernel never shows) proves it went unread.
+TEST(PressureAbove, ChildrenOfACalmAncestorAreNotRead) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/*", "resource": "memory", "threshold": 40, "duration": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  unsigned long long parent = 0, child = 0;
+  int i = 0;
+  for (; i <= 16; ++i) {  // the ancestor stalls 1 %: no child above 14 % on 2 CPUs
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
+    h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, child, child)}});
+    h.sample(i * 0.25);
+    parent += 2500;
+    child += 150000;
+  }
+  EXPECT_TRUE(h.killer.killed.empty());
+  EXPECT_EQ(h.history.size(), 1u) << "only the ancestor's pressure was read";
+  for (; i <= 32 && h.killer.killed.empty(); ++i) {  // the ancestor stalls 30 %: its children are read
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
+    h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, child, child)}});
+    h.sample(i * 0.25);
+    parent += 75000;
+    child += 150000;
+  }
+  ASSERT_EQ(h.killer.killed.size(), 1u);
+  EXPECT_LE(i, 17 + 8) << "within 2 s of the ancestor's stall rising: a sample to see it, a quarter-second to fill the child's window, 1 s of duration";
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("of /w/x 60.0% > 40%"), std::string::npos) << h.sink.reports[0].reasons[0];
 }
 
 TEST(PressureAbove, Avg10WindowBehavesLikeOomd) {
