@@ -11,7 +11,7 @@ constexpr const char* kLmmPath = "/org/freedesktop/LowMemoryMonitor";
 }  // namespace
 
 ApiService::ApiService(sd_event* event, BusKind bus, ApiModel& model)
-    : event_(event), bus_(bus), model_(model), reconnect_(event, [this] { connect(); }) {}
+    : event_(event), bus_(bus), model_(model), reconnect_(event, [this] { connect(); }, BusAddress(bus).socketPath()) {}
 
 ApiService::~ApiService() { disconnect(); }
 

@@ -14,7 +14,10 @@ constexpr const char* kInterface = "org.unitoomd1.Manager";
 }  // namespace
 
 SystemInstanceWatch::SystemInstanceWatch(sd_event* event, uid_t uid, std::function<void(bool)> changed)
-    : event_(event), uid_(uid), changed_(std::move(changed)), reconnect_(event, [this] { connect(); }) {}
+    : event_(event),
+      uid_(uid),
+      changed_(std::move(changed)),
+      reconnect_(event, [this] { connect(); }, BusAddress(BusKind::System).socketPath()) {}
 
 SystemInstanceWatch::~SystemInstanceWatch() { disconnect(); }
 

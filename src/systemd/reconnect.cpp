@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace unitoomd {
 
@@ -56,6 +57,42 @@ std::string BusAddress::describe() const {
   return "?";
 }
 
+std::string socketPathOfAddress(const std::string& address) {
+  for (size_t start = 0; start <= address.size();) {
+    size_t end = address.find(';', start);
+    if (end == std::string::npos) end = address.size();
+    std::string one = address.substr(start, end - start);
+    if (one.rfind("unix:", 0) == 0) {
+      for (size_t k = 5; k < one.size();) {
+        size_t comma = one.find(',', k);
+        if (comma == std::string::npos) comma = one.size();
+        if (one.compare(k, 5, "path=") == 0) return one.substr(k + 5, comma - k - 5);
+        k = comma + 1;
+      }
+    }
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string BusAddress::socketPath() const {
+  auto fromEnv = [](const char* var) -> std::optional<std::string> {
+    const char* v = getenv(var);
+    if (!v || !*v) return std::nullopt;
+    return socketPathOfAddress(v);
+  };
+  switch (kind) {
+    case BusKind::System: return fromEnv("DBUS_SYSTEM_BUS_ADDRESS").value_or("/run/dbus/system_bus_socket");
+    case BusKind::User: {
+      if (auto p = fromEnv("DBUS_SESSION_BUS_ADDRESS")) return *p;
+      const char* runtime = getenv("XDG_RUNTIME_DIR");
+      return runtime && *runtime ? std::string(runtime) + "/bus" : "";
+    }
+    case BusKind::UserSessionOf: return "/run/user/" + std::to_string(uid) + "/bus";
+  }
+  return "";
+}
+
 std::unique_ptr<sdbus::IConnection> openBus(const BusAddress& bus) {
   switch (bus.kind) {
     case BusKind::System: return sdbus::createSystemBusConnection();
@@ -67,16 +104,65 @@ std::unique_ptr<sdbus::IConnection> openBus(const BusAddress& bus) {
 
 Reconnect::~Reconnect() {
   if (timer_) sd_event_source_disable_unref(timer_);
+  stopWatching();
 }
 
 void Reconnect::schedule() {
+  if (watchForSocket()) {
+    armTimer(kAbsentSocketBackstop);
+    return;
+  }
+  armTimer(backoff_);
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+}
+
+void Reconnect::armTimer(Duration after) {
   uint64_t now = 0;
   sd_event_now(event_, CLOCK_MONOTONIC, &now);
-  uint64_t when = now + static_cast<uint64_t>(backoff_.count());
+  uint64_t when = now + static_cast<uint64_t>(after.count());
   if (!timer_) sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, when, 100000, onTimer, this);
   else sd_event_source_set_time(timer_, when);
   sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
-  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+}
+
+bool Reconnect::watchForSocket() {
+  if (socket_.empty() || socket_[0] != '/' || access(socket_.c_str(), F_OK) == 0) {
+    stopWatching();
+    return false;
+  }
+  // The nearest existing directory on the path, and the name awaited in it.
+  std::string dir = socket_, name;
+  while (access(dir.c_str(), F_OK) != 0) {
+    size_t slash = dir.rfind('/');
+    name = dir.substr(slash + 1);
+    dir = slash == 0 ? "/" : dir.substr(0, slash);
+  }
+  if (watch_ && dir == watchedDir_ && name == awaitedName_) return true;
+  stopWatching();
+  if (sd_event_add_inotify(event_, &watch_, dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, onDirectoryChange, this) < 0) {
+    watch_ = nullptr;
+    return false;
+  }
+  watchedDir_ = dir;
+  awaitedName_ = name;
+  return true;
+}
+
+void Reconnect::stopWatching() {
+  if (watch_) watch_ = sd_event_source_disable_unref(watch_);
+  watchedDir_.clear();
+  awaitedName_.clear();
+}
+
+int Reconnect::onDirectoryChange(sd_event_source*, const struct inotify_event* e, void* userdata) {
+  auto* self = static_cast<Reconnect*>(userdata);
+  if (e->len == 0 || self->awaitedName_ != e->name) return 0;  // something else appeared in a busy directory
+  if (!self->watchForSocket()) {  // the socket is there: try now, not at the backstop
+    self->backoff_ = kFirstBackoff;
+    if (self->timer_) sd_event_source_set_enabled(self->timer_, SD_EVENT_OFF);
+    self->retry_();
+  }
+  return 0;
 }
 
 int Reconnect::onTimer(sd_event_source*, uint64_t, void* userdata) {

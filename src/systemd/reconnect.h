@@ -1,8 +1,12 @@
 // What every connection to a bus that may go away needs: opening the bus a
 // BusKind names, and trying again later with a back-off (1 s, doubling, at
-// most 30 s) on the sd-event loop, reset once a connection holds.
+// most 30 s) on the sd-event loop, reset once a connection holds. While the
+// bus's socket does not exist at all, no timer polls for it: an inotify
+// watch on the nearest existing directory on its path wakes the retry when
+// it appears (a 10 minute timer stays as a backstop).
 #pragma once
 
+#include <sys/inotify.h>
 #include <systemd/sd-event.h>
 
 #include <functional>
@@ -27,7 +31,14 @@ struct BusAddress {
   BusKind kind;
   uid_t uid = 0;
   std::string describe() const;  // "system bus", "session bus of user 1001"
+  // The unix socket this bus listens on, where the address names one
+  // (environment, else the well-known paths); empty when unknown.
+  std::string socketPath() const;
 };
+
+// "unix:path=/run/dbus/system_bus_socket,guid=..." -> the path; the first
+// unix:path= of a list of addresses; empty for any other transport.
+std::string socketPathOfAddress(const std::string& address);
 
 // Throws sdbus::Error when the bus cannot be reached.
 //
@@ -41,7 +52,8 @@ std::unique_ptr<sdbus::IConnection> openBus(const BusAddress& bus);
 
 class Reconnect {
  public:
-  Reconnect(sd_event* event, std::function<void()> retry) : event_(event), retry_(std::move(retry)) {}
+  Reconnect(sd_event* event, std::function<void()> retry, std::string socketPath = "")
+      : event_(event), retry_(std::move(retry)), socket_(std::move(socketPath)) {}
   ~Reconnect();
   Reconnect(const Reconnect&) = delete;
   Reconnect& operator=(const Reconnect&) = delete;
@@ -52,11 +64,19 @@ class Reconnect {
  private:
   static constexpr Duration kFirstBackoff = std::chrono::seconds(1);
   static constexpr Duration kMaxBackoff = std::chrono::seconds(30);
+  static constexpr Duration kAbsentSocketBackstop = std::chrono::minutes(10);
   static int onTimer(sd_event_source*, uint64_t, void* userdata);
+  static int onDirectoryChange(sd_event_source*, const struct inotify_event* e, void* userdata);
+  void armTimer(Duration after);
+  bool watchForSocket();  // false when the socket exists or cannot be watched
+  void stopWatching();
 
   sd_event* event_;
   std::function<void()> retry_;
+  std::string socket_;
+  std::string watchedDir_, awaitedName_;  // the nearest existing directory, and the next name on the path in it
   sd_event_source* timer_ = nullptr;
+  sd_event_source* watch_ = nullptr;
   Duration backoff_ = kFirstBackoff;
 };
 

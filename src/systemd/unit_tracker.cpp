@@ -98,7 +98,7 @@ UnitTracker::UnitTracker(sd_event* event, BusAddress bus, std::function<void()> 
       bus_(bus),
       onChange_(std::move(onChange)),
       managerName_(std::move(manager)),
-      reconnect_(event, [this] { connect(); }) {}
+      reconnect_(event, [this] { connect(); }, bus_.socketPath()) {}
 
 UnitTracker::~UnitTracker() {
   for (auto* s : {resyncTimer_, changeTimer_, proxyCleanup_})
