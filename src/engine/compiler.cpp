@@ -32,7 +32,7 @@ void describeCall(const ir::PluginCall& call, std::string& out) {
 
 }  // namespace
 
-std::string fingerprint(const ir::Ruleset& rs) {
+uint64_t fingerprint(const ir::Ruleset& rs) {
   std::string out = rs.name + "\n" + rs.description + "\n" + rs.origin + "\n" + rs.postActionDelay.value_or("-") + "\n" +
                     rs.silenceLogs + "\n";
   for (const auto& g : rs.detectors) {
@@ -42,7 +42,9 @@ std::string fingerprint(const ir::Ruleset& rs) {
   }
   out += "\n";
   for (const auto& c : rs.actions) describeCall(c, out);
-  return out;
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (unsigned char ch : out) hash = (hash ^ ch) * 1099511628211ull;
+  return hash;
 }
 
 std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags) {

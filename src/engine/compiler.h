@@ -30,8 +30,10 @@ struct CompileOutput {
 CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns);
 
 // Equal for rulesets that would compile to the same thing: a reload keeps
-// those running as they are, with their detectors' timers.
-std::string fingerprint(const ir::Ruleset& rs);
+// those running as they are, with their detectors' timers. A 64-bit hash
+// of the ruleset's text: a thousand unit rulesets need not keep their text
+// twice.
+uint64_t fingerprint(const ir::Ruleset& rs);
 
 // One ruleset alone (used for synthesized rulesets and by tests).
 std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags);

@@ -249,7 +249,9 @@ std::optional<CounterPoint> CgroupView::counters() {
     auto& h = ctx_.history().at(inode(), path(), ctx_.now());
     if (h.counters.empty() || h.counters.back().at < p.at) {
       h.counters.push_back(p);
-      while (h.counters.size() > 2 && p.at - h.counters[1].at > kCounterHistoryKeep) h.counters.pop_front();
+      size_t drop = 0;
+      while (h.counters.size() - drop > 2 && p.at - h.counters[drop + 1].at > kCounterHistoryKeep) ++drop;
+      h.counters.erase(h.counters.begin(), h.counters.begin() + static_cast<std::ptrdiff_t>(drop));
     }
     return p;
   });

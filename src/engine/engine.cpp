@@ -1,5 +1,8 @@
 #include "engine/engine.h"
 
+#include <string_view>
+#include <unordered_map>
+
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -136,10 +139,17 @@ bool Engine::actionPending() const {
 }
 
 void Engine::adoptStateFrom(Engine& old) {
+  // by name, in order: a thousand unit rulesets are matched in one pass
+  std::unordered_map<std::string_view, std::vector<std::unique_ptr<Ruleset>*>> byName;
+  for (auto& o : old.rulesets_)
+    if (o) byName[o->name].push_back(&o);
   for (auto& r : rulesets_) {
-    for (auto& o : old.rulesets_) {
-      if (!o || o->name != r->name) continue;
-      if (!o->fingerprint.empty() && o->fingerprint == r->fingerprint) {
+    auto it = byName.find(r->name);
+    if (it == byName.end()) continue;
+    for (auto* slot : it->second) {
+      auto& o = *slot;
+      if (!o) continue;
+      if (o->fingerprint != 0 && o->fingerprint == r->fingerprint) {
         o->disabled = r->disabled;  // drop-ins come and go independently of the base's text
         r = std::move(o);
       } else {

@@ -29,7 +29,7 @@ class Ruleset {
   std::string name;
   std::string description;
   std::string origin;
-  std::string fingerprint;  // of the IR it came from (see compiler.h)
+  uint64_t fingerprint = 0;  // of the IR it came from (see compiler.h)
   Duration postActionDelay = std::chrono::seconds(15);
   bool silenceEngineLogs = false;
   bool disabled = false;  // disable-on-drop-in while a drop-in targets it

@@ -4,11 +4,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "observe/pressure_window.h"
 #include "util/time.h"
@@ -28,8 +28,8 @@ struct CounterPoint {
 struct CgroupHistory {
   std::string path;
   TimePoint lastSeen{};
-  std::deque<StallPoint> stall[2];  // by Resource
-  std::deque<CounterPoint> counters;
+  StallHistory stall[2];  // by Resource
+  std::vector<CounterPoint> counters;  // oldest first
   std::optional<double> usageAverage;  // decaying average of memory.current, for growth
   TimePoint usageAverageAt{};
 };

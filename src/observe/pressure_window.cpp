@@ -5,7 +5,7 @@
 
 namespace unitoomd {
 
-std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallKind kind, Duration window) {
+std::optional<double> stallPercent(const StallHistory& history, StallKind kind, Duration window) {
   if (history.empty() || window.count() <= 0) return std::nullopt;
   const StallPoint& last = history.back();
   auto total = [kind](const StallPoint& p) { return kind == StallKind::Some ? p.someUsec : p.fullUsec; };
@@ -50,11 +50,13 @@ double descendantStallBound(double ancestorSomePercent, unsigned cpus) {
   return 100.0 * std::min(1.0, std::sqrt(std::max(1u, cpus) * fraction));
 }
 
-void recordStall(std::deque<StallPoint>& history, StallPoint point, Duration keep) {
+void recordStall(StallHistory& history, StallPoint point, Duration keep) {
   if (!history.empty() && point.at <= history.back().at) return;  // one point per sample
   history.push_back(point);
   // keep one point older than `keep` so a full window stays measurable
-  while (history.size() > 2 && point.at - history[1].at > keep) history.pop_front();
+  size_t drop = 0;
+  while (history.size() - drop > 2 && point.at - history[drop + 1].at > keep) ++drop;
+  history.erase(history.begin(), history.begin() + static_cast<std::ptrdiff_t>(drop));
 }
 
 }  // namespace unitoomd

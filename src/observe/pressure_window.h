@@ -5,7 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <vector>
 #include <optional>
 
 #include "util/time.h"
@@ -20,6 +20,11 @@ struct StallPoint {
 
 enum class StallKind { Some, Full };
 
+// Oldest first. A vector, not a deque: libstdc++'s deque allocates over
+// half a KiB even when empty, and a daemon keeps one per resource for every
+// cgroup it watches.
+using StallHistory = std::vector<StallPoint>;
+
 // Percent of wall time stalled over the latest window of at least `window`:
 // from the newest point at least `window` older than the last point. A first
 // point with total 0 is a cgroup that had never stalled: the window may then
@@ -27,7 +32,7 @@ enum class StallKind { Some, Full };
 // (> 3 windows) that the figure would be diluted, or there is none, the
 // points within the window are used if they span at least a quarter of it
 // (the daemon just woke from idle); otherwise nullopt.
-std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallKind kind, Duration window);
+std::optional<double> stallPercent(const StallHistory& history, StallKind kind, Duration window);
 
 // The most stall (percent of wall time, some or full) any descendant cgroup
 // can have shown over a window in which its ancestor showed
@@ -43,6 +48,6 @@ std::optional<double> stallPercent(const std::deque<StallPoint>& history, StallK
 double descendantStallBound(double ancestorSomePercent, unsigned cpus);
 
 // Appends a point and drops those no window can use any more.
-void recordStall(std::deque<StallPoint>& history, StallPoint point, Duration keep);
+void recordStall(StallHistory& history, StallPoint point, Duration keep);
 
 }  // namespace unitoomd

@@ -115,7 +115,7 @@ TEST(Units, SizesAndPercentOfATotalResolvedLate) {
 }
 
 TEST(StallWindow, MeasuresTheLastWindowFromTotals) {
-  std::deque<StallPoint> h;
+  StallHistory h;
   auto t0 = TimePoint(std::chrono::seconds(100));
   auto ms = [&](int m) { return t0 + std::chrono::milliseconds(m); };
   recordStall(h, {ms(0), 0, 0}, std::chrono::seconds(10));
@@ -142,7 +142,7 @@ TEST(StallBound, DescendantsOfAnAncestorWithoutStallHaveNone) {
 }
 
 TEST(StallWindow, UnknownUntilHistoryCoversAQuarterWindow) {
-  std::deque<StallPoint> h;
+  StallHistory h;
   auto t0 = TimePoint(std::chrono::seconds(100));
   recordStall(h, {t0, 5000, 5000}, std::chrono::seconds(10));
   recordStall(h, {t0 + std::chrono::milliseconds(200), 9000, 9000}, std::chrono::seconds(10));
@@ -155,7 +155,7 @@ TEST(StallWindow, AfterWakingFromIdleTheRecentPointsMeasureTheStall) {
   // Idle: the previous sample is 30 s old. Woken by a trigger at t0, the
   // daemon samples every 250 ms; half a second of 60 % stall must show as
   // such, not as nothing (or as a lagging avg10).
-  std::deque<StallPoint> h;
+  StallHistory h;
   auto t0 = TimePoint(std::chrono::seconds(100));
   auto ms = [&](int m) { return t0 + std::chrono::milliseconds(m); };
   recordStall(h, {ms(-30000), 1000, 1000}, std::chrono::seconds(60));
@@ -167,7 +167,7 @@ TEST(StallWindow, AfterWakingFromIdleTheRecentPointsMeasureTheStall) {
 }
 
 TEST(StallWindow, ANeverStalledCgroupMayReachBackBeforeItsFirstPoint) {
-  std::deque<StallPoint> h;
+  StallHistory h;
   auto t0 = TimePoint(std::chrono::seconds(100));
   recordStall(h, {t0, 0, 0}, std::chrono::seconds(10));
   recordStall(h, {t0 + std::chrono::milliseconds(400), 200000, 150000}, std::chrono::seconds(10));
@@ -175,7 +175,7 @@ TEST(StallWindow, ANeverStalledCgroupMayReachBackBeforeItsFirstPoint) {
 }
 
 TEST(StallWindow, AStaleBaseIsNotDilutedIntoAFigure) {
-  std::deque<StallPoint> h;
+  StallHistory h;
   auto t0 = TimePoint(std::chrono::seconds(100));
   recordStall(h, {t0, 5000, 5000}, std::chrono::seconds(60));
   recordStall(h, {t0 + std::chrono::seconds(30), 900000, 900000}, std::chrono::seconds(60));
