@@ -511,6 +511,7 @@ bool Daemon::start() {
   if (!reload(true)) return false;
   if (options_.systemd) {
     tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });
+    tracker_->watchControlDirs(ownControlDirs(*options_.systemd == BusKind::User));
     if (*options_.systemd == BusKind::System) userSessions_ = std::make_unique<UserSessions>(event_, [this] { unitsChanged(); });
     systemdKiller_ = std::make_unique<SystemdKiller>(
         [this](const std::string& cgroup) -> UnitTracker& {

@@ -40,6 +40,7 @@ void UserSessions::follow(const std::set<uid_t>& uids) {
     if (sessions_.count(uid)) continue;
     Session& s = sessions_[uid];
     s.tracker = std::make_unique<UnitTracker>(event_, BusAddress(BusKind::UserSessionOf, uid), onChange_, userManagerUnit(uid));
+    s.tracker->watchControlDirs(userControlDirsOf(uid));
     s.tracker->beforeConnectionCloses([&s] {
       s.signals.reset();
       s.notifications.reset();

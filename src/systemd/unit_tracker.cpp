@@ -18,6 +18,7 @@ constexpr uint64_t kCallTimeoutUsec = 10'000'000;
 // keeps 44 replies free.
 constexpr size_t kMaxReadsInFlight = 12;
 constexpr Duration kResyncInterval = std::chrono::seconds(60);
+constexpr Duration kResyncIntervalWatched = std::chrono::minutes(10);
 constexpr Duration kChangeCoalesce = std::chrono::milliseconds(100);
 
 uint64_t monotonicUsec(sd_event* event) {
@@ -237,6 +238,22 @@ void UnitTracker::subscribeAndResync() {
   resync();
 }
 
+void UnitTracker::watchControlDirs(const std::vector<std::string>& dirs) {
+  controlDirs_ = std::make_unique<ControlDirWatch>(event_, dirs, [this](const std::string& unit) { rereadUnitNamed(unit); });
+}
+
+// A unit that is not live is not followed; when it starts, UnitNew and its
+// ActiveState bring it in with its settings as they are then.
+void UnitTracker::rereadUnitNamed(const std::string& name) {
+  for (const auto& [path, t] : units_) {
+    if (t.settings.name != name) continue;
+    LOG_DEBUG("%s: a setting was written for it; reading it again", name.c_str());
+    queueRead(path, name);
+    pump();
+    return;
+  }
+}
+
 void UnitTracker::resync() {
   if (!manager_) return;
   if (!resyncing_) resyncStarted_ = Clock::now();
@@ -294,7 +311,8 @@ void UnitTracker::pump() {
     lastResyncTook_ = std::chrono::duration_cast<Duration>(Clock::now() - resyncStarted_);
     LOG_DEBUG("resynced %zu live unit(s) with cgroups in %s", units_.size(), formatDuration(*lastResyncTook_).c_str());
     setReady(true);
-    uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(kResyncInterval.count());
+    Duration interval = controlDirs_ ? kResyncIntervalWatched : kResyncInterval;
+    uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(interval.count());
     if (!resyncTimer_) sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 1000000, onResyncTimer, this);
     else sd_event_source_set_time(resyncTimer_, when);
     sd_event_source_set_enabled(resyncTimer_, SD_EVENT_ONESHOT);

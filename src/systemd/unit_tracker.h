@@ -2,9 +2,11 @@
 // manager with --user): Subscribe, ListUnits, UnitNew/UnitRemoved,
 // ActiveState changes and Reloading. The ManagedOOM* properties and
 // ControlGroup emit no change signals, so a unit's are read again whenever
-// anything about it changes, after a daemon-reload, and on a slow resync
-// (60 s). `systemctl set-property` sends no signal at all (checked against
-// systemd 252), so it is the resync that picks such a change up.
+// anything about it changes and after a daemon-reload. `systemctl
+// set-property` sends no signal at all (checked against systemd 252): with
+// the manager's control directories watched (watchControlDirs), the unit it
+// wrote a setting for is read again at once; a slow resync (10 minutes,
+// 60 s without the watch) backs that up.
 // Only live units of types that own cgroups are read (a 2,000-unit system
 // has a few hundred).
 //
@@ -30,6 +32,7 @@
 
 #include "policy/unit_policy.h"
 #include "systemd/bus_loop.h"
+#include "systemd/control_dir_watch.h"
 #include "systemd/reconnect.h"
 #include "util/time.h"
 
@@ -67,6 +70,10 @@ class UnitTracker {
   void beforeConnectionCloses(std::function<void()> f) { beforeClose_ = std::move(f); }
   const std::string& manager() const { return managerName_; }
 
+  // Reads a unit again when its manager writes a setting for it in one of
+  // these directories (see control_dir_watch.h).
+  void watchControlDirs(const std::vector<std::string>& dirs);
+
   // Statistics for the benchmark.
   unsigned long long propertyReads() const { return propertyReads_; }
   std::optional<Duration> lastResyncTook() const { return lastResyncTook_; }
@@ -97,6 +104,7 @@ class UnitTracker {
   void finishRead(const std::shared_ptr<Read>& read);
   void dropUnit(const std::string& objectPath);
   void changed();
+  void rereadUnitNamed(const std::string& name);
   void setReady(bool ready);
   void checkForSystemdOomd();
   sdbus::IProxy& unitProxy(const std::string& objectPath);
@@ -120,6 +128,7 @@ class UnitTracker {
   std::function<void()> beforeClose_;
   Reconnect reconnect_;
 
+  std::unique_ptr<ControlDirWatch> controlDirs_;
   std::unique_ptr<sdbus::IConnection> connection_;
   std::unique_ptr<BusLoop> loop_;
   std::unique_ptr<sdbus::IProxy> manager_;
