@@ -222,9 +222,13 @@ run_idle() {
   sleep 60
   read -r _ _ s1 < "/proc/$pid/schedstat"
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d}' \
+  # PSS, and its parts: anonymous (the daemon's own data) and file (code
+  # and read-only data, page cache shared with whoever else maps it)
+  result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d, "pss_anon_kib": %d, "pss_file_kib": %d}' \
     "$KILLER" "$units" $((s1 - s0)) $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) \
-    "$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")")"
+    "$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")" \
+    "$(awk '/^Pss_Anon:/ {print $2}' "/proc/$pid/smaps_rollup")" \
+    "$(awk '/^Pss_File:/ {print $2}' "/proc/$pid/smaps_rollup")")"
   if [ "$units" -gt 0 ]; then
     systemctl stop "${names[@]}"
     rm -f /run/systemd/system/idle-*.slice
