@@ -25,16 +25,22 @@ def cell(values):
 
 
 def print_idle(idle):
-    """Idle cost per killer and number of followed units: medians."""
-    print("| idle, 60 s | killer | runs | wake-ups/min | CPU ms | PSS KiB |")
-    print("|---|---|---|---|---|---|")
+    """Idle cost per killer and number of followed units: medians. PSS is
+    split into anonymous (the daemon's own) and file (code: page cache that
+    other processes mapping the same libraries share) where recorded."""
+    print("| idle, 60 s | killer | runs | wake-ups/min | CPU ms | PSS KiB | anon | file |")
+    print("|---|---|---|---|---|---|---|---|")
     med = {}
+    def part(rs, key):
+        v = [r[key] for r in rs if key in r]
+        return "%d" % statistics.median(v) if v else "-"
     for (units, killer), rs in sorted(idle.items()):
         w = statistics.median(r["wakeups"] * 60 / r["seconds"] for r in rs)
         c = statistics.median(r["cpu_ms"] for r in rs)
         p = statistics.median(r["pss_kib"] for r in rs)
         med[(units, killer)] = (w, c, p)
-        print("| %d units | %s | %d | %.0f | %d | %d |" % (units, killer, len(rs), w, c, p))
+        print("| %d units | %s | %d | %.0f | %d | %d | %s | %s |" % (units, killer, len(rs), w, c, p,
+                                                             part(rs, "pss_anon_kib"), part(rs, "pss_file_kib")))
     print()
     for units in sorted({u for u, _ in idle}):
         u, o = med.get((units, "unitoomd")), med.get((units, "systemd-oomd"))
