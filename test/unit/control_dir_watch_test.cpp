@@ -3,9 +3,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "event_loop.h"
 #include "systemd/control_dir_watch.h"
 
 using namespace unitoomd;
+using unitoomd::test::EventLoop;
+using unitoomd::test::TempDir;
 namespace fs = std::filesystem;
 
 TEST(ControlDirs, UnitOfADropInDirectory) {
@@ -19,15 +22,6 @@ TEST(ControlDirs, UnitOfADropInDirectory) {
 
 namespace {
 
-struct Loop {
-  sd_event* event = nullptr;
-  Loop() { sd_event_new(&event); }
-  ~Loop() { sd_event_unref(event); }
-  void spin() {
-    for (int i = 0; i < 5; ++i) sd_event_run(event, 20000);
-  }
-};
-
 void write(const std::string& path) { std::ofstream(path) << "[Slice]\nManagedOOMMemoryPressure=kill\n"; }
 
 }  // namespace
@@ -35,10 +29,10 @@ void write(const std::string& path) { std::ofstream(path) << "[Slice]\nManagedOO
 // What `systemctl set-property` does to the file system, step by step,
 // starting on a machine where no control directory was ever made.
 TEST(ControlDirWatch, TellsWhichUnitASettingWasWrittenFor) {
-  char tmpl[] = "/tmp/unitoomd-control-XXXXXX";
-  std::string root = mkdtemp(tmpl);
+  TempDir tmp;
+  const std::string& root = tmp.path;
   std::string control = root + "/etc/systemd/system.control";
-  Loop loop;
+  EventLoop loop;
   std::vector<std::string> seen;
   ControlDirWatch watch(loop.event, {control}, [&](const std::string& unit) { seen.push_back(unit); });
   EXPECT_EQ(watch.watches(), 1u) << "the nearest existing directory is awaited";
@@ -70,5 +64,4 @@ TEST(ControlDirWatch, TellsWhichUnitASettingWasWrittenFor) {
   loop.spin();
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back(), "other.service");
-  fs::remove_all(root);
 }

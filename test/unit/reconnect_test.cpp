@@ -5,9 +5,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "event_loop.h"
 #include "systemd/reconnect.h"
 
 using namespace unitoomd;
+using unitoomd::test::EventLoop;
+using unitoomd::test::TempDir;
 
 TEST(BusSocket, TheUnixPathOfAnAddress) {
   EXPECT_EQ(socketPathOfAddress("unix:path=/run/dbus/system_bus_socket"), "/run/dbus/system_bus_socket");
@@ -20,15 +23,6 @@ TEST(BusSocket, TheUnixPathOfAnAddress) {
 
 namespace {
 
-struct Loop {
-  sd_event* event = nullptr;
-  Loop() { sd_event_new(&event); }
-  ~Loop() { sd_event_unref(event); }
-  void spin() {
-    for (int i = 0; i < 5; ++i) sd_event_run(event, 20000);
-  }
-};
-
 void touch(const std::string& path) { std::ofstream(path) << ""; }
 
 }  // namespace
@@ -37,10 +31,10 @@ void touch(const std::string& path) { std::ofstream(path) << ""; }
 // directories along the socket's path, not on a timer, and comes as soon as
 // the socket appears.
 TEST(Reconnect, AMissingSocketIsAwaitedNotPolled) {
-  char tmpl[] = "/tmp/unitoomd-reconnect-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  TempDir tmp;
+  const std::string& dir = tmp.path;
   std::string socket = dir + "/run/dbus/bus";
-  Loop loop;
+  EventLoop loop;
   int retries = 0;
   Reconnect reconnect(loop.event, [&] { ++retries; }, socket);
   reconnect.schedule();
@@ -56,20 +50,18 @@ TEST(Reconnect, AMissingSocketIsAwaitedNotPolled) {
   touch(socket);
   loop.spin();
   EXPECT_EQ(retries, 1);
-  std::filesystem::remove_all(dir);
 }
 
 // A socket that exists but refuses (the bus is restarting) is retried on
 // the back-off timer, from 1 s.
 TEST(Reconnect, AnExistingSocketIsRetriedOnTheBackOff) {
-  char tmpl[] = "/tmp/unitoomd-reconnect-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  TempDir tmp;
+  const std::string& dir = tmp.path;
   touch(dir + "/bus");
-  Loop loop;
+  EventLoop loop;
   int retries = 0;
   Reconnect reconnect(loop.event, [&] { ++retries; }, dir + "/bus");
   reconnect.schedule();
   for (int i = 0; i < 15 && retries == 0; ++i) sd_event_run(loop.event, 100000);
   EXPECT_EQ(retries, 1);
-  std::filesystem::remove_all(dir);
 }
