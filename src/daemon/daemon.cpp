@@ -57,6 +57,7 @@ Daemon::~Daemon() {
   disarmTriggers();
   if (dropInWatch_) sd_event_source_unref(dropInWatch_);
   if (timer_) sd_event_source_unref(timer_);
+  if (unitsTimer_) sd_event_source_unref(unitsTimer_);
   if (event_) sd_event_unref(event_);
 }
 
@@ -161,8 +162,33 @@ std::vector<ir::Ruleset> Daemon::unitRulesets() {
   return std::move(policy.rulesets.rulesets);
 }
 
+// Recompiling a thousand unit rulesets takes tens of milliseconds (seconds
+// on a slow, emulated machine), and units that start in bulk change one
+// after another: recompile at most so often that it takes a fifth of the
+// time, the last change included.
 void Daemon::unitsChanged() {
   if (!fs_) return;
+  TimePoint now = Clock::now();
+  TimePoint earliest = unitsCompiledAt_ + kUnitsCompileSpacing * unitsCompileCost_;
+  if (now < earliest) {
+    if (!unitsTimer_) sd_event_add_time(event_, &unitsTimer_, CLOCK_MONOTONIC, toUsec(earliest), 1000, onUnitsTimer, this);
+    else if (sd_event_source_get_enabled(unitsTimer_, nullptr) > 0) return;  // already due
+    else sd_event_source_set_time(unitsTimer_, toUsec(earliest));
+    sd_event_source_set_enabled(unitsTimer_, SD_EVENT_ONESHOT);
+    return;
+  }
+  if (unitsTimer_) sd_event_source_set_enabled(unitsTimer_, SD_EVENT_OFF);
+  recompileUnits();
+  unitsCompiledAt_ = Clock::now();
+  unitsCompileCost_ = std::chrono::duration_cast<Duration>(unitsCompiledAt_ - now);
+}
+
+int Daemon::onUnitsTimer(sd_event_source*, uint64_t, void* userdata) {
+  auto* self = static_cast<Daemon*>(userdata);
+  return guarded("units", [&] { self->unitsChanged(); });
+}
+
+void Daemon::recompileUnits() {
   LoadedRules rules = compileRules(rulesSource_, unitRulesets());
   if (!rules.compiled.engine) {
     // Only a synthesized ruleset can be new here, and they are built to
@@ -200,10 +226,28 @@ void Daemon::disarmTriggers() {
   triggers_.clear();
 }
 
+// Triggers still planned on the same cgroup stay armed: re-arming a
+// thousand unit cgroups' triggers at every unit change costs the kernel a
+// thousand trigger teardowns and setups.
 void Daemon::armTriggers() {
-  disarmTriggers();
   plannedTriggers_ = planTriggers(engine_->wakeSources(), engine_->hasUntriggeredGroups());
+  std::map<TriggerKey, const TriggerSpec*> planned;
+  for (const auto& spec : plannedTriggers_) planned[{spec.cgroup, spec.resource}] = &spec;
+  std::set<TriggerKey> armed;
+  std::vector<Trigger> kept;
+  for (auto& t : triggers_) {
+    auto it = planned.find({t.spec.cgroup, t.spec.resource});
+    bool keep = it != planned.end() && *it->second == t.spec && sameCgroup(t);
+    if (keep) {
+      armed.insert(it->first);
+      kept.push_back(std::move(t));
+    } else if (t.source) {
+      sd_event_source_disable_unref(t.source);
+    }
+  }
+  triggers_ = std::move(kept);
   for (const auto& spec : plannedTriggers_) {
+    if (armed.count({spec.cgroup, spec.resource})) continue;
     std::string file = spec.cgroup == "/" ? options_.procRoot + "/pressure/" + resourceName(spec.resource)
                                           : fs_->absolute(spec.cgroup) + "/" + resourceName(spec.resource) + ".pressure";
     auto inode = spec.cgroup == "/" ? std::optional<uint64_t>(0) : fs_->inodeOf(spec.cgroup);
@@ -226,16 +270,18 @@ void Daemon::armTriggers() {
   }
 }
 
+bool Daemon::sameCgroup(const Trigger& t) const {
+  return t.spec.cgroup == "/" || fs_->inodeOf(t.spec.cgroup) == std::optional<uint64_t>(t.inode);
+}
+
 bool Daemon::triggersStale() const {
-  if (triggers_.size() != plannedTriggers_.size()) {
-    for (const auto& spec : plannedTriggers_) {
-      bool armed = false;
-      for (const auto& t : triggers_) armed = armed || t.spec == spec;
-      if (!armed && (spec.cgroup == "/" || fs_->inodeOf(spec.cgroup))) return true;
-    }
-  }
   for (const auto& t : triggers_)
-    if (t.spec.cgroup != "/" && fs_->inodeOf(t.spec.cgroup) != std::optional<uint64_t>(t.inode)) return true;
+    if (!sameCgroup(t)) return true;
+  if (triggers_.size() == plannedTriggers_.size()) return false;  // every planned one is armed
+  std::set<TriggerKey> armed;
+  for (const auto& t : triggers_) armed.insert({t.spec.cgroup, t.spec.resource});
+  for (const auto& spec : plannedTriggers_)
+    if (!armed.count({spec.cgroup, spec.resource}) && (spec.cgroup == "/" || fs_->inodeOf(spec.cgroup))) return true;
   return false;
 }
 

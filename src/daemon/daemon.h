@@ -63,12 +63,15 @@ class Daemon : private ReportSink, private ApiModel {
     sd_event_source* source = nullptr;
     uint64_t inode = 0;
   };
+  using TriggerKey = std::pair<std::string, Resource>;  // at most one trigger each
+  bool sameCgroup(const Trigger& t) const;  // its cgroup is still the one it was armed on
 
   bool loadConfig(DaemonConfig& out);
   bool reload(bool initial);
   void applyEngine(std::unique_ptr<Engine> engine);
   std::vector<ir::Ruleset> unitRulesets();
   void unitsChanged();
+  void recompileUnits();
   void logRulesetChanges(const Engine* before, const Engine& after);
   void armTriggers();
   void disarmTriggers();
@@ -91,6 +94,7 @@ class Daemon : private ReportSink, private ApiModel {
   void setDryRunFromApi(bool dryRun) override;
 
   static int onTimer(sd_event_source* s, uint64_t usec, void* userdata);
+  static int onUnitsTimer(sd_event_source* s, uint64_t usec, void* userdata);
   static int onTrigger(sd_event_source* s, int fd, uint32_t revents, void* userdata);
   static int onSighup(sd_event_source* s, const struct signalfd_siginfo* si, void* userdata);
   static int onDropInChange(sd_event_source* s, const struct inotify_event* ev, void* userdata);
@@ -125,6 +129,10 @@ class Daemon : private ReportSink, private ApiModel {
 
   sd_event* event_ = nullptr;
   sd_event_source* timer_ = nullptr;
+  sd_event_source* unitsTimer_ = nullptr;  // a unit recompile held back (see unitsChanged)
+  static constexpr int kUnitsCompileSpacing = 4;
+  TimePoint unitsCompiledAt_{};
+  Duration unitsCompileCost_{0};
   sd_event_source* dropInWatch_ = nullptr;
   std::string watchedDropInDir_;
   TimePoint lastSample_{};

@@ -19,7 +19,7 @@ UM_PIDS+=("$!")
 systemd-run --user --scope --quiet --slice=pick.slice --unit=plain.scope sleep 600 &
 UM_PIDS+=("$!")
 
-unitoomd_user_start "$(printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\nDefaultMemoryPressureLimit=15%%\n')"
+unitoomd_user_start "$(printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\nDefaultMemoryPressureLimit=15%%\n')" --debug
 wait_log 10 "ruleset 'calm.slice/ManagedOOMMemoryPressure' added" || fail "calm.slice is not monitored"
 grep -q "pick.slice/ManagedOOMMemoryPressure" "$LOG" && fail "pick.slice is monitored before anyone asked"
 echo "ok 1: calm.slice monitored, pick.slice not"
@@ -28,6 +28,11 @@ T0=$(date +%s.%N)
 systemctl --user set-property --runtime pick.slice ManagedOOMMemoryPressure=kill
 wait_log 5 "ruleset 'pick.slice/ManagedOOMMemoryPressure' added" || fail "set-property was not seen within 5 s (the control directory watch)"
 printf 'ok 2: set-property honoured after %.1f s\n' "$(echo "$(date +%s.%N) - $T0" | bc)"
+# what did not change keeps its PSI trigger: with a thousand units, re-arming
+# every trigger at every unit change is what the kernel would spend its time on
+[ "$(grep -c "armed trigger: [^ ]*/calm.slice memory" "$LOG")" = 1 ] ||
+  fail "calm.slice's trigger was armed again when pick.slice's ruleset came: $(grep "armed trigger" "$LOG")"
+echo "ok 2b: calm.slice's trigger stayed armed as it was"
 
 um_hog omit.scope pick.slice 32M -p ManagedOOMPreference=omit "$GEN" --file "$THRASH_FILE" --size-mib 256 --workers 2 --seconds 120
 um_hog avoid.scope pick.slice 32M -p ManagedOOMPreference=avoid "$GEN" --file "$THRASH_FILE" --size-mib 256 --workers 2 --seconds 120

@@ -31,11 +31,12 @@ wait_log() {
   return 1
 }
 
-# unitoomd_user_start CONF_TEXT: runs `unitoomd --user` with that
-# unitoomd.conf, its log lines stamped with CLOCK_MONOTONIC (for the timeline).
+# unitoomd_user_start CONF_TEXT [ARGS...]: runs `unitoomd --user` with that
+# unitoomd.conf (and ARGS), its log lines stamped with CLOCK_MONOTONIC (for
+# the timeline).
 unitoomd_user_start() {
   printf '%s\n' "$1" > "$UM_DIR/unitoomd.conf"
-  UNITOOMD_LOG_TIME=1 "$UNITOOMD" --user --config "$UM_DIR/unitoomd.conf" > "$LOG" 2>&1 &
+  UNITOOMD_LOG_TIME=1 "$UNITOOMD" --user --config "$UM_DIR/unitoomd.conf" "${@:2}" > "$LOG" 2>&1 &
   DAEMON=$!
   UM_PIDS+=("$DAEMON")
   disown
