@@ -28,8 +28,8 @@ def print_idle(idle):
     """Idle cost per killer and number of followed units: medians. PSS is
     split into anonymous (the daemon's own) and file (code: page cache that
     other processes mapping the same libraries share) where recorded."""
-    print("| idle, 60 s | killer | runs | wake-ups/min | CPU ms | PSS KiB | anon | file |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| idle, 60 s | killer | runs | units taken in after s | wake-ups/min | CPU ms | PSS KiB | anon | file |")
+    print("|---|---|---|---|---|---|---|---|---|")
     med = {}
     def part(rs, key):
         v = [r[key] for r in rs if key in r]
@@ -39,8 +39,10 @@ def print_idle(idle):
         c = statistics.median(r["cpu_ms"] for r in rs)
         p = statistics.median(r["pss_kib"] for r in rs)
         med[(units, killer)] = (w, c, p)
-        print("| %d units | %s | %d | %.0f | %d | %d | %s | %s |" % (units, killer, len(rs), w, c, p,
-                                                             part(rs, "pss_anon_kib"), part(rs, "pss_file_kib")))
+        settled = [r["settled_s"] for r in rs if "settled_s" in r and units]
+        taken = "-" if not settled else ("never (180)" if min(settled) < 0 else "%d" % statistics.median(settled))
+        print("| %d units | %s | %d | %s | %.0f | %d | %d | %s | %s |" % (units, killer, len(rs), taken, w, c, p,
+                                                                  part(rs, "pss_anon_kib"), part(rs, "pss_file_kib")))
     print()
     for units in sorted({u for u, _ in idle}):
         u, o = med.get((units, "unitoomd")), med.get((units, "systemd-oomd"))

@@ -213,10 +213,24 @@ run_idle() {
     done
     systemctl daemon-reload
     systemctl start "${names[@]}"
-    sleep 30  # the killer follows them (its unit reads, its rulesets)
+  fi
+  pid=$(systemctl show -P MainPID "$UNIT")
+  # Idle means the killer is done taking in the units (its unit reads, its
+  # rulesets): at least 30 s, then until it uses under 5 % of a CPU over 5 s,
+  # for at most 180 s (a killer that polls every cgroup never gets there).
+  local t0 settled_s=-1 busy_ms
+  t0=$SECONDS
+  if [ "$units" -gt 0 ]; then
+    sleep 30
+    while [ $((SECONDS - t0)) -lt 180 ]; do
+      c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      sleep 5
+      c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      busy_ms=$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))
+      [ "$busy_ms" -lt 250 ] && { settled_s=$((SECONDS - t0)); break; }
+    done
   fi
   settle
-  pid=$(systemctl show -P MainPID "$UNIT")
   read -r _ _ s0 < "/proc/$pid/schedstat"
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   sleep 60
@@ -224,8 +238,8 @@ run_idle() {
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   # PSS, and its parts: anonymous (the daemon's own data) and file (code
   # and read-only data, page cache shared with whoever else maps it)
-  result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d, "pss_anon_kib": %d, "pss_file_kib": %d}' \
-    "$KILLER" "$units" $((s1 - s0)) $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) \
+  result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "settled_s": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d, "pss_anon_kib": %d, "pss_file_kib": %d}' \
+    "$KILLER" "$units" "$settled_s" $((s1 - s0)) $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) \
     "$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")" \
     "$(awk '/^Pss_Anon:/ {print $2}' "/proc/$pid/smaps_rollup")" \
     "$(awk '/^Pss_File:/ {print $2}' "/proc/$pid/smaps_rollup")")"
