@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "util/log.h"
+#include "util/nearest_directory.h"
 
 namespace unitoomd {
 
@@ -18,13 +19,6 @@ constexpr uint32_t kUnitDirEvents = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM
 std::string homeOf(uid_t uid) {
   struct passwd* pw = getpwuid(uid);
   return pw && pw->pw_dir ? pw->pw_dir : "";
-}
-
-bool isDirectory(const std::string& path) {
-  DIR* d = opendir(path.c_str());
-  if (!d) return false;
-  closedir(d);
-  return true;
 }
 
 }  // namespace
@@ -105,20 +99,14 @@ void ControlDirWatch::setUp(Dir& d, bool announce) {
   }
   d.top = nullptr;
   // Not there (yet): wait for the next missing name on its path to appear.
-  std::string parent = d.path, name;
-  while (!parent.empty() && !isDirectory(parent)) {
-    size_t slash = parent.rfind('/');
-    if (slash == std::string::npos) return;
-    name = parent.substr(slash + 1);
-    parent = slash == 0 ? "/" : parent.substr(0, slash);
-  }
-  if (name.empty()) return;
-  if (sd_event_add_inotify(event_, &d.await, parent.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, onAwait, &d) < 0) {
+  AwaitPoint at = awaitPointOf(d.path);
+  if (at.name.empty()) return;  // there, but not a directory we may watch
+  if (sd_event_add_inotify(event_, &d.await, at.directory.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, onAwait, &d) < 0) {
     d.await = nullptr;
-    LOG_DEBUG("cannot watch %s for %s: set-property is seen at the next resync", parent.c_str(), d.path.c_str());
+    LOG_DEBUG("cannot watch %s for %s: set-property is seen at the next resync", at.directory.c_str(), d.path.c_str());
     return;
   }
-  d.awaitedName = name;
+  d.awaitedName = at.name;
 }
 
 void ControlDirWatch::watchUnitDir(Dir& d, const std::string& unit) {

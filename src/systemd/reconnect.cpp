@@ -8,6 +8,8 @@
 #include <cstring>
 #include <optional>
 
+#include "util/nearest_directory.h"
+
 namespace unitoomd {
 
 namespace {
@@ -130,21 +132,16 @@ bool Reconnect::watchForSocket() {
     stopWatching();
     return false;
   }
-  // The nearest existing directory on the path, and the name awaited in it.
-  std::string dir = socket_, name;
-  while (access(dir.c_str(), F_OK) != 0) {
-    size_t slash = dir.rfind('/');
-    name = dir.substr(slash + 1);
-    dir = slash == 0 ? "/" : dir.substr(0, slash);
-  }
-  if (watch_ && dir == watchedDir_ && name == awaitedName_) return true;
+  AwaitPoint at = awaitPointOf(socket_);
+  if (watch_ && at.directory == watchedDir_ && at.name == awaitedName_) return true;
   stopWatching();
-  if (sd_event_add_inotify(event_, &watch_, dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, onDirectoryChange, this) < 0) {
+  if (sd_event_add_inotify(event_, &watch_, at.directory.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, onDirectoryChange,
+                           this) < 0) {
     watch_ = nullptr;
     return false;
   }
-  watchedDir_ = dir;
-  awaitedName_ = name;
+  watchedDir_ = at.directory;
+  awaitedName_ = at.name;
   return true;
 }
 
