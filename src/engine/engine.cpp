@@ -18,9 +18,13 @@ const char* rulesetStateName(RulesetState s) {
   return "?";
 }
 
+// Actions keep history (memory growth) only while it can matter: while a
+// detector holds its duration towards a kill, or a kill is under way. A
+// glob over thousands of cgroups is then not read at every calm sample.
 void Ruleset::prerun(SampleContext& ctx) {
   for (auto& g : groups)
     for (auto& d : g.detectors) d->prerun(ctx);
+  if (!timing()) return;
   for (auto& a : actions) a->prerun(ctx);
 }
 

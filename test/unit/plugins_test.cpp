@@ -372,6 +372,48 @@ TEST(KillBySize, GrowthRatioIsAFloat) {
   EXPECT_EQ(h.killer.killed[0], "/work.slice/grower");
 }
 
+// Growth is measured while the detectors hold their duration towards the
+// kill: the cgroup growing then is chosen over a larger, steady one.
+TEST(KillBySize, GrowthSeenWhileTheDurationRuns) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/steady", {{"memory.current", "1000"}});
+  h.tree.cgroup("/w/grower", {{"memory.current", "300"}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*", "size_threshold": 90, "growing_size_percentile": 0}})");
+  unsigned long long total = 0;
+  for (int i = 0; i <= 16 && h.killer.killed.empty(); ++i) {  // 40 % stall; the grower gains 60 units a quarter-second
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.tree.cgroup("/w/grower", {{"memory.current", std::to_string(300 + 60 * i)}});
+    h.sample(i * 0.25);
+    total += 100000;
+  }
+  ASSERT_EQ(h.killer.killed.size(), 1u);
+  EXPECT_EQ(h.killer.killed[0], "/w/grower");
+}
+
+// Reclaim counters add up a subtree: while the glob's ancestor has not
+// reclaimed, its children are not read. A child claiming otherwise (which
+// the kernel never shows) proves it; once the ancestor moves, they are.
+TEST(MemoryReclaim, ChildrenOfAnAncestorThatDidNotReclaimAreNotRead) {
+  Harness h;
+  auto stat = [](int pgscan) { return "pgscan " + std::to_string(pgscan) + "\npgsteal 0\n"; };
+  h.tree.cgroup("/w", {{"memory.stat", stat(100)}});
+  h.tree.cgroup("/w/x", {{"memory.stat", stat(100)}});
+  h.rules(R"({"name": "memory_reclaim", "args": {"cgroup": "w/*", "duration": 5}})", killBySize());
+  h.sample(0);  // first sight: everything is read once
+  h.history = History();
+  for (int i = 1; i <= 4; ++i) {
+    h.tree.cgroup("/w/x", {{"memory.stat", stat(100 + i)}});
+    h.sample(i);
+  }
+  EXPECT_EQ(h.history.size(), 1u) << "only the ancestor's memory.stat was read";
+  h.tree.cgroup("/w", {{"memory.stat", stat(200)}});
+  h.tree.cgroup("/w/x", {{"memory.stat", stat(200)}});
+  h.sample(5);
+  EXPECT_EQ(h.history.size(), 2u) << "the ancestor reclaimed: its children are read";
+}
+
 TEST(KillBySize, AVanishedCgroupIsNotACrashNorACandidate) {
   Harness h;
   h.tree.cgroup("/work.slice/gone", {{"memory.current", "900"}});
