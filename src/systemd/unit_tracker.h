@@ -149,6 +149,7 @@ class UnitTracker {
   TimePoint resyncStarted_{};
   std::optional<Duration> lastResyncTook_;
   unsigned long long propertyReads_ = 0;
+  bool hasDurationProperty_ = true;  // ManagedOOMMemoryPressureDurationUSec (systemd 257+)
 
   sd_event_source* resyncTimer_ = nullptr;
   sd_event_source* changeTimer_ = nullptr;

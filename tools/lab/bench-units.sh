@@ -34,6 +34,7 @@ P=$!
 UM_PIDS+=("$P")
 for _ in $(seq 600); do grep -q "following [0-9]* live unit" "$UM_DIR/log" && break; sleep 0.01; done
 T1=$(date +%s%N)
+start_cpu=$(( $(awk '{print $14 + $15}' /proc/$P/stat) * 1000 / $(getconf CLK_TCK) ))
 followed=$(sed -n 's/.*following \([0-9]*\) live unit.*/\1/p' "$UM_DIR/log" | head -1)
 start_ms=$(( (T1 - T0) / 1000000 ))
 sleep 2
@@ -44,4 +45,4 @@ read -r _ _ s1 < /proc/$P/schedstat
 c1=$(awk '{print $14 + $15}' /proc/$P/stat)
 cpu=$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))
 rss=$(awk '/VmRSS/{print $2}' /proc/$P/status)
-echo "{\"scenario\": \"follow units\", \"units\": $followed, \"start_ms\": $start_ms, \"idle_seconds\": $SECS, \"idle_wakeups\": $((s1 - s0)), \"idle_cpu_ms\": $cpu, \"rss_kib\": $rss}"
+echo "{\"scenario\": \"follow units\", \"units\": $followed, \"start_ms\": $start_ms, \"start_cpu_ms\": $start_cpu, \"idle_seconds\": $SECS, \"idle_wakeups\": $((s1 - s0)), \"idle_cpu_ms\": $cpu, \"rss_kib\": $rss}"
