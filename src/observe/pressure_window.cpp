@@ -45,6 +45,18 @@ std::optional<double> stallPercent(const StallHistory& history, StallKind kind, 
   return pct > 100.0 ? 100.0 : pct;
 }
 
+std::optional<double> worstWindowStall(const StallHistory& history, StallKind kind, Duration window) {
+  if (history.size() < 2 || window.count() <= 0) return std::nullopt;
+  const StallPoint& last = history.back();
+  const StallPoint& prev = history[history.size() - 2];
+  if (last.at - prev.at < window) return std::nullopt;
+  uint64_t a = kind == StallKind::Some ? prev.someUsec : prev.fullUsec;
+  uint64_t b = kind == StallKind::Some ? last.someUsec : last.fullUsec;
+  if (b < a) return std::nullopt;  // counter went back: a different cgroup
+  double stalledUs = static_cast<double>(b - a);
+  return std::min(100.0, 100.0 * stalledUs / static_cast<double>(window.count()));
+}
+
 double descendantStallBound(double ancestorSomePercent, unsigned cpus) {
   double fraction = std::clamp(ancestorSomePercent / 100.0, 0.0, 1.0);
   return 100.0 * std::min(1.0, std::sqrt(std::max(1u, cpus) * fraction));

@@ -34,6 +34,13 @@ using StallHistory = std::vector<StallPoint>;
 // (the daemon just woke from idle); otherwise nullopt.
 std::optional<double> stallPercent(const StallHistory& history, StallKind kind, Duration window);
 
+// The most stall there can have been over any `window` that ends at the
+// last point, knowing only the last two points, when they are further apart
+// than the window (a daemon that woke from idle): all of the stall between
+// them, packed into the window. nullopt with fewer than two points or when
+// the points are closer than the window (stallPercent measures those).
+std::optional<double> worstWindowStall(const StallHistory& history, StallKind kind, Duration window);
+
 // The most stall (percent of wall time, some or full) any descendant cgroup
 // can have shown over a window in which its ancestor showed
 // `ancestorSomePercent` of `some` stall, on `cpus` CPUs. The kernel adds up a

@@ -84,7 +84,12 @@ class PressureAbove : public Plugin {
     } else {
       bool fellBack = false;
       some = ancestor->stall(resource_, StallKind::Some, window_, &fellBack);
-      if (fellBack) return false;  // a window and an avg10 do not compare
+      if (fellBack) {
+        // Woken from idle, the last reading is long ago: all the stall since
+        // then may have been in the last window.
+        const CgroupHistory* h = ctx.history().find(ancestor->inode());
+        some = h ? worstWindowStall(h->stall[static_cast<int>(resource_)], StallKind::Some, window_) : std::nullopt;
+      }
     }
     return some && descendantStallBound(*some, ctx.cpus) < threshold_ / 2;
   }

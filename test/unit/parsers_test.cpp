@@ -141,6 +141,22 @@ TEST(StallBound, DescendantsOfAnAncestorWithoutStallHaveNone) {
   EXPECT_NEAR(descendantStallBound(1, 0), 10, 1e-9) << "no CPU count: at least one";
 }
 
+// Woken from idle 30 s after the last reading: the 60 ms of stall since
+// may all have been in the last second (6 %), never more.
+TEST(StallBound, WorstWindowAfterAGap) {
+  StallHistory h;
+  auto t0 = TimePoint(std::chrono::seconds(100));
+  recordStall(h, {t0, 1000, 500}, std::chrono::seconds(10));
+  EXPECT_FALSE(worstWindowStall(h, StallKind::Some, std::chrono::seconds(1))) << "one reading says nothing";
+  recordStall(h, {t0 + std::chrono::seconds(30), 61000, 500}, std::chrono::seconds(10));
+  EXPECT_NEAR(*worstWindowStall(h, StallKind::Some, std::chrono::seconds(1)), 6.0, 1e-9);
+  EXPECT_NEAR(*worstWindowStall(h, StallKind::Full, std::chrono::seconds(1)), 0.0, 1e-9);
+  recordStall(h, {t0 + std::chrono::seconds(60), 3061000, 500}, std::chrono::seconds(10));
+  EXPECT_EQ(*worstWindowStall(h, StallKind::Some, std::chrono::seconds(1)), 100.0);
+  recordStall(h, {t0 + std::chrono::milliseconds(60250), 3061000, 500}, std::chrono::seconds(10));
+  EXPECT_FALSE(worstWindowStall(h, StallKind::Some, std::chrono::seconds(1))) << "closer than a window: stallPercent's part";
+}
+
 TEST(StallWindow, UnknownUntilHistoryCoversAQuarterWindow) {
   StallHistory h;
   auto t0 = TimePoint(std::chrono::seconds(100));

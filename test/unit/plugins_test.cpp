@@ -222,6 +222,31 @@ TEST(PressureAbove, ChildrenOfACalmAncestorAreNotRead) {
   EXPECT_NE(h.sink.reports[0].reasons[0].find("of /w/x 60.0% > 40%"), std::string::npos) << h.sink.reports[0].reasons[0];
 }
 
+// The daemon samples every 30 s while idle: a calm ancestor still spares
+// reading its thousands of children at each of those samples.
+TEST(PressureAbove, ChildrenOfACalmAncestorAreNotReadAtIdleSamples) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000, 5000)}});
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/*", "resource": "memory", "threshold": 40, "duration": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  h.sample(0);  // nothing known yet: everything is read
+  auto childSeen = [&] {  // when /w/x was last read
+    struct stat st;
+    stat((h.tree.cgroupRoot() + "/w/x").c_str(), &st);
+    return h.history.find(st.st_ino)->lastSeen;
+  };
+  ASSERT_EQ(childSeen(), at(0));
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000 + 10000, 5000)}});  // 10 ms of stall in 30 s
+  h.sample(30);
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000 + 20000, 5000)}});
+  h.sample(60);
+  EXPECT_EQ(childSeen(), at(0)) << "at most 1 % stall in the last second: no child above 14 % on 2 CPUs";
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000 + 20000 + 800000, 5000)}});  // 0.8 s since
+  h.sample(90);
+  EXPECT_EQ(childSeen(), at(90)) << "the ancestor may have stalled 80 % of the last second: its children are read";
+}
+
 TEST(PressureAbove, Avg10WindowBehavesLikeOomd) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.pressure", psi(25, 0, 0)}});
