@@ -24,7 +24,9 @@ ACCEL=(-accel tcg,thread=multi)
 LOG=${RESULTS%.jsonl}-$KILLER-$(date +%H%M%S).log
 mkdir -p "$(dirname "$RESULTS")"
 QEMU=""
-cleanup() { [ -n "$QEMU" ] && kill -9 "$QEMU" 2>/dev/null; wait 2>/dev/null; }
+# QEMU is the child of `timeout`: both go, QEMU first (a killed timeout
+# would leave it running).
+cleanup() { [ -n "$QEMU" ] && { pkill -9 -P "$QEMU" 2>/dev/null; kill -9 "$QEMU" 2>/dev/null; }; wait 2>/dev/null; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 timeout 1500 qemu-system-x86_64 "${ACCEL[@]}" -cpu max -m 2048 -smp 2 \
