@@ -1,5 +1,6 @@
 // unitoomd: a userspace out-of-memory killer for systemd systems.
 #include <getopt.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <string>
@@ -31,6 +32,21 @@ void usage(FILE* out) {
           "      --version          print the version and exit\n"
           "  -h, --help             show this help\n",
           UNITOOMD_SYSCONFDIR);
+}
+
+}  // namespace
+
+namespace {
+
+// One PSI trigger and, where the memory controller is, one cgroup directory
+// are open for every monitored cgroup: a thousand units pass the soft limit
+// of 1,024 that systemd leaves services for select()'s sake (this daemon
+// uses epoll). Raise it to the hard limit, as systemd advises.
+void raiseFileLimit() {
+  struct rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) LOG_NOTICE("cannot raise the open file limit: %m");
 }
 
 }  // namespace
@@ -88,6 +104,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
     return 2;
   }
+  raiseFileLimit();
   Daemon daemon(std::move(options));
   if (!daemon.start()) return 1;
   return daemon.run();
