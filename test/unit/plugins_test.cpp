@@ -201,22 +201,17 @@ TEST(PressureAbove, ChildrenOfACalmAncestorAreNotRead) {
           R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
   unsigned long long parent = 0, child = 0;
   int i = 0;
-  for (; i <= 16; ++i) {  // the ancestor stalls 1 %: no child above 14 % on 2 CPUs
+  auto quarterSecond = [&](unsigned long long parentStall) {  // the child claims 60 % throughout
     h.tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
     h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, child, child)}});
     h.sample(i * 0.25);
-    parent += 2500;
+    parent += parentStall;
     child += 150000;
-  }
+  };
+  for (; i <= 16; ++i) quarterSecond(2500);  // the ancestor stalls 1 %: no child above 14 % on 2 CPUs
   EXPECT_TRUE(h.killer.killed.empty());
   EXPECT_EQ(h.history.size(), 1u) << "only the ancestor's pressure was read";
-  for (; i <= 32 && h.killer.killed.empty(); ++i) {  // the ancestor stalls 30 %: its children are read
-    h.tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
-    h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, child, child)}});
-    h.sample(i * 0.25);
-    parent += 75000;
-    child += 150000;
-  }
+  for (; i <= 32 && h.killer.killed.empty(); ++i) quarterSecond(75000);  // the ancestor stalls 30 %: its children are read
   ASSERT_EQ(h.killer.killed.size(), 1u);
   EXPECT_LE(i, 17 + 8) << "within 2 s of the ancestor's stall rising: a sample to see it, a quarter-second to fill the child's window, 1 s of duration";
   EXPECT_NE(h.sink.reports[0].reasons[0].find("of /w/x 60.0% > 40%"), std::string::npos) << h.sink.reports[0].reasons[0];
