@@ -35,6 +35,11 @@ class Sustained {
 // -> "/system.slice". Stall anywhere below shows in its PSI.
 std::string literalPrefix(const std::string& pattern);
 
+// The cgroup that every match of a glob lies under (its literal prefix):
+// its stall and reclaim counters add up theirs. Null for a pattern without
+// glob characters (it names one cgroup) or a prefix that does not exist.
+CgroupView* globAncestor(SampleContext& ctx, const std::string& pattern);
+
 void addWakeSources(std::vector<WakeSource>& out, const std::vector<std::string>& patterns, Resource r, double thresholdPercent);
 
 Resource parseResource(class PluginArgs& args);

@@ -57,8 +57,7 @@ class MemoryReclaim : public Plugin {
   // subtree: while a glob's literal prefix has not reclaimed, none of the
   // cgroups below it has, and they need not be read.
   bool ancestorStill(SampleContext& ctx, const std::string& pattern) {
-    if (pattern.find_first_of("*?[{") == std::string::npos) return false;
-    CgroupView* ancestor = ctx.cgroup(literalPrefix(pattern));
+    CgroupView* ancestor = globAncestor(ctx, pattern);
     if (!ancestor) return false;
     bool usedPsi = false;
     Last& last = ancestors_[pattern];

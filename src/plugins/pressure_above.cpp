@@ -75,8 +75,7 @@ class PressureAbove : public Plugin {
   // leaves room for the kernel aggregating each group at its own moments,
   // and lets the descendants' windows fill before one could cross.
   bool calmBeneath(SampleContext& ctx, const std::string& pattern) const {
-    if (pattern.find_first_of("*?[{") == std::string::npos) return false;
-    CgroupView* ancestor = ctx.cgroup(literalPrefix(pattern));
+    CgroupView* ancestor = globAncestor(ctx, pattern);
     if (!ancestor) return false;
     std::optional<double> some;
     if (useAvg10_) {

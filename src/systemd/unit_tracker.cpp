@@ -64,8 +64,6 @@ bool take(const sdbus::Variant& v, T& out) {
   return true;
 }
 
-// ControlGroup and ManagedOOM*= from the unit type's interface, as GetAll
-// returns them. ManagedOOMMemoryPressureDurationUSec is absent before 257.
 bool sameSettings(const UnitOomSettings& a, const UnitOomSettings& b) {
   return a.name == b.name && a.cgroup == b.cgroup && a.activeState == b.activeState && a.managedOOMSwap == b.managedOOMSwap &&
          a.managedOOMMemoryPressure == b.managedOOMMemoryPressure &&
