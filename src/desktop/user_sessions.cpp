@@ -1,5 +1,6 @@
 #include "desktop/user_sessions.h"
 
+#include "policy/untrusted_units.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/strings.h"
@@ -40,6 +41,7 @@ void UserSessions::follow(const std::set<uid_t>& uids) {
     if (sessions_.count(uid)) continue;
     Session& s = sessions_[uid];
     s.tracker = std::make_unique<UnitTracker>(event_, BusAddress(BusKind::UserSessionOf, uid), onChange_, userManagerUnit(uid));
+    s.tracker->confineToUser(uid);
     s.tracker->watchControlDirs(userControlDirsOf(uid));
     s.tracker->beforeConnectionCloses([&s] {
       s.signals.reset();
@@ -66,10 +68,8 @@ std::vector<UnitOomSettings> UserSessions::units() const {
 }
 
 UnitTracker* UserSessions::managerOf(const std::string& cgroup) {
-  for (auto& [uid, s] : sessions_) {
-    std::string root = strprintf("/user.slice/user-%u.slice/%s", uid, userManagerUnit(uid).c_str());
-    if (startsWith(cgroup, root) && (cgroup.size() == root.size() || cgroup[root.size()] == '/')) return s.tracker.get();
-  }
+  for (auto& [uid, s] : sessions_)
+    if (cgroupWithin(cgroup, userManagerSubtree(uid))) return s.tracker.get();
   return nullptr;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "policy/untrusted_units.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -137,6 +138,9 @@ UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const
     // Unit cgroup paths never hold glob characters (unit names cannot), so
     // they are used as literal patterns.
     if (u->cgroup.empty() || u->cgroup.find_first_of("*?[{") != std::string::npos) continue;
+    // The tracker refuses such claims as they come; this keeps a user's
+    // claim from reaching a system cgroup whatever the path it came by.
+    if (u->claimedByUser && refusalOfUserUnit(*u->claimedByUser, *u)) continue;
     if (u->managedOOMPreference == "avoid") out.preferences[u->cgroup] = Preference::Avoid;
     else if (u->managedOOMPreference == "omit") out.preferences[u->cgroup] = Preference::Omit;
     else if (u->managedOOMPreference != "none" && !u->managedOOMPreference.empty())

@@ -13,6 +13,8 @@
 //       inherited by everything below it.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -29,6 +31,9 @@ namespace unitoomd {
 struct UnitOomSettings {
   std::string name;         // "work.slice"
   std::string manager;      // "user@1001.service" for a user manager's unit followed by the system instance
+  // Set for a unit read from a user's own bus: a claim that counts only
+  // inside that user's subtree (policy/untrusted_units.h).
+  std::optional<uid_t> claimedByUser;
   std::string cgroup;       // ControlGroup, "/user.slice/.../work.slice"; empty: none
   std::string activeState;  // ActiveState
   std::string managedOOMSwap = "auto";

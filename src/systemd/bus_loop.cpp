@@ -6,14 +6,26 @@
 #include "util/log.h"
 
 namespace unitoomd {
+namespace {
 
-BusLoop::BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure)
+// Messages already read into sd-bus's queue make its timeout 0, so the rest
+// of a burst is taken at the next turn of the loop.
+constexpr int kMaxMessagesPerDispatch = 64;
+
+}  // namespace
+
+BusLoop::BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure,
+                 Priority priority)
     : event_(event), connection_(connection), onFailure_(std::move(onFailure)) {
   auto poll = connection_.getEventLoopPollData();
   sd_event_add_io(event_, &io_, poll.fd, EPOLLIN, onIo, this);
   sd_event_source_set_prepare(io_, onPrepare);
   sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, onTime, this);
   sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  if (priority == Priority::Untrusted) {
+    sd_event_source_set_priority(io_, SD_EVENT_PRIORITY_IDLE);
+    sd_event_source_set_priority(timer_, SD_EVENT_PRIORITY_IDLE);
+  }
   rearm();
 }
 
@@ -47,7 +59,7 @@ void BusLoop::rearm() {
 void BusLoop::process() {
   if (failed_) return;
   try {
-    while (connection_.processPendingRequest()) {
+    for (int i = 0; i < kMaxMessagesPerDispatch && connection_.processPendingRequest(); ++i) {
     }
   } catch (const sdbus::Error& e) {
     failed(e.getName() + ": " + e.getMessage());

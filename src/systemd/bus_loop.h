@@ -4,6 +4,10 @@
 // because a message already read into sd-bus's queue would not wake the fd.
 // A failing connection (bus gone) is reported once, from a deferred event,
 // so the owner may destroy the connection safely.
+// At most kMaxMessagesPerDispatch messages are handled per wake-up, so a bus
+// that floods (a user's own bus may) yields to the loop's other sources; a
+// bus that is not trusted runs at idle priority: samples, PSI triggers and
+// kills always go first.
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -18,7 +22,9 @@ namespace unitoomd {
 
 class BusLoop {
  public:
-  BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure);
+  enum class Priority { Normal, Untrusted };
+  BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure,
+          Priority priority = Priority::Normal);
   ~BusLoop();
   BusLoop(const BusLoop&) = delete;
   BusLoop& operator=(const BusLoop&) = delete;

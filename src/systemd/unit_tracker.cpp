@@ -1,5 +1,6 @@
 #include "systemd/unit_tracker.h"
 
+#include "policy/untrusted_units.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -64,12 +65,19 @@ bool take(const sdbus::Variant& v, T& out) {
   return true;
 }
 
+// A claim is quoted in the journal at most this long: a user may send
+// names of any size. (Control characters are escaped where log lines leave.)
+std::string quoted(const std::string& claim) {
+  constexpr size_t kShown = 160;
+  return claim.size() <= kShown ? claim : claim.substr(0, kShown) + strprintf("... (%zu bytes)", claim.size());
+}
+
 bool sameSettings(const UnitOomSettings& a, const UnitOomSettings& b) {
   return a.name == b.name && a.cgroup == b.cgroup && a.activeState == b.activeState && a.managedOOMSwap == b.managedOOMSwap &&
          a.managedOOMMemoryPressure == b.managedOOMMemoryPressure &&
          a.managedOOMMemoryPressureLimit == b.managedOOMMemoryPressureLimit &&
          a.managedOOMMemoryPressureDurationUSec == b.managedOOMMemoryPressureDurationUSec &&
-         a.managedOOMPreference == b.managedOOMPreference;
+         a.managedOOMPreference == b.managedOOMPreference && a.claimedByUser == b.claimedByUser;
 }
 
 }  // namespace
@@ -130,10 +138,13 @@ void UnitTracker::connect() {
     return;
   }
   ++generation_;
-  loop_ = std::make_unique<BusLoop>(event_, *connection_, [this](const std::string& why) {
-    disconnect(why);
-    reconnect_.schedule();
-  });
+  loop_ = std::make_unique<BusLoop>(
+      event_, *connection_,
+      [this](const std::string& why) {
+        disconnect(why);
+        reconnect_.schedule();
+      },
+      confinedTo_ ? BusLoop::Priority::Untrusted : BusLoop::Priority::Normal);
   try {
     manager_ = sdbus::createProxy(*connection_, kSystemd, kManagerPath);
     dbus_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
@@ -272,6 +283,16 @@ void UnitTracker::listUnits() {
 }
 
 void UnitTracker::queueRead(const std::string& objectPath, const std::string& name) {
+  if (confinedTo_ && !units_.count(objectPath) && !inFlight_.count(objectPath) && !queued_.count(objectPath)) {
+    if (auto why = refusalOfUserUnitName(name)) {
+      refuse(name, "", *why);
+      return;
+    }
+    if (units_.size() + queued_.size() + inFlight_.size() >= kMaxUnitsPerUserManager) {
+      refuse(name, "", strprintf("more than %zu live units", kMaxUnitsPerUserManager));
+      return;
+    }
+  }
   if (inFlight_.count(objectPath)) {
     rereadAfter_.insert(objectPath);  // changed while being read: read again after
     return;
@@ -312,6 +333,7 @@ void UnitTracker::readUnit(const std::string& objectPath, const std::string& nam
   read->objectPath = objectPath;
   read->settings.name = name;
   read->settings.manager = managerName_;
+  read->settings.claimedByUser = confinedTo_;
   inFlight_.insert(objectPath);
   sdbus::IProxy& proxy = unitProxy(objectPath);
   // One Get a property, not GetAll: a service's interface has some 250
@@ -367,6 +389,9 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
     LOG_DEBUG("%s: the bus refused more pending replies; reading it again", s.name.c_str());
     rereadAfter_.insert(path);
   } else if (read->failed || !isLiveState(s.activeState) || s.cgroup.empty()) {
+    dropUnit(path);
+  } else if (auto why = confinedTo_ ? refusalOfUserUnit(*confinedTo_, s) : std::nullopt) {
+    refuse(s.name, s.cgroup, *why);
     dropUnit(path);
   } else {
     auto& t = units_[path];
@@ -426,6 +451,19 @@ void UnitTracker::setReady(bool ready) {
   ready_ = ready;
   if (ready) LOG_INFO("following %zu live unit(s) with cgroups", units_.size());
   changed();
+}
+
+// Said in the journal so an administrator sees who claimed what, but at most
+// a few times a minute: the claims come as fast as the user sends them.
+bool UnitTracker::refuse(const std::string& name, const std::string& cgroup, const std::string& why) {
+  size_t suppressed = 0;
+  if (refusalLog_.allow(Clock::now(), &suppressed)) {
+    std::string more = suppressed ? strprintf(" (%zu more refused since the last such warning)", suppressed) : "";
+    LOG_WARN("refused unit '%s' of user %u's manager on their own bus, claiming cgroup '%s': %s%s",
+             quoted(name).c_str(), static_cast<unsigned>(*confinedTo_), quoted(cgroup).c_str(), why.c_str(),
+             more.c_str());
+  }
+  return false;
 }
 
 void UnitTracker::checkForSystemdOomd() {

@@ -34,6 +34,7 @@
 #include "systemd/bus_loop.h"
 #include "systemd/control_dir_watch.h"
 #include "systemd/reconnect.h"
+#include "util/rate_limit.h"
 #include "util/time.h"
 
 namespace unitoomd {
@@ -51,6 +52,11 @@ class UnitTracker {
   ~UnitTracker();
   UnitTracker(const UnitTracker&) = delete;
   UnitTracker& operator=(const UnitTracker&) = delete;
+
+  // The manager is a user's (on that user's own bus): its units are claims,
+  // kept only inside the user's subtree and within the bounds of
+  // policy/untrusted_units.h; its bus yields to everything else. Before start().
+  void confineToUser(uid_t uid) { confinedTo_ = uid; }
 
   void start();
   // Connected and fully resynced since the last (re)connect.
@@ -106,6 +112,7 @@ class UnitTracker {
   void changed();
   void rereadUnitNamed(const std::string& name);
   void setReady(bool ready);
+  bool refuse(const std::string& name, const std::string& cgroup, const std::string& why);
   void checkForSystemdOomd();
   sdbus::IProxy& unitProxy(const std::string& objectPath);
   void call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
@@ -150,6 +157,8 @@ class UnitTracker {
   std::optional<Duration> lastResyncTook_;
   unsigned long long propertyReads_ = 0;
   bool hasDurationProperty_ = true;  // ManagedOOMMemoryPressureDurationUSec (systemd 257+)
+  std::optional<uid_t> confinedTo_;
+  RateLimit refusalLog_{std::chrono::minutes(1), 5};
 
   sd_event_source* resyncTimer_ = nullptr;
   sd_event_source* changeTimer_ = nullptr;
