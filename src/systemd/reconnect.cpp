@@ -8,44 +8,27 @@
 #include <cstring>
 #include <optional>
 
+#include "systemd/effective_ids.h"
 #include "util/nearest_directory.h"
 
 namespace unitoomd {
 
 namespace {
 
-// Effective ids switched for a scope; restored however it is left.
-class EffectiveIds {
- public:
-  EffectiveIds(uid_t uid, gid_t gid) : uid_(geteuid()), gid_(getegid()) {
-    if (setegid(gid) < 0) throw sdbus::Error("org.unitoomd1.Error.Credentials", std::string("setegid: ") + strerror(errno));
-    if (seteuid(uid) < 0) {
-      int e = errno;
-      (void)setegid(gid_);
-      throw sdbus::Error("org.unitoomd1.Error.Credentials", std::string("seteuid: ") + strerror(e));
-    }
-  }
-  ~EffectiveIds() {
-    (void)seteuid(uid_);
-    (void)setegid(gid_);
-  }
-  EffectiveIds(const EffectiveIds&) = delete;
-  EffectiveIds& operator=(const EffectiveIds&) = delete;
-
- private:
-  uid_t uid_;
-  gid_t gid_;
-};
-
 std::unique_ptr<sdbus::IConnection> openSessionBusOf(uid_t uid) {
   std::string dir = "/run/user/" + std::to_string(uid);
+  std::string address = "unix:path=" + dir + "/bus";
+  if (geteuid() == uid) return sdbus::createSessionBusConnectionWithAddress(address);
+  // The user's runtime directory, as logind made it: its group is the
+  // user's own (a user cannot give a file a group they are not in).
   struct stat st{};
-  if (stat((dir + "/bus").c_str(), &st) < 0)
-    throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + "/bus: " + strerror(errno));
-  if (st.st_uid != uid) throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + "/bus is not owned by the user");
-  if (geteuid() == uid) return sdbus::createSessionBusConnectionWithAddress("unix:path=" + dir + "/bus");
+  if (lstat(dir.c_str(), &st) < 0) throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + ": " + strerror(errno));
+  if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
+    throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + " is not a directory owned by the user");
+  // Whatever the user put at .../bus (a socket of theirs, a symlink), it is
+  // reached with their rights only.
   EffectiveIds as(uid, st.st_gid);
-  return sdbus::createSessionBusConnectionWithAddress("unix:path=" + dir + "/bus");
+  return sdbus::createSessionBusConnectionWithAddress(address);
 }
 
 }  // namespace
