@@ -156,6 +156,9 @@ std::vector<ir::Ruleset> Daemon::unitRulesets() {
     }
   }
   UnitPolicy policy = synthesizeUnitPolicy(units, d);
+  // Said once each, but units come and go for weeks (and a user's manager
+  // names its own): forget them all now and then rather than grow.
+  if (saidPolicyWarnings_.size() > kMaxRememberedWarnings) saidPolicyWarnings_.clear();
   for (const auto& w : policy.warnings)
     if (saidPolicyWarnings_.insert(w).second) LOG_WARN("%s", w.c_str());
   unitPreferences_ = std::move(policy.preferences);

@@ -9,6 +9,10 @@ namespace unitoomd {
 namespace {
 
 constexpr Duration kReplyTimeout = std::chrono::seconds(10);
+// A user's manager may be a fake on the user's own bus that answers late or
+// says it killed and does not: the kill is inside that user's subtree, so
+// after this long unitoomd kills it itself with cgroup.kill.
+constexpr Duration kUntrustedManagerDeadline = std::chrono::seconds(2);
 
 // What the D-Bus replies left for the operation to pick up on its next poll.
 struct Replies {
@@ -61,17 +65,25 @@ class UnitKill : public KillOperation {
     Replies& r = *replies_;
     switch (r.phase) {
       case Replies::Phase::Resolving:
-        if (now - phaseSince_ > kReplyTimeout) killDirectly(fs, now, "systemd did not answer GetUnitByControlGroup");
+        if (now - phaseSince_ > replyDeadline()) killDirectly(fs, now, managerName() + " did not answer GetUnitByControlGroup");
         break;
       case Replies::Phase::Resolved:
-        if (r.unit.empty()) killDirectly(fs, now, r.why);
+        if (r.unit.empty()) killDirectly(fs, now, "no unit: " + r.why);
         else callUnit(fs, now, options().method);
         break;
       case Replies::Phase::Calling:
-        if (now - phaseSince_ > kReplyTimeout) fail("systemd did not answer " + calling_);
+        if (tracker_.untrusted() && now - phaseSince_ > kUntrustedManagerDeadline)
+          killDirectly(fs, now, managerName() + " did not answer " + calling_);
+        else if (now - phaseSince_ > kReplyTimeout) fail("systemd did not answer " + calling_);
         break;
       case Replies::Phase::Called:
         if (!isSignalled()) signalled(r.repliedAt, calling_, processes_);
+        if (tracker_.untrusted() && !direct_ && !r.unit.empty() && options().method == KillMethod::Kill &&
+            now - signalledAt() > kUntrustedManagerDeadline && stillRuns(fs)) {
+          LOG_NOTICE("%s said it killed %s, but it still runs after %s: killing it with cgroup.kill", managerName().c_str(),
+                     r.unit.c_str(), formatDuration(kUntrustedManagerDeadline).c_str());
+          killDirectly(fs, now, managerName() + " did not kill it");
+        }
         if (options().method == KillMethod::Stop && !r.unit.empty() && !escalated_ &&
             now - signalledAt() > options().stopTimeout) {
           escalated_ = true;
@@ -81,13 +93,23 @@ class UnitKill : public KillOperation {
         }
         break;
       case Replies::Phase::Failed:
-        fail(r.why);
+        if (tracker_.untrusted()) killDirectly(fs, now, r.why);
+        else fail(r.why);
         break;
     }
   }
 
  private:
+  std::string managerName() const { return tracker_.manager().empty() ? "systemd" : tracker_.manager(); }
+  Duration replyDeadline() const { return tracker_.untrusted() ? kUntrustedManagerDeadline : kReplyTimeout; }
+
+  bool stillRuns(const CgroupFs& fs) const {
+    auto dir = fs.open(victim().path);
+    return dir && dir->inode() == victim().inode && !pidsIn(*dir).empty();
+  }
+
   void killDirectly(const CgroupFs& fs, TimePoint now, const std::string& why) {
+    direct_ = true;
     auto dir = fs.open(victim().path);
     if (!dir || dir->inode() != victim().inode) {
       fail(victim().path + " no longer exists");
@@ -101,7 +123,7 @@ class UnitKill : public KillOperation {
       return;
     }
     replies_->phase = Replies::Phase::Called;
-    signalled(now, outcome->method + " (no unit: " + why + ")", outcome->processes);
+    signalled(now, outcome->method + " (" + why + ")", outcome->processes);
   }
 
   void callUnit(const CgroupFs& fs, TimePoint now, KillMethod method) {
@@ -157,6 +179,7 @@ class UnitKill : public KillOperation {
   std::string calling_;
   int processes_ = 0;
   bool escalated_ = false;
+  bool direct_ = false;
 };
 
 }  // namespace

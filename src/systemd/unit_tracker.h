@@ -57,6 +57,7 @@ class UnitTracker {
   // kept only inside the user's subtree and within the bounds of
   // policy/untrusted_units.h; its bus yields to everything else. Before start().
   void confineToUser(uid_t uid) { confinedTo_ = uid; }
+  bool untrusted() const { return confinedTo_.has_value(); }
 
   void start();
   // Connected and fully resynced since the last (re)connect.
