@@ -355,6 +355,26 @@ TEST(KillBySize, LargestFirstAndPreferAvoidOmitRespected) {
   EXPECT_EQ(h.killer.killed.back(), "/work.slice/small");  // avoid goes last, omit never
 }
 
+// A user owns the cgroups delegated to them and may set user.* xattrs
+// there: those must not make the user's hog unkillable by the system's
+// rulesets (trusted.* needs CAP_SYS_ADMIN; a user's units speak through
+// ManagedOOMPreference= on their manager instead).
+TEST(KillBySize, XattrsOnAUserOwnedCgroupDoNotCount) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (chown to another user)";
+  Harness h;
+  h.tree.cgroup("/work.slice/user-hog", {{"memory.current", "900"}});
+  h.tree.cgroup("/work.slice/root-omitted", {{"memory.current", "950"}});
+  h.tree.cgroup("/work.slice/small", {{"memory.current", "100"}});
+  std::string root = h.tree.cgroupRoot();
+  if (setxattr((root + "/work.slice/user-hog").c_str(), "user.oomd_omit", "1", 1, 0) != 0) GTEST_SKIP() << "no user xattrs here";
+  setxattr((root + "/work.slice/root-omitted").c_str(), "user.oomd_omit", "1", 1, 0);
+  ASSERT_EQ(chown((root + "/work.slice/user-hog").c_str(), 1001, 1001), 0);
+  h.rules(kAlways, killBySize());
+  h.sample(0);
+  // root's omit holds; the user's own is ignored, so the user's hog goes first
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/user-hog"});
+}
+
 TEST(KillBySize, AFailedKillMovesOnToTheNextCandidate) {
   Harness h;
   h.tree.cgroup("/work.slice/big", {{"memory.current", "900"}});
