@@ -108,6 +108,16 @@ std::string killBySize(const std::string& extra = "") {
   return R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "work.slice/*")" + extra + "}}";
 }
 
+// For tests that a detector stays quiet: the same action under a detector
+// that always fires does kill in that fixture, so the quiet is the
+// detector's and not an action with nothing it could kill.
+void expectTheActionCouldKill(Harness& h, const std::string& action, double t) {
+  ASSERT_TRUE(h.killer.killed.empty());
+  h.rules(kAlways, action);
+  h.sample(t);
+  EXPECT_EQ(h.killer.killed.size(), 1u) << "the action had nothing to kill: the test proves nothing";
+}
+
 }  // namespace
 
 TEST(PressureAbove, FiresFromTotalDeltasBeforeAvg10CatchesUp) {
@@ -179,7 +189,7 @@ TEST(PressureAbove, NeedsTheWholeDurationWithoutABreak) {
 TEST(PressureAbove, CalmCgroupsAreLeftAlone) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
-  h.tree.cgroup("/w/x", {});
+  h.tree.cgroup("/work.slice/x", {{"memory.current", "100"}});
   h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20}})", killBySize());
   unsigned long long total = 0;
   for (int i = 0; i <= 12; ++i) {
@@ -188,6 +198,7 @@ TEST(PressureAbove, CalmCgroupsAreLeftAlone) {
     total += 10000;  // 4 %
   }
   EXPECT_TRUE(h.killer.killed.empty());
+  expectTheActionCouldKill(h, killBySize(), 4);
 }
 
 // The children of a calm cgroup cannot be over the threshold, so a glob over
@@ -282,11 +293,12 @@ TEST(SwapFree, ReadsProcSwapsNotMeminfo) {
 }
 
 TEST(SwapFree, NoSwapNeverFires) {
-  Harness h;
-  h.tree.cgroup("/w", {{"memory.swap.current", "0"}});
-  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 50}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  Harness h;  // /proc/swaps lists no swap
+  h.tree.cgroup("/work.slice/x", {{"memory.current", "100"}});
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 50}})", killBySize());
   h.sample(0);
   EXPECT_TRUE(h.sink.reports.empty());
+  expectTheActionCouldKill(h, killBySize(), 1);
 }
 
 TEST(MemoryReclaim, FallsBackToPsiWithoutMemoryStat) {
@@ -327,14 +339,15 @@ TEST(MemoryThrashing, TellsRefaultsFromHarmlessReclaim) {
 TEST(MemoryThrashing, HarmlessReclaimAloneNeverFires) {
   Harness h;
   h.tree.cgroup("/cache", {{"memory.stat", "pgscan 0\npgsteal 0\nworkingset_refault_file 0\n"}});
-  h.rules(R"({"name": "memory_thrashing", "args": {"cgroup": "cache", "window": 1}})",
-          R"({"name": "kill_by_pressure", "args": {"cgroup": "cache", "resource": "memory", "dry": true}})");
+  h.tree.cgroup("/work.slice/x", {{"memory.current", "100"}});
+  h.rules(R"({"name": "memory_thrashing", "args": {"cgroup": "cache", "window": 1}})", killBySize());
   for (int i = 1; i <= 8; ++i) {
     h.tree.cgroup("/cache", {{"memory.stat", "pgscan " + std::to_string(i * 9000) + "\npgsteal " + std::to_string(i * 9000) +
                                                  "\nworkingset_refault_file " + std::to_string(i * 10) + "\n"}});
     h.sample(i * 0.25);
   }
   EXPECT_TRUE(h.sink.reports.empty());
+  expectTheActionCouldKill(h, killBySize(), 3);
 }
 
 TEST(KillBySize, LargestFirstAndPreferAvoidOmitRespected) {
@@ -350,9 +363,13 @@ TEST(KillBySize, LargestFirstAndPreferAvoidOmitRespected) {
   h.rules(kAlways, killBySize());
   h.sample(0);
   ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/small"});  // prefer beats size; omit never
-  removexattr((root + "/work.slice/small").c_str(), "user.oomd_prefer");
-  h.sample(1);
-  EXPECT_EQ(h.killer.killed.back(), "/work.slice/small");  // avoid goes last, omit never
+  // small is gone; after the post-action delay, tiny (no preference) goes
+  // before mid (avoid) though it is smaller, then mid; big (omit) never
+  h.tree.cgroup("/work.slice/tiny", {{"memory.current", "50"}});
+  h.sample(61);
+  h.sample(122);
+  h.sample(183);
+  EXPECT_EQ(h.killer.killed, (std::vector<std::string>{"/work.slice/small", "/work.slice/tiny", "/work.slice/mid"}));
 }
 
 // A user owns the cgroups delegated to them and may set user.* xattrs
