@@ -4,7 +4,8 @@
 # the name=systemd mirror, v1 memory limits), scratch directories.
 set -u
 leaks=()
-for p in $(pgrep -x systemd-nspawn) $(pgrep -x pressure-gen) $(pgrep -x unitoomd) $(pgrep -f 'tools/lab/psi-cross.py'); do
+for p in $(pgrep -x systemd-nspawn) $(pgrep -x pressure-gen) $(pgrep -x unitoomd) $(pgrep -f 'tools/lab/psi-cross.py') \
+         $(pgrep -x qemu-system-x86_64); do
   [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] && continue  # exiting, reaped in a moment
   leaks+=("process $p ($(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null))")
 done
@@ -13,7 +14,9 @@ v1=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
 for d in /sys/fs/cgroup/unified/unitoomd-* /sys/fs/cgroup/systemd/unitoomd-* /sys/fs/cgroup/unitoomd-* "$v1"/unitoomd-*; do
   [ -d "$d" ] && leaks+=("cgroup $d")
 done
-for d in /var/tmp/unitoomd-um.* /var/tmp/unitoomd-sc.*; do [ -e "$d" ] && leaks+=("directory $d"); done
+# What the labs make: tools/lab/cgroup-lab.sh (integration tests, benchmarks),
+# tools/lab/user-manager.sh, and the PSI yardstick's output.
+for d in /var/tmp/unitoomd-lab.* /var/tmp/unitoomd-um.* /run/unitoomd-psi-cross.*; do [ -e "$d" ] && leaks+=("scratch $d"); done
 if [ ${#leaks[@]} -gt 0 ]; then
   printf 'LEAKED: %s\n' "${leaks[@]}"
   exit 1
