@@ -13,7 +13,11 @@ from collections import defaultdict
 
 
 def ms(a, b):
-    return None if a is None or b is None else (b - a) / 1000.0
+    """b - a in ms; None when either was not recorded (the guest writes 0
+    for a timestamp it missed, e.g. a unit that never died)."""
+    if not a or not b:
+        return None
+    return (b - a) / 1000.0
 
 
 def cell(values):
