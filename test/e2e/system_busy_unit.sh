@@ -2,7 +2,9 @@
 # System container: a busy but healthy unit is never killed. busy.service
 # burns both CPUs for 15 s in a slice monitored with a low limit (5%); it has
 # no memory stall, so unitoomd must neither choose nor kill anything, and
-# busy.service must end on its own, successfully.
+# busy.service must end on its own, successfully. Then, so that the quiet is
+# unitoomd's judgement and not a daemon that does nothing: a real memory hog
+# in the same slice, under the same ruleset, is killed.
 set -u
 source "$(dirname "$0")/lib/system.sh"
 sc_reexec_in_namespace "$0" "$@"
@@ -24,4 +26,9 @@ wait_until 30 is_gone busy.service || fail "busy.service ran longer than asked"
 log_has "chose\|Killed\|Would kill" && fail "unitoomd acted on a healthy unit"
 printf 'busy.service ran 15 s on both CPUs (%s us of CPU stall in work.slice), not touched\n' "$cpu"
 sc_in systemctl -q is-active unitoomd.service || fail "unitoomd died"
+
+hog_killed hog.service work.slice 3
+[ "$(sc_in systemctl show -P Result hog.service)" = oom-kill ] ||
+  fail "the memory hog after it ended with '$(sc_in systemctl show -P Result hog.service)', not oom-kill"
+echo "the same ruleset killed a memory hog in the same slice: it was watching"
 echo PASS
