@@ -16,9 +16,10 @@ set -u
 source "$(dirname "$0")/lib/system.sh"
 sc_reexec_in_namespace "$0" "$@"
 SC_DESKTOP_DEFAULTS=1 system_scenario_start system-desktop "$@"
-LISTENER=$(cd "$E2E_LIB/../helpers" && pwd)/desktop-listener.py
 EVENTS=/tmp/desktop-events.jsonl
 /usr/bin/python3 -c 'from gi.repository import Gio' 2>/dev/null || sc_skip "needs python3-gi (GLib's GMemoryMonitor)"
+# run by the user inside the container: a copy there, not the checkout
+LISTENER=$(container_install_helper "$E2E_LIB/../helpers/desktop-listener.py") || fail "cannot copy the listener into the container"
 
 # The unit's full memory stall stayed under 5% over the last second.
 pressure_quiet() {

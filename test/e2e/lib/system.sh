@@ -30,6 +30,21 @@ fail() {
 # container_write PATH < content
 container_write() { sc_in sh -c 'mkdir -p "$(dirname "$1")" && cat > "$1"' _ "$1"; }
 
+# container_install_helper FILE: copies a helper script of the checkout into
+# the container (root-owned, world-readable and executable, in
+# $SC_HELPER_DIR) and prints its path there. What runs in the container,
+# as root or as the test user, runs from there: a checkout under /root (mode
+# 700) is unreadable to the user, and one under /tmp is hidden by the
+# container's own /tmp.
+SC_HELPER_DIR=/usr/local/lib/unitoomd-test
+container_install_helper() {
+  local dest
+  dest=$SC_HELPER_DIR/$(basename "$1")
+  [ -r "$1" ] || { echo "no helper $1" >&2; return 1; }
+  container_write "$dest" < "$1" && sc_in chmod 755 "$SC_HELPER_DIR" "$dest" || return 1
+  echo "$dest"
+}
+
 # monitored_slice NAME LIMIT [more [Slice] lines]: a slice unit file with
 # ManagedOOMMemoryPressure=kill, as an administrator writes it, started (a
 # slice is live, and so monitored, only while started).
