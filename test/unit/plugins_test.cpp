@@ -685,3 +685,46 @@ TEST(KillProtection, NothingButProtectedCandidatesIsReportedNotKilled) {
   EXPECT_NE(logged.find("found nothing to kill under work.slice/*; protected, so never killed: init.scope"), std::string::npos)
       << logged;
 }
+
+// pressure_rising_beyond (unitoomd.conf(5)): avg60 above the threshold for
+// the duration and avg10 above it too, unless avg10 is falling fast.
+TEST(PressureRisingBeyond, HighAndNotFallingFiresAfterItsDuration) {
+  Harness h;
+  h.tree.cgroup("/work.slice/x", {{"memory.current", "100"}});
+  const std::string rising = R"({"name": "pressure_rising_beyond", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})";
+  h.tree.cgroup("/w", {{"memory.pressure", psi(30, 0, 0, 25)}});
+  h.rules(rising, killBySize());
+  h.sample(0);
+  h.sample(1);
+  EXPECT_TRUE(h.killer.killed.empty());  // not yet held for 2 s
+  h.sample(2.5);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/x"});
+}
+
+TEST(PressureRisingBeyond, ALowAvg10Holds) {
+  Harness h;  // avg60 is the past minute; avg10 below the threshold says it is over
+  h.tree.cgroup("/work.slice/x", {{"memory.current", "100"}});
+  h.tree.cgroup("/w", {{"memory.pressure", psi(10, 0, 0, 40)}});
+  h.rules(R"({"name": "pressure_rising_beyond", "args": {"cgroup": "w", "resource": "memory", "threshold": 20}})", killBySize());
+  for (int i = 0; i < 5; ++i) h.sample(i);
+  EXPECT_TRUE(h.killer.killed.empty());
+  expectTheActionCouldKill(h, killBySize(), 5);
+}
+
+TEST(PressureRisingBeyond, AFastFallHoldsUntilItSteadies) {
+  Harness h;
+  h.tree.cgroup("/work.slice/x", {{"memory.current", "100"}});
+  h.tree.cgroup("/w", {{"memory.pressure", psi(60, 0, 0, 40)}});
+  h.rules(R"({"name": "pressure_rising_beyond", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})",
+          killBySize());
+  h.sample(0);
+  h.tree.cgroup("/w", {{"memory.pressure", psi(62, 0, 0, 40)}});
+  h.sample(1);
+  h.tree.cgroup("/w", {{"memory.pressure", psi(40, 0, 0, 40)}});  // 62 -> 40: below 0.85 of the last
+  h.sample(2);
+  EXPECT_TRUE(h.killer.killed.empty());
+  h.tree.cgroup("/w", {{"memory.pressure", psi(41, 0, 0, 40)}});  // steady again, still above
+  h.sample(2.5);
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/x"});
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("rising: avg60 40.0% > 20%"), std::string::npos) << h.sink.reports[0].reasons[0];
+}
