@@ -66,7 +66,8 @@ fake_log() { cat "/proc/$SC_PID1/root$FAKE_LOG" 2>/dev/null; }
 fake_has() { fake_log | grep -q -- "$1"; }
 sc_user systemd-run --user --quiet --unit=hostile-session.service "$SC_HELPER_DIR/hostile-session.sh" "$FAKE" "$FAKE_LOG" ||
   fail "cannot start the hostile session"
-wait_until 15 fake_has '^owned' || fail "the fake systemd did not take the user's bus: $(fake_log)"
+hostile_journal() { sc_in journalctl --no-pager -o cat _UID="$SC_UID" + _SYSTEMD_USER_UNIT=hostile-session.service | tail -15; }
+wait_until 30 fake_has '^owned' || fail "the fake systemd did not take the user's bus: $(fake_log) $(hostile_journal)"
 FAKE_PID=$(fake_log | sed -n 's/^pid //p' | head -1)
 DBUS_PID=$(sc_in cat /tmp/hostile-dbus.pid)
 wait_until 15 fake_has '^listunits' || fail "unitoomd did not list the fake's units: $(fake_log)"

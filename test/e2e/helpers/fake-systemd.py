@@ -69,6 +69,7 @@ class Fake:
         self.subtree = "/user.slice/user-%d.slice/user@%d.service" % (uid, uid)
         self.logf = open(args.log, "a", buffering=1)
         self.lock = threading.Lock()
+        self.log("pid", os.getpid())
         self.units = {}  # object path -> unit dict
         self.order = []  # object paths, as ListUnits lists them
         self.stats = {"get": 0, "get_late": 0, "get_never": 0, "listunits": 0, "other": 0, "signals": 0}
@@ -119,7 +120,8 @@ class Fake:
             else:
                 self.add("flood-%05d.service" % i, sub + "/app.slice/flood-%05d.service" % i, state="inactive")
         self.list_cache = None
-        self.unlisted = [p for p in self.units if p not in set(self.order)]
+        listed = set(self.order)
+        self.unlisted = [p for p in self.units if p not in listed]
 
     def log(self, *words):
         with self.lock:
@@ -279,7 +281,6 @@ class Fake:
         return True
 
     def run(self):
-        self.log("pid", os.getpid())
         self.conn = Gio.DBusConnection.new_for_address_sync(
             self.args.address,
             Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
