@@ -21,6 +21,7 @@ constexpr size_t kMaxReadsInFlight = 12;
 constexpr Duration kResyncInterval = std::chrono::seconds(60);
 constexpr Duration kResyncIntervalWatched = std::chrono::minutes(10);
 constexpr Duration kChangeCoalesce = std::chrono::milliseconds(100);
+constexpr Duration kUntrustedResyncSpacing = std::chrono::seconds(10);
 
 uint64_t monotonicUsec(sd_event* event) {
   uint64_t now = 0;
@@ -390,6 +391,10 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
     rereadAfter_.insert(path);
   } else if (read->failed || !isLiveState(s.activeState) || s.cgroup.empty()) {
     dropUnit(path);
+  } else if (confinedTo_ && s.cgroup == userManagerSubtree(*confinedTo_)) {
+    // The user manager's own -.slice: that cgroup is the system manager's
+    // user@UID.service, followed there. Not a claim worth a warning.
+    dropUnit(path);
   } else if (auto why = confinedTo_ ? refusalOfUserUnit(*confinedTo_, s) : std::nullopt) {
     refuse(s.name, s.cgroup, *why);
     dropUnit(path);
@@ -504,7 +509,19 @@ void UnitTracker::onReloading(sdbus::Message& msg) {
   bool active = false;
   msg >> active;
   reloading_ = active;
-  if (!active) resync();  // a daemon-reload may have changed any unit's settings
+  if (active) return;
+  // A daemon-reload may have changed any unit's settings. A user's manager
+  // (or a fake one) may say so as often as it likes: its full resyncs are
+  // spaced, the pending one comes when the spacing allows.
+  TimePoint earliest = resyncStarted_ + kUntrustedResyncSpacing;
+  if (confinedTo_ && Clock::now() < earliest) {
+    uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(std::chrono::duration_cast<Duration>(earliest - Clock::now()).count());
+    if (!resyncTimer_) sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 100000, onResyncTimer, this);
+    else sd_event_source_set_time(resyncTimer_, when);
+    sd_event_source_set_enabled(resyncTimer_, SD_EVENT_ONESHOT);
+    return;
+  }
+  resync();
 }
 
 void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
