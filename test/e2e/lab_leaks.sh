@@ -16,7 +16,8 @@ for d in /sys/fs/cgroup/unified/unitoomd-* /sys/fs/cgroup/systemd/unitoomd-* /sy
 done
 # What the labs make: tools/lab/cgroup-lab.sh (integration tests, benchmarks),
 # tools/lab/user-manager.sh, and the PSI yardstick's output.
-for d in /var/tmp/unitoomd-lab.* /var/tmp/unitoomd-um.* /run/unitoomd-psi-cross.*; do [ -e "$d" ] && leaks+=("scratch $d"); done
+for d in /var/tmp/unitoomd-lab.* /var/tmp/unitoomd-um.* /run/unitoomd-psi-cross.* /root/unitoomd-checkout-test.* \
+         /tmp/unitoomd-checkout-test.*; do [ -e "$d" ] && leaks+=("scratch $d"); done
 if [ ${#leaks[@]} -gt 0 ]; then
   printf 'LEAKED: %s\n' "${leaks[@]}"
   exit 1
