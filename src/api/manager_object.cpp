@@ -1,8 +1,18 @@
 #include "api/manager_object.h"
 
+#include "util/display_text.h"
 #include "util/log.h"
 
 namespace unitoomd {
+
+namespace {
+// Every string this object sends: sd-bus refuses a message with invalid UTF-8
+// in it (and a cgroup named with byte 0xff would then fail the whole call), so
+// each goes out as utf8Safe: exact where valid, \xNN where not, bounded.
+// Controls are data on D-Bus and stay; whoever shows them escapes them
+// (unitoomctl does). Dump and DumpJSON are safe as rendered.
+std::string wire(const std::string& s) { return utf8Safe(s, shown::kDataBytes); }
+}  // namespace
 
 ManagerObject::ManagerObject(sdbus::IConnection& connection, ApiModel& model)
     : AdaptorInterfaces(connection, kObjectPath), model_(model) {
@@ -14,6 +24,15 @@ ManagerObject::~ManagerObject() { unregisterAdaptor(); }
 void ManagerObject::dryRunChanged() { getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"DryRun"}); }
 
 void ManagerObject::followedUsersChanged() { getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"FollowedUsers"}); }
+
+void ManagerObject::emitKilled(const std::string& unit, const std::string& cgroup, const std::string& ruleset,
+                               const std::string& reason) {
+  Manager_adaptor::emitKilled(wire(unit), wire(cgroup), wire(ruleset), wire(reason));
+}
+
+void ManagerObject::emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason) {
+  Manager_adaptor::emitPressureWarning(wire(ruleset), wire(description), wire(reason));
+}
 
 void ManagerObject::requireRoot(const char* what) {
   const sdbus::Message* m = getObject().getCurrentlyProcessedMessage();
@@ -32,9 +51,10 @@ std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::
 ManagerObject::ListKills() {
   std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>> out;
   for (const KillRecord& k : model_.snapshot(false).kills) {
-    std::map<std::string, std::string> figures(k.figures.begin(), k.figures.end());
+    std::map<std::string, std::string> figures;
+    for (const auto& [key, value] : k.figures) figures.emplace(wire(key), wire(value));
     if (k.dryRun) figures["dry_run"] = "yes";
-    out.emplace_back(k.realtimeUsec, k.unit, k.cgroup, k.ruleset, k.reason, std::move(figures));
+    out.emplace_back(k.realtimeUsec, wire(k.unit), wire(k.cgroup), wire(k.ruleset), wire(k.reason), std::move(figures));
   }
   return out;
 }
@@ -51,20 +71,21 @@ void ManagerObject::SetDryRun(const bool& dryRun) {
   dryRunChanged();
 }
 
-std::string ManagerObject::Version() { return model_.snapshot(false).version; }
+std::string ManagerObject::Version() { return wire(model_.snapshot(false).version); }
 bool ManagerObject::DryRun() { return model_.snapshot(false).dryRun; }
 uint64_t ManagerObject::KillCount() { return model_.snapshot(false).killCount; }
 std::vector<uint32_t> ManagerObject::FollowedUsers() { return model_.snapshot(false).followedUsers; }
 
 std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> ManagerObject::Rulesets() {
   std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> out;
-  for (const RulesetInfo& r : model_.snapshot(false).rulesets) out.emplace_back(r.name, r.description, r.origin, r.state);
+  for (const RulesetInfo& r : model_.snapshot(false).rulesets)
+    out.emplace_back(wire(r.name), wire(r.description), wire(r.origin), wire(r.state));
   return out;
 }
 
 std::vector<sdbus::Struct<std::string, double, double>> ManagerObject::MonitoredCGroups() {
   std::vector<sdbus::Struct<std::string, double, double>> out;
-  for (const CgroupPressure& c : model_.snapshot(true).cgroups) out.emplace_back(c.path, c.memorySome, c.memoryFull);
+  for (const CgroupPressure& c : model_.snapshot(true).cgroups) out.emplace_back(wire(c.path), c.memorySome, c.memoryFull);
   return out;
 }
 

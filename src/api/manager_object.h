@@ -28,6 +28,10 @@ class ManagerObject : public sdbus::AdaptorInterfaces<org::unitoomd1::Manager_ad
 
   void dryRunChanged();
   void followedUsersChanged();
+  // The adaptor's signals, with every string made valid UTF-8 first (they
+  // carry unit names and cgroup paths; sd-bus refuses invalid UTF-8).
+  void emitKilled(const std::string& unit, const std::string& cgroup, const std::string& ruleset, const std::string& reason);
+  void emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason);
 
  private:
   std::string Dump() override;

@@ -22,22 +22,6 @@ std::string formatLocalTime(uint64_t realtimeUsec) {
   return buf;
 }
 
-std::string jsonQuote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += strprintf("\\u%04x", c);
-        else out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 static std::string joinNumbers(const std::vector<uint32_t>& v) {
   std::vector<std::string> parts;
   for (uint32_t n : v) parts.push_back(std::to_string(n));
@@ -45,8 +29,12 @@ static std::string joinNumbers(const std::vector<uint32_t>& v) {
 }
 
 std::string renderDump(const Snapshot& s) {
-  std::string out = strprintf("unitoomd %s%s\n", s.version.c_str(), s.dryRun ? " (dry run: nothing is killed)" : "");
-  out += strprintf("Following systemd: %s\n", s.bus.empty() ? "no" : s.bus.c_str());
+  using namespace shown;
+  auto name = [](const std::string& v) { return displaySafe(v, kNameBytes); };
+  auto path = [](const std::string& v) { return displaySafe(v, kPathBytes); };
+  auto text = [](const std::string& v) { return displaySafe(v, kTextBytes); };
+  std::string out = strprintf("unitoomd %s%s\n", name(s.version).c_str(), s.dryRun ? " (dry run: nothing is killed)" : "");
+  out += strprintf("Following systemd: %s\n", s.bus.empty() ? "no" : text(s.bus).c_str());
   if (!s.followedUsers.empty()) {
     std::vector<std::string> managers;
     for (uint32_t uid : s.followedUsers) managers.push_back("user@" + std::to_string(uid) + ".service");
@@ -56,14 +44,16 @@ std::string renderDump(const Snapshot& s) {
   out += strprintf("Kills since start: %llu\n", static_cast<unsigned long long>(s.killCount));
   out += strprintf("\nRulesets (%zu):\n", s.rulesets.size());
   for (const auto& r : s.rulesets)
-    out += strprintf("  %s [%s]\n    %s\n    from %s\n", r.name.c_str(), r.state.c_str(), r.description.c_str(), r.origin.c_str());
+    out += strprintf("  %s [%s]\n    %s\n    from %s\n", name(r.name).c_str(), name(r.state).c_str(), text(r.description).c_str(),
+                     text(r.origin).c_str());
   out += strprintf("\nMonitored cgroups (%zu), memory pressure avg10 some/full:\n", s.cgroups.size());
   for (const auto& c : s.cgroups)
-    out += strprintf("  %s %s/%s\n", c.path.c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
+    out += strprintf("  %s %s/%s\n", path(c.path).c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
   out += strprintf("\nRecent kills (%zu):\n", s.kills.size());
   for (const auto& k : s.kills)
     out += strprintf("  %s %s%s (%s) by '%s': %s\n", formatLocalTime(k.realtimeUsec).c_str(), k.dryRun ? "would kill " : "",
-                     k.unit.empty() ? k.cgroup.c_str() : k.unit.c_str(), k.cgroup.c_str(), k.ruleset.c_str(), k.reason.c_str());
+                     k.unit.empty() ? path(k.cgroup).c_str() : name(k.unit).c_str(), path(k.cgroup).c_str(), name(k.ruleset).c_str(),
+                     text(k.reason).c_str());
   return out;
 }
 

@@ -1,11 +1,16 @@
 // What the D-Bus API and unitoomctl show: a plain snapshot of the daemon's
 // state, and its two renderings (for people, and JSON). Pure: no bus, no I/O.
+// The snapshot holds names as they came (raw bytes); the renderings make them
+// safe (util/display_text.h): the text with displaySafe, the JSON valid for
+// any bytes with jsonQuote.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "util/display_text.h"
 
 namespace unitoomd {
 
@@ -41,7 +46,6 @@ std::string renderDump(const Snapshot& s);
 std::string renderDumpJson(const Snapshot& s);
 std::string renderRulesetsJson(const std::vector<RulesetInfo>& rulesets);
 std::string renderKillsJson(const std::vector<KillRecord>& kills);
-std::string jsonQuote(const std::string& s);
 std::string formatLocalTime(uint64_t realtimeUsec);
 
 }  // namespace unitoomd

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "desktop/protection.h"
+#include "util/display_text.h"
 #include "util/parse.h"
 #include "util/strings.h"
 
@@ -33,6 +34,20 @@ bool allDigitsOrHex(std::string_view s) {
 // The launchers that prefix app unit names (systemd.special(7), desktop
 // environments' own).
 constexpr const char* kLaunchers[] = {"gnome-", "kde-", "flatpak-", "snap-", "xfce-", "dbus-", "sway-", "i3-"};
+
+// The body of a notification may be read as markup (the Desktop Notifications
+// spec's "body-markup": <b>, <i>, <a href>, <img>): what is not ours must not
+// become a link or an image.
+std::string markupEscaped(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -79,7 +94,11 @@ std::string appNameOf(std::string_view unit) {
 
 Notification notificationFor(const KillReport& r) {
   Notification n;
-  std::string what = !r.process.empty() ? r.process : appNameOf(!r.unit.empty() ? r.unit : r.victim);
+  // The names are the user's own (their units, their cgroups; appNameOf even
+  // unescapes "\x1b" into ESC) and the text goes over D-Bus: shown escaped.
+  // The summary is plain text by the spec; the body is escaped for markup too.
+  std::string what =
+      displaySafe(!r.process.empty() ? r.process : appNameOf(!r.unit.empty() ? r.unit : r.victim), shown::kNameBytes);
   n.summary = what + " was closed to free memory";
   std::string why;
   if (endsWith(r.ruleset, "/ManagedOOMMemoryPressure"))
@@ -88,12 +107,12 @@ Notification notificationFor(const KillReport& r) {
   else if (endsWith(r.ruleset, "/ManagedOOMSwap"))
     why = "Memory and swap space were almost full, so the program using the most swap was stopped.";
   else
-    why = "The system was running out of memory: " + r.description;
+    why = "The system was running out of memory: " + displaySafe(r.description, shown::kTextBytes);
   std::string used;
   for (const auto& [k, v] : r.figures)
     if (k == "MEMORY_CURRENT" || k == "PROCESS_MEMORY")
       if (auto b = parseUnsigned(v)) used = " It was using " + formatBytes(*b) + ".";
-  n.body = why + used;
+  n.body = markupEscaped(why + used);
   return n;
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "util/display_text.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -67,12 +68,21 @@ void setLogCapture(LogCapture capture, void* data) {
   gCaptureData = data;
 }
 
-void logStructured(LogLevel level, const std::string& message, const LogFields& fields) {
+// The log's edge: names and paths in messages and fields may be anyone's
+// bytes (a cgroup named "\n" or "\x1b[31m", a fake systemd's unit names), so
+// what leaves here, for the journal, stderr or a test's capture, is
+// displaySafe: one line of printable UTF-8, no forged entries or terminal
+// sequences, at most shown::kLogBytes a message or field.
+void logStructured(LogLevel level, const std::string& rawMessage, const LogFields& rawFields) {
+  if (!gCapture && level > gMaxLevel) return;
+  std::string message = displaySafe(rawMessage, shown::kLogBytes);
+  LogFields fields;
+  fields.reserve(rawFields.size());
+  for (const auto& [k, v] : rawFields) fields.emplace_back(displaySafe(k, shown::kNameBytes), displaySafe(v, shown::kLogBytes));
   if (gCapture) {
     gCapture(level, message, fields, gCaptureData);
     return;
   }
-  if (level > gMaxLevel) return;
   if (stderrIsJournal()) {
     std::vector<std::string> items;
     items.reserve(fields.size() + 3);

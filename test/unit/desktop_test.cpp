@@ -137,6 +137,23 @@ TEST(SessionWords, TheNotificationSaysWhatAndWhyInPlainWords) {
   EXPECT_NE(notificationFor(r).body.find("Browser tabs over 2G"), std::string::npos);
 }
 
+// The body may be read as markup by the notification daemon, and the names
+// in it are the user's own: no bold, links or images from them, no terminal
+// sequences, valid UTF-8 for D-Bus.
+TEST(SessionWords, TheNotificationEscapesMarkupAndControls) {
+  KillReport r;
+  r.ruleset = "my-rules";
+  r.description = "Tabs <b>over</b> 2G & <a href=\"http://x\">more</a>\xff";
+  r.unit = "app-gnome-evil\\x1b[31m\\x0a-4242.scope";  // unescaped by appNameOf into ESC and a newline
+  Notification n = notificationFor(r);
+  EXPECT_NE(n.body.find("Tabs &lt;b&gt;over&lt;/b&gt; 2G &amp; &lt;a href=\"http://x\"&gt;more&lt;/a&gt;\\xff"), std::string::npos)
+      << n.body;
+  EXPECT_EQ(n.body.find('<'), std::string::npos) << n.body;
+  EXPECT_EQ(n.summary, "evil\\x1b[31m\\x0a was closed to free memory");
+  for (const std::string& s : {n.summary, n.body})
+    for (unsigned char c : s) EXPECT_TRUE(c >= 0x20 && c != 0x7f) << int(c) << " in " << s;
+}
+
 TEST(UserSessions, LiveUserManagersAreFollowed) {
   auto unit = [](std::string name, std::string state, std::string manager = "") {
     UnitOomSettings u;

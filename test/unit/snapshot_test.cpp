@@ -5,6 +5,7 @@
 
 #include "api/snapshot.h"
 #include "config/json.h"
+#include "strict_json.h"
 
 namespace unitoomd {
 namespace {
@@ -60,6 +61,43 @@ TEST(Snapshot, TextSaysDryRunRulesetsPressureAndKills) {
 
 TEST(Snapshot, ControlCharactersAreEscapedInJson) {
   EXPECT_EQ(jsonQuote(std::string("a\x01") + "b\\"), "\"a\\u0001b\\\\\"");
+}
+
+// A user's delegated subtree holds a cgroup named with a byte that is not
+// UTF-8, a newline, a quote and a colour sequence; unit and ruleset names
+// come from a fake systemd on the user's bus.
+const std::string kHostile = std::string("/user.slice/user-1000.slice/user@1000.service/evil") + "\xff" + "\n\"" + "\x1b[31m";
+
+Snapshot hostile() {
+  Snapshot s = sample();
+  s.cgroups.push_back({kHostile, 1, 2});
+  s.rulesets.push_back({"fake\x1b[2J", "desc\xc0\n", "unit \xff.slice", "armed"});
+  s.kills.push_back({1795329070677490, "app-\x1b]0;x\x07.scope", kHostile, "r\xfe", "why\n", true, {{"K\xff", "v\x01"}}});
+  return s;
+}
+
+TEST(Snapshot, JsonOfAHostileCgroupNameIsValidAndReadsBack) {
+  std::string json = renderDumpJson(hostile());
+  for (unsigned char c : json) ASSERT_GE(c, 0x20) << "a raw control byte in: " << json;
+  ASSERT_TRUE(parseJson(json)) << json;
+  auto r = test::strictJson(json, {"d['monitored_cgroups'][2]['cgroup']", "d['kills'][1]['cgroup']", "d['kills'][1]['unit']",
+                                   "d['rulesets'][1]['origin']", "list(d['kills'][1]['figures'])[0]"});
+  if (!r.available) GTEST_SKIP() << "python3 not found";
+  ASSERT_TRUE(r.ok) << r.output << "\n" << json;
+  // the visible text: the name exactly, with the text \xff for the byte 0xff
+  std::string visible = "/user.slice/user-1000.slice/user@1000.service/evil\\xff\n\"\x1b[31m";
+  EXPECT_EQ(r.output, test::hexOf(visible) + "\n" + test::hexOf(visible) + "\n" + test::hexOf("app-\x1b]0;x\x07.scope") + "\n" +
+                          test::hexOf("unit \\xff.slice") + "\n" + test::hexOf("K\\xff") + "\n");
+}
+
+TEST(Snapshot, TextOfAHostileCgroupNameStaysOnItsLine) {
+  std::string t = renderDump(hostile());
+  for (size_t i = 0; i < t.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    ASSERT_TRUE(c == '\n' || (c >= 0x20 && c != 0x7f)) << "raw byte " << int(c) << " at " << i << " in:\n" << t;
+  }
+  EXPECT_NE(t.find("  /user.slice/user-1000.slice/user@1000.service/evil\\xff\\x0a\"\\x1b[31m 1.00%/2.00%\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("fake\\x1b[2J [armed]\n    desc\\xc0\\x0a\n    from unit \\xff.slice\n"), std::string::npos) << t;
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/snapshot.h"
+#include "util/display_text.h"
 
 namespace {
 
@@ -27,6 +28,28 @@ constexpr const char* kPath = "/org/unitoomd1";
 constexpr const char* kIface = "org.unitoomd1.Manager";
 
 enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kNotRunning = 3, kDenied = 4 };
+
+// What reaches the terminal from the daemon is escaped (util/display_text.h):
+// unit names and cgroup paths in it are anyone's bytes, and a cgroup named
+// "\x1b]0;..." must not retitle or repaint the terminal. The daemon's own
+// renderings are already safe; escaping them again changes nothing.
+using unitoomd::displaySafe;
+namespace shown = unitoomd::shown;
+
+// Dump's text, line by line (its newlines are the daemon's own).
+std::string safeLines(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    out += displaySafe(std::string_view(text).substr(start, end - start), shown::kLogBytes);
+    if (nl == std::string::npos) break;
+    out += '\n';
+    start = nl + 1;
+  }
+  return out;
+}
 
 struct Options {
   bool user = false;
@@ -63,10 +86,11 @@ int failWith(const sd_bus_error& e, int r, bool user, const char* what) {
   if (sd_bus_error_has_name(&e, SD_BUS_ERROR_SERVICE_UNKNOWN) || sd_bus_error_has_name(&e, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
     return notRunning(user);
   if (sd_bus_error_has_name(&e, SD_BUS_ERROR_ACCESS_DENIED)) {
-    fprintf(stderr, "%s: permission denied (%s). Run it as root.\n", what, e.message ? e.message : "");
+    fprintf(stderr, "%s: permission denied (%s). Run it as root.\n", what,
+            displaySafe(e.message ? e.message : "", shown::kLogBytes).c_str());
     return kDenied;
   }
-  fprintf(stderr, "%s failed: %s\n", what, e.message ? e.message : strerror(-r));
+  fprintf(stderr, "%s failed: %s\n", what, displaySafe(e.message ? e.message : strerror(-r), shown::kLogBytes).c_str());
   return kFailed;
 }
 
@@ -116,7 +140,9 @@ int callString(Bus& b, const char* method, const char* what, std::string& out) {
 int dump(Bus& b, const Options& o) {
   std::string text;
   int r = callString(b, o.json ? "DumpJSON" : "Dump", "dump", text);
-  if (r == kOk) printf("%s%s", text.c_str(), o.json ? "\n" : "");
+  // The JSON is printed as it came: jsonQuote wrote every control as \u00XX
+  // (and escaping it here would break it).
+  if (r == kOk) printf("%s%s", o.json ? text.c_str() : safeLines(text).c_str(), o.json ? "\n" : "");
   return r;
 }
 
@@ -135,7 +161,9 @@ int rulesets(Bus& b, const Options& o) {
     return kOk;
   }
   std::vector<std::vector<std::string>> rows{{"RULESET", "STATE", "ORIGIN", "DESCRIPTION"}};
-  for (const auto& r : list) rows.push_back({r.name, r.state, r.origin, r.description});
+  for (const auto& r : list)
+    rows.push_back({displaySafe(r.name, shown::kNameBytes), displaySafe(r.state, shown::kNameBytes),
+                    displaySafe(r.origin, shown::kTextBytes), displaySafe(r.description, shown::kTextBytes)});
   printTable(rows);
   printf("\n%zu ruleset(s).\n", list.size());
   return kOk;
@@ -173,8 +201,10 @@ int kills(Bus& b, const Options& o) {
   }
   std::vector<std::vector<std::string>> rows{{"TIME", "UNIT", "CGROUP", "RULESET", "REASON"}};
   for (const auto& k : list)
-    rows.push_back({unitoomd::formatLocalTime(k.realtimeUsec), (k.dryRun ? "(dry run) " : "") + (k.unit.empty() ? "-" : k.unit),
-                    k.cgroup, k.ruleset, k.reason});
+    rows.push_back({unitoomd::formatLocalTime(k.realtimeUsec),
+                    (k.dryRun ? "(dry run) " : "") + (k.unit.empty() ? "-" : displaySafe(k.unit, shown::kNameBytes)),
+                    displaySafe(k.cgroup, shown::kPathBytes), displaySafe(k.ruleset, shown::kNameBytes),
+                    displaySafe(k.reason, shown::kTextBytes)});
   printTable(rows);
   printf("\n%zu kill(s) listed.\n", list.size());
   return kOk;
@@ -187,7 +217,7 @@ int status(Bus& b, const Options& o) {
   if (r != kOk) return r;
   // The daemon's account, without the long kill list: `unitoomctl kills` has it.
   size_t cut = text.find("\nRecent kills");
-  printf("%s", text.substr(0, cut).c_str());
+  printf("%s", safeLines(text.substr(0, cut)).c_str());
   if (cut != std::string::npos) {
     size_t n = 0;
     for (size_t p = text.find('\n', cut + 1); p != std::string::npos && p + 1 < text.size(); p = text.find('\n', p + 1)) ++n;
@@ -241,7 +271,7 @@ int main(int argc, char** argv) {
   std::string cmd = optind < argc ? argv[optind] : "status";
   static const char* const kCommands[] = {"status", "dump", "rulesets", "kills", "reload", "dry-run"};
   if (std::find(std::begin(kCommands), std::end(kCommands), cmd) == std::end(kCommands)) {
-    fprintf(stderr, "unknown command '%s'\n\n", cmd.c_str());
+    fprintf(stderr, "unknown command '%s'\n\n", displaySafe(cmd, shown::kNameBytes).c_str());
     usage(stderr);
     return kUsage;
   }
