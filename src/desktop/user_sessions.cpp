@@ -1,6 +1,7 @@
 #include "desktop/user_sessions.h"
 
 #include "policy/untrusted_units.h"
+#include "util/display_text.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/strings.h"
@@ -114,7 +115,12 @@ void UserSessions::pressureWarning(uid_t uid, const std::string& ruleset, const 
   auto it = sessions_.find(uid);
   if (it == sessions_.end() || !ready(it->second)) return;
   try {
-    it->second.signals->emitSignal("PressureWarning").onInterface(kApiInterface).withArguments(ruleset, description, reason);
+    // sd-bus refuses a string that is not UTF-8 (and a user's unit names
+    // may be in these): made safe, or the warning would not be sent at all.
+    it->second.signals->emitSignal("PressureWarning")
+        .onInterface(kApiInterface)
+        .withArguments(utf8Safe(ruleset, shown::kDataBytes), utf8Safe(description, shown::kDataBytes),
+                       utf8Safe(reason, shown::kDataBytes));
   } catch (const sdbus::Error& e) {
     LOG_DEBUG("PressureWarning to user %u not sent: %s", uid, e.getMessage().c_str());
   }
