@@ -3,24 +3,15 @@
 #include <dirent.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 
+#include "config/file_trust.h"
 #include "config/ini.h"
 #include "util/parse.h"
 #include "util/strings.h"
 
 namespace unitoomd {
 namespace {
-
-std::optional<std::string> readFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A list key, as systemd's: words add to the list, an empty value resets it.
 void applyList(const std::string& value, std::vector<std::string>& list) {
@@ -129,10 +120,14 @@ std::vector<std::string> dropInFiles(const std::vector<std::string>& dirs, const
 
 DaemonConfig loadDaemonConfig(const ConfigPaths& paths, bool mainMayBeMissing, Diagnostics& diags) {
   DaemonConfig c;
-  if (auto text = readFile(paths.mainFile)) applyDaemonConfig(*text, paths.mainFile, c, diags);
+  // A file others may change is refused (file_trust.h) like a file with a
+  // bad line: an error, whether main file or drop-in.
+  if (auto text = readTrustedFile(paths.mainFile)) applyDaemonConfig(*text, paths.mainFile, c, diags);
+  else if (text.error().errnum == 0) diags.push_back({paths.mainFile, 0, text.error().message});
   else if (!mainMayBeMissing) diags.push_back({paths.mainFile, 0, "cannot read the file"});
   for (const auto& f : dropInFiles(paths.dropInDirs, ".conf")) {
-    if (auto text = readFile(f)) applyDaemonConfig(*text, f, c, diags);
+    if (auto text = readTrustedFile(f)) applyDaemonConfig(*text, f, c, diags);
+    else if (text.error().errnum == 0) diags.push_back({f, 0, text.error().message});
     else diags.push_back({f, 0, "cannot read the file"});
   }
   return c;

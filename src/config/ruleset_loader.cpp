@@ -4,22 +4,22 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
+#include "config/file_trust.h"
 #include "config/ruleset_json.h"
 #include "util/strings.h"
 
 namespace unitoomd {
 namespace {
 
-bool readFile(const std::string& path, std::string& out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
+// The text of a file that passes file_trust.h's check; else the problem, as
+// a diagnostic naming the file.
+std::optional<std::string> readFile(const std::string& path, Diagnostics& diags) {
+  auto text = readTrustedFile(path);
+  if (text) return std::move(*text);
+  diags.push_back({path, 0, text.error().errnum == 0 ? text.error().message : "cannot read the file"});
+  return std::nullopt;
 }
 
 }  // namespace
@@ -49,21 +49,16 @@ std::vector<std::string> rulesetDropIns(const std::string& dir) {
 RulesSource readRules(const std::string& rulesetFile, const std::string& dropInDir) {
   RulesSource out;
   if (!rulesetFile.empty()) {
-    std::string text;
-    if (!readFile(rulesetFile, text)) {
-      out.baseErrors.push_back({rulesetFile, 0, "cannot read the file"});
-      return out;
-    }
-    out.base = parseRulesetJson(text, rulesetFile, out.baseErrors);
+    auto text = readFile(rulesetFile, out.baseErrors);
+    if (!text) return out;
+    out.base = parseRulesetJson(*text, rulesetFile, out.baseErrors);
     if (!out.baseErrors.empty()) return out;
   }
   if (!dropInDir.empty()) {
     for (const auto& path : rulesetDropIns(dropInDir)) {
-      std::string text;
       Diagnostics fileDiags;
-      if (!readFile(path, text)) fileDiags.push_back({path, 0, "cannot read the file"});
-      else {
-        DropInFile f{path, parseRulesetJson(text, path, fileDiags, /*forDropIn=*/true)};
+      if (auto text = readFile(path, fileDiags)) {
+        DropInFile f{path, parseRulesetJson(*text, path, fileDiags, /*forDropIn=*/true)};
         if (fileDiags.empty()) out.dropIns.push_back(std::move(f));
       }
       out.dropInErrors.insert(out.dropInErrors.end(), fileDiags.begin(), fileDiags.end());

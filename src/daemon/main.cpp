@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/file_trust.h"
 #include "daemon/check_config.h"
 #include "daemon/daemon.h"
 #include "unitoomd-config.h"
@@ -96,7 +97,8 @@ int main(int argc, char** argv) {
       fprintf(stderr, "--check-config needs at least one file\n");
       return 2;
     }
-    Diagnostics diags = checkConfigFiles(files);
+    Diagnostics diags = keepTrustedFiles(files);  // a file others may change is refused
+    for (auto& d : checkConfigFiles(files)) diags.push_back(std::move(d));
     for (const auto& d : diags) fprintf(stderr, "%s\n", d.str().c_str());
     return diags.empty() ? 0 : 1;
   }

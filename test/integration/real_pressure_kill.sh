@@ -4,6 +4,7 @@
 # cgroup beside it is left alone. Exit 77 (skipped) names the missing
 # capability. Everything started is stopped by PID, every cgroup removed.
 set -u
+umask 022  # unitoomd refuses config files others may write
 UNITOOMD=$1 GEN=$2
 source "$(dirname "$0")/../../tools/lab/cgroup-lab.sh"
 fail() { echo "FAILED: $*"; [ -f "$LAB_WORK/daemon.log" ] && sed 's/^/  daemon| /' "$LAB_WORK/daemon.log"; exit 1; }

@@ -4,6 +4,7 @@
 # rules keep deciding; a drop-in dropped into the directory is picked up
 # without a restart.
 set -u
+umask 022  # unitoomd refuses config files others may write
 UNITOOMD=$1
 W=$(mktemp -d)
 DAEMON=""

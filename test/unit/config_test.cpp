@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include "config/daemon_config.h"
+#include "config/file_trust.h"
 #include "config/json.h"
 #include "config/ruleset_json.h"
 #include "config/ruleset_loader.h"
@@ -14,6 +17,21 @@ using namespace unitoomd;
 using unitoomd::test::FixtureTree;
 
 namespace {
+
+// Config files as an administrator leaves them, whatever the umask the tests
+// run with: 0644 files in 0755 directories. unitoomd refuses a file that
+// others may change (file_trust.h).
+struct ConfigTree : FixtureTree {
+  ConfigTree() { chmod(procRoot().c_str(), 0755); }
+  static void write(const std::string& file, const std::string& text, mode_t mode = 0644) {
+    FixtureTree::write(file, text);
+    chmod(file.c_str(), mode);
+  }
+  static void mkdir(const std::string& dir, mode_t mode = 0755) {
+    std::filesystem::create_directories(dir);
+    chmod(dir.c_str(), mode);
+  }
+};
 
 const char* kGood = R"({
   // comments are allowed, as in oomd
@@ -138,14 +156,14 @@ TEST(DaemonConfig, DurationBelowOneSecondIsRefusedAsSystemdOomd) {
 }
 
 TEST(DaemonConfig, DropInsOverrideInNameOrderAndEtcMasksUsrLib) {
-  FixtureTree t;
+  ConfigTree t;
   std::string etc = t.procRoot() + "/etc.d", lib = t.procRoot() + "/lib.d";
-  std::filesystem::create_directories(etc);
-  std::filesystem::create_directories(lib);
-  FixtureTree::write(t.procRoot() + "/main.conf", "[OOM]\nDefaultMemoryPressureLimit=40%\n");
-  FixtureTree::write(lib + "/10-vendor.conf", "[OOM]\nDefaultMemoryPressureLimit=30%\nSwapUsedLimit=80%\n");
-  FixtureTree::write(etc + "/10-vendor.conf", "[OOM]\nSwapUsedLimit=70%\n");  // masks the vendor file
-  FixtureTree::write(lib + "/20-later.conf", "[OOM]\nDefaultMemoryPressureDurationSec=5s\n");
+  ConfigTree::mkdir(etc);
+  ConfigTree::mkdir(lib);
+  ConfigTree::write(t.procRoot() + "/main.conf", "[OOM]\nDefaultMemoryPressureLimit=40%\n");
+  ConfigTree::write(lib + "/10-vendor.conf", "[OOM]\nDefaultMemoryPressureLimit=30%\nSwapUsedLimit=80%\n");
+  ConfigTree::write(etc + "/10-vendor.conf", "[OOM]\nSwapUsedLimit=70%\n");  // masks the vendor file
+  ConfigTree::write(lib + "/20-later.conf", "[OOM]\nDefaultMemoryPressureDurationSec=5s\n");
   Diagnostics d;
   auto c = loadDaemonConfig(ConfigPaths{t.procRoot() + "/main.conf", {etc, lib}}, false, d);
   EXPECT_TRUE(d.empty());
@@ -155,11 +173,11 @@ TEST(DaemonConfig, DropInsOverrideInNameOrderAndEtcMasksUsrLib) {
 }
 
 TEST(CheckConfig, ReportsEveryBadFileAndPassesGoodOnes) {
-  FixtureTree t;
+  ConfigTree t;
   std::string good = t.procRoot() + "/good.json", bad = t.procRoot() + "/bad.json", conf = t.procRoot() + "/u.conf";
-  FixtureTree::write(good, kGood);
-  FixtureTree::write(bad, "{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\", {\"name\": \"nope\"}]],\n\"actions\": [{\"name\": \"stop\"}]}]}");
-  FixtureTree::write(conf, "[Daemon]\nDryRun=perhaps\n");
+  ConfigTree::write(good, kGood);
+  ConfigTree::write(bad, "{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\", {\"name\": \"nope\"}]],\n\"actions\": [{\"name\": \"stop\"}]}]}");
+  ConfigTree::write(conf, "[Daemon]\nDryRun=perhaps\n");
   EXPECT_TRUE(checkConfigFiles({good}).empty());
   auto d = checkConfigFiles({good, bad, conf});
   ASSERT_EQ(d.size(), 2u);
@@ -168,13 +186,13 @@ TEST(CheckConfig, ReportsEveryBadFileAndPassesGoodOnes) {
 }
 
 TEST(DropIns, ReplaceDetectorsNewestFirstAndDisableTheBase) {
-  FixtureTree t;
+  ConfigTree t;
   std::string base = t.procRoot() + "/rules.json", dir = t.procRoot() + "/rules.d";
-  std::filesystem::create_directories(dir);
-  FixtureTree::write(base, kGood);
-  FixtureTree::write(dir + "/a.json", R"({"rulesets": [{"name": "protect the workload", "description": "first",
+  ConfigTree::mkdir(dir);
+  ConfigTree::write(base, kGood);
+  ConfigTree::write(dir + "/a.json", R"({"rulesets": [{"name": "protect the workload", "description": "first",
      "detectors": [["always", {"name": "continue"}]]}]})");
-  FixtureTree::write(dir + "/b.json", R"({"rulesets": [{"name": "protect the workload", "description": "second",
+  ConfigTree::write(dir + "/b.json", R"({"rulesets": [{"name": "protect the workload", "description": "second",
      "actions": [{"name": "stop"}]}]})");
   // a.json is older than b.json
   std::filesystem::last_write_time(dir + "/a.json", std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
@@ -191,11 +209,11 @@ TEST(DropIns, ReplaceDetectorsNewestFirstAndDisableTheBase) {
 }
 
 TEST(DropIns, ABadDropInIsSkippedAndTheRestStillLoads) {
-  FixtureTree t;
+  ConfigTree t;
   std::string base = t.procRoot() + "/rules.json", dir = t.procRoot() + "/rules.d";
-  std::filesystem::create_directories(dir);
-  FixtureTree::write(base, kGood);
-  FixtureTree::write(dir + "/broken.json", "{\"rulesets\": [{\"name\": \"nobody\", \"actions\": [{\"name\": \"stop\"}]}]}");
+  ConfigTree::mkdir(dir);
+  ConfigTree::write(base, kGood);
+  ConfigTree::write(dir + "/broken.json", "{\"rulesets\": [{\"name\": \"nobody\", \"actions\": [{\"name\": \"stop\"}]}]}");
   auto loaded = loadRules(base, dir);
   ASSERT_TRUE(loaded.compiled.engine);
   ASSERT_EQ(loaded.compiled.errors.size(), 1u);
@@ -251,4 +269,122 @@ TEST(DaemonConfig, DesktopSectionErrorsNameFileAndLine) {
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].str(), "/etc/unitoomd/unitoomd.conf:2: LowMemoryMonitor=sometimes: expected auto or a boolean");
   EXPECT_EQ(d[1].str(), "/etc/unitoomd/unitoomd.conf:3: unknown key 'ShowBanner' in section [Desktop]");
+}
+
+// A config file that someone other than root (or the daemon's own user) may
+// change is refused, wherever it is read: named, with the reason.
+namespace {
+
+const char* kDropIn = R"({"rulesets": [{"name": "protect the workload", "actions": [{"name": "stop"}]}]})";
+
+std::string real(const std::string& path) { return std::filesystem::canonical(path).string(); }
+
+bool chownOrSkip(const std::string& path, uid_t uid, gid_t gid) {
+  if (geteuid() != 0) return false;
+  return chown(path.c_str(), uid, gid) == 0;
+}
+
+}  // namespace
+
+TEST(UntrustedFiles, AWorldWritableRulesetsFileIsRefused) {
+  ConfigTree t;
+  std::string base = t.procRoot() + "/rules.json";
+  ConfigTree::write(base, kGood, 0666);
+  auto loaded = loadRules(base, "");
+  EXPECT_FALSE(loaded.compiled.engine);
+  ASSERT_EQ(loaded.compiled.errors.size(), 1u);
+  EXPECT_EQ(loaded.compiled.errors[0].str().rfind(base + ": refused: is writable by others (mode 0666); only root", 0), 0u)
+      << loaded.compiled.errors[0].str();
+  ConfigTree::write(base, kGood, 0644);
+  EXPECT_TRUE(loadRules(base, "").compiled.engine);
+}
+
+TEST(UntrustedFiles, AGroupWritableUnitoomdConfOfAnotherGroupIsAnError) {
+  ConfigTree t;
+  std::string conf = t.procRoot() + "/unitoomd.conf";
+  ConfigTree::write(conf, "[OOM]\nDefaultMemoryPressureLimit=5%\n", 0664);
+  if (!chownOrSkip(conf, 0, 1001)) GTEST_SKIP() << "giving the file to group 1001 needs root";
+  Diagnostics d;
+  auto c = loadDaemonConfig(ConfigPaths{conf, {}}, true, d);  // even where the file may be missing
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].str(), conf + ": refused: is writable by group 1001 (mode 0664); only root may be able to change what unitoomd kills");
+  EXPECT_DOUBLE_EQ(c.defaultMemoryPressureLimitPercent, 60);  // not applied
+}
+
+TEST(UntrustedFiles, FilesOwnedByUid1001AreRefused) {
+  ConfigTree t;
+  std::string base = t.procRoot() + "/rules.json", dir = t.procRoot() + "/rules.d", conf = t.procRoot() + "/u.conf";
+  ConfigTree::mkdir(dir);
+  ConfigTree::mkdir(conf + ".d");
+  ConfigTree::write(base, kGood);
+  ConfigTree::write(dir + "/theirs.json", kDropIn);
+  ConfigTree::write(conf, "[OOM]\nSwapUsedLimit=50%\n");
+  ConfigTree::write(conf + ".d/theirs.conf", "[OOM]\nSwapUsedLimit=99%\n");
+  if (!chownOrSkip(dir + "/theirs.json", 1001, 1001) || !chownOrSkip(conf + ".d/theirs.conf", 1001, 1001))
+    GTEST_SKIP() << "giving files to uid 1001 needs root";
+  // a ruleset drop-in is skipped (as a broken one), the base still loads
+  auto loaded = loadRules(base, dir);
+  ASSERT_TRUE(loaded.compiled.engine);
+  ASSERT_EQ(loaded.compiled.errors.size(), 1u);
+  EXPECT_EQ(loaded.compiled.errors[0].str(), dir + "/theirs.json: refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
+  EXPECT_TRUE(loaded.dropInsApplied.empty());
+  EXPECT_FALSE(loaded.compiled.engine->rulesets()[0]->disabled);  // disable-on-drop-in did not happen
+  // an INI drop-in is an error (as a broken one), which refuses the configuration
+  Diagnostics d;
+  auto c = loadDaemonConfig(explicitConfigPaths(conf), false, d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].str(), conf + ".d/theirs.conf: refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
+  EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 50);
+  // and the rulesets file itself
+  ASSERT_TRUE(chownOrSkip(base, 1001, 0));
+  loaded = loadRules(base, dir);
+  EXPECT_FALSE(loaded.compiled.engine);
+  ASSERT_FALSE(loaded.compiled.errors.empty());
+  EXPECT_EQ(loaded.compiled.errors[0].str(), base + ": refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
+}
+
+TEST(UntrustedFiles, ADropInInAWorldWritableDirectoryIsRefusedUnlessItIsSticky) {
+  ConfigTree t;
+  std::string base = t.procRoot() + "/rules.json", dir = t.procRoot() + "/rules.d", conf = t.procRoot() + "/u.conf";
+  ConfigTree::write(base, kGood);
+  ConfigTree::mkdir(dir, 0777);
+  ConfigTree::write(dir + "/mine.json", kDropIn);
+  ConfigTree::write(conf, "[OOM]\nSwapUsedLimit=50%\n");
+  ConfigTree::mkdir(conf + ".d", 0777);
+  ConfigTree::write(conf + ".d/mine.conf", "[OOM]\nSwapUsedLimit=99%\n");
+
+  auto loaded = loadRules(base, dir);
+  ASSERT_TRUE(loaded.compiled.engine);
+  ASSERT_EQ(loaded.compiled.errors.size(), 1u);
+  EXPECT_EQ(loaded.compiled.errors[0].str().rfind(dir + "/mine.json: refused: its directory " + real(dir) + " is writable by others (mode 0777)", 0), 0u)
+      << loaded.compiled.errors[0].str();
+  EXPECT_TRUE(loaded.dropInsApplied.empty());
+  Diagnostics d;
+  auto c = loadDaemonConfig(explicitConfigPaths(conf), false, d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].str().rfind(conf + ".d/mine.conf: refused: its directory " + real(conf + ".d") + " is writable by others (mode 0777)", 0), 0u)
+      << d[0].str();
+
+  // sticky, like /tmp: others cannot replace a file they do not own
+  chmod(dir.c_str(), 01777);
+  chmod((conf + ".d").c_str(), 01777);
+  loaded = loadRules(base, dir);
+  EXPECT_TRUE(loaded.compiled.errors.empty()) << loaded.compiled.errors[0].str();
+  EXPECT_EQ(loaded.dropInsApplied.size(), 1u);
+  d.clear();
+  c = loadDaemonConfig(explicitConfigPaths(conf), false, d);
+  EXPECT_TRUE(d.empty()) << d[0].str();
+  EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 99);
+}
+
+TEST(UntrustedFiles, CheckConfigRefusesAWorldWritableFileAndChecksTheOthers) {
+  ConfigTree t;
+  std::string good = t.procRoot() + "/good.json", open = t.procRoot() + "/open.json", missing = t.procRoot() + "/missing.conf";
+  ConfigTree::write(good, kGood);
+  ConfigTree::write(open, kGood, 0666);
+  std::vector<std::string> files{good, open, missing};
+  auto d = keepTrustedFiles(files);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].str().rfind(open + ": refused: is writable by others (mode 0666)", 0), 0u) << d[0].str();
+  EXPECT_EQ(files, (std::vector<std::string>{good, missing}));  // a missing file is reported by the reader, as before
 }
