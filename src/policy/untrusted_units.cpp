@@ -1,6 +1,7 @@
 #include "policy/untrusted_units.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "util/strings.h"
 
@@ -58,6 +59,27 @@ bool isCleanCgroupPath(std::string_view path) {
     start = end + 1;
   }
   return true;
+}
+
+std::optional<std::string> userManagerSubtreeOf(std::string_view cgroup) {
+  constexpr std::string_view kUserSlice = "/user.slice/user-";
+  if (cgroup.substr(0, kUserSlice.size()) != kUserSlice) return std::nullopt;
+  size_t end = cgroup.find(".slice/", kUserSlice.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view digits = cgroup.substr(kUserSlice.size(), end - kUserSlice.size());
+  if (digits.empty() || digits.size() > 10 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  unsigned long uid = std::stoul(std::string(digits));
+  if (uid > UINT32_MAX) return std::nullopt;
+  std::string root = userManagerSubtree(static_cast<uid_t>(uid));
+  if (!cgroupWithin(cgroup, root)) return std::nullopt;
+  return root;
+}
+
+bool userClaimsCountFor(const std::vector<std::string>& roots, std::string_view candidate) {
+  auto subtree = userManagerSubtreeOf(candidate);
+  if (!subtree || roots.empty()) return false;
+  return std::all_of(roots.begin(), roots.end(), [&](const std::string& r) { return cgroupWithin(r, *subtree); });
 }
 
 std::optional<std::string> refusalOfUserUnitName(std::string_view name) {

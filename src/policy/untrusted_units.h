@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "policy/unit_policy.h"
 
@@ -37,6 +38,19 @@ bool isValidUnitName(std::string_view name);
 // Absolute, no empty, "." or ".." component, no control characters, within
 // kMaxCgroupPathBytes: the shape of every path systemd reports.
 bool isCleanCgroupPath(std::string_view path);
+
+// The user manager's subtree a cgroup lies in, if any:
+// "/user.slice/user-1001.slice/user@1001.service/app.slice/x.scope" ->
+// "/user.slice/user-1001.slice/user@1001.service".
+std::optional<std::string> userManagerSubtreeOf(std::string_view cgroup);
+
+// Whether what a user's manager says of `candidate` (its ManagedOOMPreference=)
+// counts for a ruleset watching `roots`: only when every root lies in the
+// same user's subtree as the candidate (that user's own rulesets, and the
+// system's ruleset for user@UID.service). A system-wide ruleset (-.slice's
+// swap, a slice of system services) does not let a user make their own hog
+// go last or never, as systemd-oomd does not either.
+bool userClaimsCountFor(const std::vector<std::string>& roots, std::string_view candidate);
 
 // Why a unit read from user `uid`'s manager is refused; nullopt: kept.
 std::optional<std::string> refusalOfUserUnit(uid_t uid, const UnitOomSettings& unit);

@@ -117,3 +117,18 @@ TEST(RateLimit, SaysABurstThenCountsWhatItHeldBack) {
   EXPECT_TRUE(r.allow(t0 + std::chrono::seconds(61), &held));
   EXPECT_EQ(held, 2u);
 }
+
+TEST(UntrustedUnits, AUsersPreferencesCountOnlyForRulesetsWithinTheirSubtree) {
+  const std::string app = kHome + "/app.slice/app-hog.scope";
+  EXPECT_EQ(userManagerSubtreeOf(app), kHome);
+  EXPECT_EQ(userManagerSubtreeOf("/user.slice/user-1001.slice/session-2.scope"), std::nullopt);
+  EXPECT_EQ(userManagerSubtreeOf("/system.slice/x.service"), std::nullopt);
+  EXPECT_EQ(userManagerSubtreeOf("/user.slice/user-1001.slice/user@1002.service/x.scope"), std::nullopt);
+  EXPECT_TRUE(userClaimsCountFor({kHome}, app));                            // the system's user@1001.service ruleset
+  EXPECT_TRUE(userClaimsCountFor({kHome + "/app.slice"}, app));             // the user's own unit's ruleset
+  EXPECT_FALSE(userClaimsCountFor({"/"}, app));                             // -.slice's swap ruleset
+  EXPECT_FALSE(userClaimsCountFor({"/user.slice"}, app));                   // every user's sessions
+  EXPECT_FALSE(userClaimsCountFor({kHome, "/system.slice"}, app));          // not all within
+  EXPECT_FALSE(userClaimsCountFor({"/user.slice/user-1002.slice/user@1002.service"}, app));
+  EXPECT_FALSE(userClaimsCountFor({"/system.slice"}, "/system.slice/x.service"));
+}
