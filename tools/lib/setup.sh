@@ -5,6 +5,10 @@
 UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev libsdbus-c++-dev libsdbus-c++-bin scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd
   dbus-user-session python3-gi gir1.2-glib-2.0)  # the desktop scenario: users' session buses, GLib's GMemoryMonitor
 
+# Files the tools and tests write (configs, rulesets) must not be writable
+# by others: unitoomd refuses such config files, whatever the caller's umask.
+umask 022
+
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 
 ensure_packages() {
