@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 
 #include "desktop/protection.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace unitoomd {
 namespace {
@@ -26,6 +28,8 @@ std::optional<uint64_t> field(const FlatKeyed* kv, std::string_view key) {
   if (it == kv->end()) return std::nullopt;
   return it->second;
 }
+
+std::string fileName(const std::string& cgroup, const char* name) { return (cgroup == "/" ? "" : cgroup) + "/" + name; }
 
 uint64_t sumFields(const FlatKeyed& kv, std::initializer_list<const char*> keys) {
   uint64_t sum = 0;
@@ -48,14 +52,27 @@ const char* preferenceName(Preference p) {
 
 CgroupView::CgroupView(SampleContext& ctx, std::shared_ptr<CgroupDir> dir) : ctx_(ctx), dir_(std::move(dir)) {}
 
-bool CgroupView::gone() { return !isRoot() && !dir_->alive(); }
+bool CgroupView::gone() {
+  if (isRoot()) return false;
+  if (!goneSeen_ && !dir_->alive()) goneSeen_ = true;
+  return goneSeen_;
+}
 
-FileRead CgroupView::read(const char* name) { return dir_->read(name); }
+FileRead CgroupView::read(const char* name) {
+  FileRead r = dir_->read(name);
+  if (r.status == ReadStatus::Gone) goneSeen_ = true;
+  else if (r.status == ReadStatus::Failed) ctx_.noteReadFailure(fileName(path(), name), inode(), r.errnum);
+  return r;
+}
+
+void CgroupView::unparsable(const char* name) { ctx_.noteReadFailure(fileName(path(), name), inode(), 0); }
 
 std::optional<uint64_t> CgroupView::readNumber(const char* name) {
   FileRead r = read(name);
   if (!r.ok()) return std::nullopt;
-  return parseSingleValue(r.data);
+  auto v = parseSingleValue(r.data);
+  if (!v) unparsable(name);
+  return v;
 }
 
 const Psi* CgroupView::pressure(Resource r) {
@@ -65,7 +82,14 @@ const Psi* CgroupView::pressure(Resource r) {
       psi = ctx_.systemPressure(r) ? std::optional<Psi>(*ctx_.systemPressure(r)) : std::nullopt;
     } else {
       FileRead f = read(pressureFile(r));
-      if (f.ok()) psi = parsePsi(f.data);
+      if (f.ok()) {
+        psi = parsePsi(f.data);
+        // memory and io PSI always have a "full" line: without it the read
+        // was cut short, and a full total of 0 would make the next one look
+        // like a whole history of stall at once
+        if (psi && !psi->full) psi.reset();
+        if (!psi) unparsable(pressureFile(r));
+      }
     }
     if (psi) {
       auto& h = ctx_.history().at(inode(), path(), ctx_.now());
@@ -109,7 +133,9 @@ const FlatKeyed* CgroupView::memoryStat() {
     if (isRoot()) return std::nullopt;
     FileRead f = read("memory.stat");
     if (!f.ok()) return std::nullopt;
-    return parseFlatKeyed(f.data);
+    auto kv = parseFlatKeyed(f.data);
+    if (!kv) unparsable("memory.stat");
+    return kv;
   });
   return v ? &*v : nullptr;
 }
@@ -347,35 +373,53 @@ unsigned onlineCpus() {
   return cpus;
 }
 
+// A /proc file, parsed; nullopt (and said once) when it could not be read or
+// made no sense. The kernel ends every line of these with a newline: one
+// without was cut short ("MemAvailable: 52" is not 52 bytes).
+template <typename Parse>
+auto SampleContext::readProcParsed(const char* relative, Parse parse) -> decltype(parse(std::string_view())) {
+  FileRead f = fs_.readProc(relative);
+  if (!f.ok()) {
+    if (f.status == ReadStatus::Failed) noteReadFailure(fs_.procRoot() + "/" + relative, 0, f.errnum);
+    return std::nullopt;
+  }
+  auto v = !f.data.empty() && f.data.back() == '\n' ? parse(f.data) : std::nullopt;
+  if (!v) noteReadFailure(fs_.procRoot() + "/" + relative, 0, 0);
+  return v;
+}
+
 const FlatKeyed* SampleContext::meminfo() {
-  const auto& v = meminfo_.get([&]() -> std::optional<FlatKeyed> {
-    FileRead f = fs_.readProc("meminfo");
-    return f.ok() ? parseMeminfo(f.data) : std::nullopt;
-  });
+  const auto& v = meminfo_.get([&] { return readProcParsed("meminfo", parseMeminfo); });
   return v ? &*v : nullptr;
 }
 
 std::optional<SwapInfo> SampleContext::swaps() {
-  return swaps_.get([&]() -> std::optional<SwapInfo> {
-    FileRead f = fs_.readProc("swaps");
-    return f.ok() ? parseSwaps(f.data) : std::nullopt;
-  });
+  return swaps_.get([&] { return readProcParsed("swaps", parseSwaps); });
 }
 
 const FlatKeyed* SampleContext::vmstat() {
-  const auto& v = vmstat_.get([&]() -> std::optional<FlatKeyed> {
-    FileRead f = fs_.readProc("vmstat");
-    return f.ok() ? parseFlatKeyed(f.data) : std::nullopt;
-  });
+  const auto& v = vmstat_.get([&] { return readProcParsed("vmstat", parseFlatKeyed); });
   return v ? &*v : nullptr;
 }
 
 const Psi* SampleContext::systemPressure(Resource r) {
-  const auto& v = sysPressure_[static_cast<int>(r)].get([&]() -> std::optional<Psi> {
-    FileRead f = fs_.readProc(procPressureFile(r));
-    return f.ok() ? parsePsi(f.data) : std::nullopt;
+  const auto& v = sysPressure_[static_cast<int>(r)].get([&] {
+    auto psi = readProcParsed(procPressureFile(r), parsePsi);
+    if (psi && !psi->full) {  // cut short: see CgroupView::pressure
+      noteReadFailure(fs_.procRoot() + "/" + procPressureFile(r), 0, 0);
+      psi.reset();
+    }
+    return psi;
   });
   return v ? &*v : nullptr;
+}
+
+void SampleContext::noteReadFailure(const std::string& file, uint64_t inode, int errnum) {
+  if (!fs_.firstFailure(strprintf("%s\n%llu\n%d", file.c_str(), static_cast<unsigned long long>(inode), errnum))) return;
+  if (errnum)
+    LOG_WARN("cannot read %s: %s; taken as unknown while it fails (said once)", file.c_str(), strerror(errnum));
+  else
+    LOG_WARN("%s made no sense (cut short or garbage); taken as unknown while it does (said once)", file.c_str());
 }
 
 void SampleContext::noteUnavailable(const std::string& what, const std::string& consequence) {

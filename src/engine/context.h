@@ -58,6 +58,8 @@ class CgroupView {
   uint64_t inode() const { return dir_->inode(); }
   const CgroupDir& dir() const { return *dir_; }
   bool isRoot() const { return path() == "/"; }
+  // Removed: a read said so (ENODEV, or a file vanished with its directory)
+  // or the directory no longer resolves names. Once gone, gone for the sample.
   bool gone();
 
   const Psi* pressure(Resource r);
@@ -94,6 +96,9 @@ class CgroupView {
  private:
   FileRead read(const char* name);
   std::optional<uint64_t> readNumber(const char* name);
+  void unparsable(const char* name);
+
+  bool goneSeen_ = false;
 
   SampleContext& ctx_;
   std::shared_ptr<CgroupDir> dir_;
@@ -141,6 +146,11 @@ class SampleContext {
   // Logged once per daemon lifetime per (what, who): "memory.stat is not
   // offered here; memory_reclaim falls back to PSI".
   void noteUnavailable(const std::string& what, const std::string& consequence);
+  // A file that should read did not (EIO, ENOMEM, ...; errnum 0: it read as
+  // garbage or cut short): what needs it is unknown this sample, and no rule
+  // fires or ranks on a made-up value. Logged once per (file, cgroup inode,
+  // errnum), not at every sample. `file` as shown: "/a.slice/memory.current".
+  void noteReadFailure(const std::string& file, uint64_t inode, int errnum);
 
   // Detectors say why they fired; the engine hands the firing group's
   // findings to the actions (and so to the kill report).
@@ -161,6 +171,9 @@ class SampleContext {
   unsigned cpus = onlineCpus();
 
  private:
+  template <typename Parse>
+  auto readProcParsed(const char* relative, Parse parse) -> decltype(parse(std::string_view()));
+
   const CgroupFs& fs_;
   History& history_;
   TimePoint now_;

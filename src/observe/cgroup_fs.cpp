@@ -14,36 +14,59 @@
 
 namespace unitoomd {
 
-FileRead readWholeFile(int dirfd, const char* name) {
+namespace {
+
+ReadFaultHook* gReadFaults = nullptr;  // tests only (setReadFaults)
+
+ReadStatus statusOf(int errnum) {
+  if (errnum == ENOENT || errnum == ENOTDIR) return ReadStatus::Missing;
+  // kernfs returns ENODEV when the cgroup was removed under an open file
+  if (errnum == ENODEV) return ReadStatus::Gone;
+  return ReadStatus::Failed;
+}
+
+FileRead failed(int errnum) {
+  FileRead out;
+  out.errnum = errnum;
+  out.status = statusOf(errnum);
+  return out;
+}
+
+FileRead readOnce(int dirfd, const char* name) {
+  if (gReadFaults) {
+    ReadFault f = (*gReadFaults)(dirfd, name);
+    if (f.errnum) return failed(f.errnum);
+    if (f.data) return FileRead{ReadStatus::Ok, std::move(*f.data), 0};
+  }
   FileRead out;
   int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    out.errnum = errno;
-    out.status = (errno == ENOENT || errno == ENOTDIR) ? ReadStatus::Missing : ReadStatus::Failed;
-    return out;
-  }
+  if (fd < 0) return failed(errno);
   UniqueFd guard(fd);
   char buf[8192];
   constexpr size_t kMaxSize = 4 << 20;  // no kernel file we read is near this; stop hostile input
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      out.errnum = errno;
-      // kernfs returns ENODEV when the cgroup was removed under an open file
-      out.status = errno == ENODEV ? ReadStatus::Gone : ReadStatus::Failed;
-      return out;
-    }
+    if (n < 0) return failed(errno);  // EINTR included: the whole file is read again
     if (n == 0) break;
     out.data.append(buf, static_cast<size_t>(n));
-    if (out.data.size() > kMaxSize) {
-      out.errnum = EFBIG;
-      out.status = ReadStatus::Failed;
-      return out;
-    }
+    if (out.data.size() > kMaxSize) return failed(EFBIG);
   }
   out.status = ReadStatus::Ok;
   return out;
+}
+
+}  // namespace
+
+void setReadFaults(ReadFaultHook hook) {
+  static ReadFaultHook installed;
+  installed = std::move(hook);
+  gReadFaults = installed ? &installed : nullptr;
+}
+
+FileRead readWholeFile(int dirfd, const char* name) {
+  FileRead r = readOnce(dirfd, name);
+  for (int attempt = 1; r.errnum == EINTR && attempt < kReadAttempts; ++attempt) r = readOnce(dirfd, name);
+  return r;
 }
 
 FileRead CgroupDir::read(const char* name) const {
@@ -164,6 +187,11 @@ std::vector<std::string> CgroupFs::glob(const std::string& pattern) const {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+bool CgroupFs::firstFailure(const std::string& key) const {
+  if (saidFailures_.size() >= kMaxRememberedFailures && !saidFailures_.count(key)) saidFailures_.clear();
+  return saidFailures_.insert(key).second;
 }
 
 FileRead CgroupFs::readProc(const char* relative) const {

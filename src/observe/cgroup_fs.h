@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,11 +83,38 @@ class CgroupFs {
   static std::string normalize(std::string_view pattern);  // -> "/x/y" form
   std::string absolute(const std::string& path) const;
 
+  // "Say it once" for read failures: true the first time `key` (a cgroup's
+  // path and inode, a file, an errno) is seen, so a file failing at every
+  // sample gives one log line. Bounded: past kMaxRememberedFailures keys all
+  // are forgotten at once (a failure still going on is said once more).
+  bool firstFailure(const std::string& key) const;
+  static constexpr size_t kMaxRememberedFailures = 1000;
+
  private:
   std::string root_;
   std::string procRoot_;
+  mutable std::set<std::string> saidFailures_;
 };
 
+// Reads a whole file below dirfd (AT_FDCWD: `name` is a path). EINTR is
+// retried (a bounded number of times); ENOENT/ENOTDIR give Missing, ENODEV
+// (kernfs: the cgroup was removed under the open file) Gone, others Failed.
 FileRead readWholeFile(int dirfd, const char* name);
+
+// For tests only: a fault to inject into the next read of (dirfd, name).
+// errnum: the read fails as if the syscall had returned it (EINTR, EIO,
+// ENOMEM, ENODEV, ENOENT, ...); else data, when set: the read returns these
+// bytes (short, truncated, garbage); else the file is read as usual. The hook
+// may also change the files (rmdir a cgroup "mid-read"). Unset (the daemon),
+// every read costs one test of an empty pointer.
+struct ReadFault {
+  int errnum = 0;
+  std::optional<std::string> data;
+};
+using ReadFaultHook = std::function<ReadFault(int dirfd, std::string_view name)>;
+void setReadFaults(ReadFaultHook hook);  // an empty hook removes it
+
+// How often readWholeFile tries a read that EINTR interrupted.
+inline constexpr int kReadAttempts = 8;
 
 }  // namespace unitoomd

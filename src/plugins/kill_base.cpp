@@ -174,7 +174,8 @@ PluginResult KillPlugin::advance(SampleContext& ctx) {
     const Chosen& c = a.order[a.next++];
     a.current = &c;
     CgroupView* cg = ctx.cgroup(c.path);
-    if (!cg || cg->inode() != c.inode || cg->populated() == false) continue;  // went away meanwhile: not a victim
+    // went away meanwhile, or another cgroup now has its name: not a victim
+    if (!cg || cg->inode() != c.inode || cg->gone() || cg->populated() == false) continue;
     if (dry_ || ctx.dryRun) {
       report(ctx, c, true, nullptr);
       return finished(ctx, true);

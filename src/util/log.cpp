@@ -1,10 +1,12 @@
 #include "util/log.h"
 
 #include <systemd/sd-journal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +22,8 @@ namespace {
 LogLevel gMaxLevel = LogLevel::Info;
 LogCapture gCapture = nullptr;
 void* gCaptureData = nullptr;
+
+constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
 
 // True when stderr is the journal's stream (systemd sets $JOURNAL_STREAM to
 // "dev:ino" of that socket): then native structured entries are better.
@@ -92,7 +96,9 @@ void logStructured(LogLevel level, const std::string& rawMessage, const LogField
     for (const auto& [k, v] : fields) items.push_back(k + "=" + v);
     std::vector<iovec> iov(items.size());
     for (size_t i = 0; i < items.size(); ++i) iov[i] = {items[i].data(), items[i].size()};
-    if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0) return;
+    // sd_journal_sendv() says 0 when journald's socket is not there at all
+    // ("fail silently"): then the line goes to stderr, or it is lost
+    if (access(kJournalSocket, F_OK) == 0 && sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0) return;
   }
   std::string line;
   if (stderrTimestamps()) {
@@ -104,7 +110,10 @@ void logStructured(LogLevel level, const std::string& rawMessage, const LogField
   for (const auto& [k, v] : fields)
     if (k != "MESSAGE_ID") line += " " + k + "=" + v;
   line += "\n";
-  (void)!write(STDERR_FILENO, line.data(), line.size());
+  // stderr may be journald's stream with nobody reading it any more: EPIPE,
+  // never a SIGPIPE that ends the daemon
+  if (send(STDERR_FILENO, line.data(), line.size(), MSG_NOSIGNAL) < 0 && errno == ENOTSOCK)
+    (void)!write(STDERR_FILENO, line.data(), line.size());
 }
 
 void log(LogLevel level, const char* fmt, ...) {

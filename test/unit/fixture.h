@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 
+#include "observe/cgroup_fs.h"
 #include "util/time.h"
 
 namespace unitoomd::test {
@@ -38,6 +39,13 @@ class FixtureTree {
     for (const auto& [name, content] : files) write(dir + "/" + name, content);
   }
   void remove(const std::string& path) { std::filesystem::remove_all(cgroupRoot() + path); }
+  // Removed and made again under the same path, as a unit restarted: the new
+  // directory is made before the old one goes, so its inode differs.
+  void recreate(const std::string& path, const std::map<std::string, std::string>& files) {
+    cgroup(path + ".new", files);
+    remove(path);
+    std::filesystem::rename(cgroupRoot() + path + ".new", cgroupRoot() + path);
+  }
   void proc(const std::string& name, const std::string& content) { write(procRoot() + "/" + name, content); }
 
   static void write(const std::string& file, const std::string& content) {
@@ -48,6 +56,23 @@ class FixtureTree {
  private:
   std::string root_;
 };
+
+// Faults injected into every read while it lives (observe/cgroup_fs.h).
+class ScopedReadFaults {
+ public:
+  explicit ScopedReadFaults(ReadFaultHook hook) { setReadFaults(std::move(hook)); }
+  ~ScopedReadFaults() { setReadFaults(nullptr); }
+  ScopedReadFaults(const ScopedReadFaults&) = delete;
+  ScopedReadFaults& operator=(const ScopedReadFaults&) = delete;
+};
+
+// What a directory fd refers to ("/tmp/unitoomd-fixture-X/cgroup/a/b"), for
+// a read-fault hook to tell cgroups apart.
+inline std::string pathOfFd(int fd) {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd), ec);
+  return ec ? std::string() : p.string();
+}
 
 inline std::string psi(double avg10, unsigned long long someTotal, unsigned long long fullTotal, double avg60 = 0) {
   char buf[256];
