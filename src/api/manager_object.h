@@ -20,7 +20,7 @@ class ApiModel {
   virtual void setDryRunFromApi(bool dryRun) = 0;
 };
 
-class ManagerObject : public sdbus::AdaptorInterfaces<org::unitoomd1::Manager_adaptor> {
+class ManagerObject final : public sdbus::AdaptorInterfaces<org::unitoomd1::Manager_adaptor> {
  public:
   static constexpr const char* kObjectPath = "/org/unitoomd1";
   ManagerObject(sdbus::IConnection& connection, ApiModel& model);

@@ -21,6 +21,9 @@ struct JsonValue {
   std::string text;  // String: the decoded string; Number: its source text
   std::vector<JsonValue> items;                          // Array
   std::vector<std::pair<std::string, JsonValue>> members;  // Object, in file order
+  // User-provided: clang (14, with libstdc++ 12) cannot define the implicit
+  // one while `members` names the still incomplete JsonValue in a pair.
+  JsonValue() {}
 
   bool isObject() const { return type == Type::Object; }
   bool isArray() const { return type == Type::Array; }

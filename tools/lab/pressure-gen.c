@@ -88,6 +88,7 @@ static void reader(const char *path, size_t size, size_t hot, double seconds, un
     volatile unsigned long sum = 0;
     while (!stop && now_s() < end)
       for (size_t p = 0; p < pages && !stop; ++p) sum += m[p * 4096];
+    (void)sum;  /* read only to touch the pages */
     exit(0);
   }
   madvise(m, size, MADV_RANDOM);
@@ -102,6 +103,7 @@ static void reader(const char *path, size_t size, size_t hot, double seconds, un
       sum += m[p * 4096];
     }
   }
+  (void)sum;
   exit(0);
 }
 
@@ -110,6 +112,7 @@ static void spinner(double seconds) {
   volatile unsigned long x = 0;
   while (!stop && now_s() < end)
     for (int i = 0; i < 1000000; ++i) x += i;
+  (void)x;
   exit(0);
 }
 

@@ -92,7 +92,25 @@ sc_cleanup() {
     [ -n "$d" ] && [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
   done
   for d in "${SC_V1[@]}"; do rmdir "$d" 2>/dev/null; done
+  # After the container stopped, so after the leak check at the daemon's exit.
+  sc_sanitizer_reports || exit 1
   return 0
+}
+
+# A sanitized build (tools/test's build-asan) installs a drop-in that sends
+# the daemon's sanitizer reports to /var/log/unitoomd-sanitizers in the
+# container (test/sanitizers/90-sanitizers.conf): any report there fails the
+# scenario, whatever it did.
+sc_sanitizer_reports() {
+  local dir=${SC_DIR:-}/upper/var/log/unitoomd-sanitizers f failed=0
+  [ -n "${SC_DIR:-}" ] && [ -d "$dir" ] || return 0
+  for f in "$dir"/*; do
+    [ -s "$f" ] || continue
+    echo "FAIL: the sanitized unitoomd in the container reported ($(basename "$f")):"
+    head -80 "$f"
+    failed=1
+  done
+  return $failed
 }
 
 # The root of the container: an overlay of / whose upper layer (tmpfs) holds a

@@ -3,7 +3,8 @@
 # shellcheck shell=bash
 
 UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev libsdbus-c++-dev libsdbus-c++-bin scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd
-  dbus-user-session python3-gi gir1.2-glib-2.0)  # the desktop scenario: users' session buses, GLib's GMemoryMonitor
+  dbus-user-session python3-gi gir1.2-glib-2.0  # the desktop scenario: users' session buses, GLib's GMemoryMonitor
+  clang libclang-rt-14-dev)  # build-asan: ASan, UBSan and libFuzzer (tools/test, tools/fuzz)
 
 # Files the tools and tests write (configs, rulesets) must not be writable
 # by others: unitoomd refuses such config files, whatever the caller's umask.
@@ -31,6 +32,25 @@ build_tree() {
     meson setup "$root/build" "$root" >/dev/null
   fi
   ninja -C "$root/build"
+}
+
+# build-asan: the same sources built by clang with ASan and UBSan (not
+# sdbus-c++ or libsystemd, which are not instrumented), and libFuzzer's
+# instrumentation for the fuzz targets of test/fuzz (-Dfuzzing=true).
+build_asan_tree() {
+  local root
+  root=$(repo_root)
+  if [ ! -f "$root/build-asan/build.ninja" ]; then
+    CC=clang CXX=clang++ meson setup "$root/build-asan" "$root" -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dfuzzing=true >/dev/null || return 1
+  fi
+  ninja -C "$root/build-asan"
+}
+
+# What a sanitizer finds fails the test that ran into it.
+export_sanitizer_options() {
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 }
 
 # The system-container lab runs systemd-nspawn, which Debian ships in
