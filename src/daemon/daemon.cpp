@@ -139,6 +139,7 @@ std::set<std::string> Daemon::monitoredMemoryCgroups() const {
 
 std::vector<ir::Ruleset> Daemon::unitRulesets() {
   unitPreferences_.clear();
+  userPreferences_.clear();
   if (!tracker_ || !tracker_->ready()) return {};
   UnitPolicyDefaults d;
   d.swapUsedLimitPercent = config_.swapUsedLimitPercent;
@@ -162,6 +163,7 @@ std::vector<ir::Ruleset> Daemon::unitRulesets() {
   for (const auto& w : policy.warnings)
     if (saidPolicyWarnings_.insert(w).second) LOG_WARN("%s", w.c_str());
   unitPreferences_ = std::move(policy.preferences);
+  userPreferences_ = std::move(policy.userPreferences);
   return std::move(policy.rulesets.rulesets);
 }
 
@@ -315,6 +317,7 @@ void Daemon::sample() {
   ScopeAwareKiller killer(whole, config_.desktop.killProcessesIn, config_.desktop.protectedProcesses);
   ctx.killer = &killer;
   ctx.unitPreferences = &unitPreferences_;
+  ctx.userPreferences = &userPreferences_;
   ctx.protectedUnits = &config_.desktop.protectedUnits;
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;

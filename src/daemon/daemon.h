@@ -119,6 +119,7 @@ class Daemon : private ReportSink, private ApiModel {
   std::set<std::string> killingRulesets_;  // a kill in flight, critical LowMemoryWarning sent
   std::string reloadError_;               // why the last reload was refused
   std::map<std::string, Preference> unitPreferences_;
+  std::map<std::string, Preference> userPreferences_;  // said by users' own managers
   static constexpr size_t kMaxRememberedWarnings = 1000;
   std::set<std::string> saidPolicyWarnings_;
   LogReportSink log_;

@@ -209,8 +209,9 @@ std::vector<std::string> CgroupView::childPaths() {
 // user.* xattrs can be set by whoever owns the cgroup, so they count only on
 // cgroups owned by root or by this daemon's user (a delegated subtree cannot
 // make itself unkillable); trusted.* need CAP_SYS_ADMIN to set.
-Preference CgroupView::preference() {
-  if (preference_) return *preference_;
+Preference CgroupView::preference(bool withUserClaims) {
+  std::optional<Preference>& cached = withUserClaims ? preferenceWithClaims_ : preference_;
+  if (cached) return *cached;
   struct stat st{};
   bool userTrusted = fstat(dir_->fd(), &st) == 0 && (st.st_uid == 0 || st.st_uid == geteuid());
   auto has = [&](const char* suffix) {
@@ -225,12 +226,16 @@ Preference CgroupView::preference() {
     auto it = ctx_.unitPreferences->find(path());
     if (it != ctx_.unitPreferences->end()) p = it->second;
   }
+  if (p == Preference::None && withUserClaims && ctx_.userPreferences) {
+    auto it = ctx_.userPreferences->find(path());
+    if (it != ctx_.userPreferences->end()) p = it->second;
+  }
   if (p == Preference::None && !isRoot()) {
     auto slash = path().rfind('/');
     std::string parent = slash == 0 || slash == std::string::npos ? "/" : path().substr(0, slash);
-    if (CgroupView* up = ctx_.cgroup(parent)) p = up->preference();
+    if (CgroupView* up = ctx_.cgroup(parent)) p = up->preference(withUserClaims);
   }
-  preference_ = p;
+  cached = p;
   return p;
 }
 

@@ -78,7 +78,9 @@ class CgroupView {
   std::optional<uint64_t> nrDyingDescendants();
   const std::vector<int>* procs();
   std::vector<std::string> childPaths();
-  Preference preference();
+  // `withUserClaims`: also what a user's manager says of it (see
+  // policy/untrusted_units.h: userClaimsCountFor).
+  Preference preference(bool withUserClaims = false);
   // The protected cgroup ([Desktop] ProtectedUnits=) this one is, is inside,
   // or contains (a few levels down); empty when none. Such a cgroup is never
   // killed: killing it would take the protected one with it.
@@ -109,7 +111,7 @@ class CgroupView {
   Lazy<std::vector<int>> procs_;
   Lazy<CounterPoint> counters_;
   Lazy<double> growth_;
-  std::optional<Preference> preference_;
+  std::optional<Preference> preference_, preferenceWithClaims_;
   std::optional<std::string> protectedBy_;
 };
 
@@ -165,6 +167,9 @@ class SampleContext {
   bool dryRun = false;
   // ManagedOOMPreference= of units, by cgroup path (set when following systemd).
   const std::map<std::string, Preference>* unitPreferences = nullptr;
+  // ManagedOOMPreference= of units read from users' own managers: they
+  // count only where the caller says so.
+  const std::map<std::string, Preference>* userPreferences = nullptr;
   // Cgroup names never killed ([Desktop] ProtectedUnits=).
   const std::vector<std::string>* protectedUnits = nullptr;
   // Online CPUs: PSI's per-CPU weighting makes bounds depend on it.

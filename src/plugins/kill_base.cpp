@@ -4,6 +4,8 @@
 
 #include "desktop/protection.h"
 #include "engine/report.h"
+#include "plugins/detector_util.h"
+#include "policy/untrusted_units.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -27,7 +29,7 @@ int preferenceRank(Preference p) {
 
 void orderCandidates(std::vector<Candidate>& candidates) {
   std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    int pa = preferenceRank(a.cg->preference()), pb = preferenceRank(b.cg->preference());
+    int pa = preferenceRank(a.preference), pb = preferenceRank(b.preference);
     if (pa != pb) return pa < pb;
     if (a.tier != b.tier) return a.tier < b.tier;
     if (a.score != b.score) return a.score > b.score;
@@ -41,6 +43,7 @@ double ownMemoryStall(CgroupView& cg) {
 
 KillPlugin::KillPlugin(PluginArgs& args) {
   cgroups_ = args.cgroups("cgroup");
+  for (const auto& pattern : cgroups_) watched_.push_back(literalPrefix(pattern));
   recursive_ = args.flag("recursive", false);
   leaves_ = args.flag("leaves", false);
   if (recursive_ && leaves_) args.error("leaves", "'recursive' and 'leaves' choose candidates in different ways: pick one");
@@ -59,13 +62,18 @@ KillPlugin::KillPlugin(PluginArgs& args) {
   args.ignore("log_kmemalloc_prekill");
 }
 
+Preference KillPlugin::preferenceOf(CgroupView* cg) const {
+  return cg->preference(userClaimsCountFor(watched_, cg->path()));
+}
+
 std::vector<Candidate> KillPlugin::candidatesOf(SampleContext&, const std::vector<CgroupView*>& cgroups) {
   std::vector<Candidate> out;
   for (CgroupView* cg : cgroups) {
     if (cg->gone()) continue;  // vanished between listing and now: not a crash, not a candidate
     if (cg->populated() == false) continue;
     if (cg->memoryCurrent() == std::optional<uint64_t>(0)) continue;
-    if (cg->preference() == Preference::Omit) {
+    Preference preference = preferenceOf(cg);
+    if (preference == Preference::Omit) {
       spared_.insert(cg->path() + " (omit)");
       continue;
     }
@@ -76,6 +84,7 @@ std::vector<Candidate> KillPlugin::candidatesOf(SampleContext&, const std::vecto
     }
     Candidate c;
     c.cg = cg;
+    c.preference = preference;
     out.push_back(std::move(c));
   }
   return out;
@@ -134,7 +143,7 @@ std::optional<KillPlugin::Attempt> KillPlugin::choose(SampleContext& ctx) {
   a.ranking = ranking;
   for (const Candidate& c : candidates) {
     Chosen ch{c.cg->path(), c.cg->inode(), "", c.figures};
-    if (c.cg->preference() != Preference::None) ch.preference = preferenceName(c.cg->preference());
+    if (c.preference != Preference::None) ch.preference = preferenceName(c.preference);
     a.order.push_back(std::move(ch));
   }
   return a;

@@ -22,6 +22,7 @@ namespace unitoomd {
 
 struct Candidate {
   CgroupView* cg = nullptr;
+  Preference preference = Preference::None;  // as this plugin's rulesets see it
   bool eligible = true;  // a plugin may rule a candidate out (e.g. no swap use)
   int tier = 0;          // lower tiers go first (a plugin's phases)
   double score = 0;      // higher goes first within a tier
@@ -43,8 +44,12 @@ class KillPlugin : public Plugin {
 
   std::vector<Candidate> candidatesOf(SampleContext& ctx, const std::vector<CgroupView*>& cgroups);
   std::vector<std::string> cgroups_;
+  std::vector<std::string> watched_;  // the literal cgroups (glob prefixes) it watches
 
  private:
+  // What a user's manager says of `cg` counts only if this plugin watches
+  // inside that user's subtree alone.
+  Preference preferenceOf(CgroupView* cg) const;
   // A candidate as remembered across samples while kills are in flight.
   struct Chosen {
     std::string path;

@@ -141,8 +141,9 @@ UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const
     // The tracker refuses such claims as they come; this keeps a user's
     // claim from reaching a system cgroup whatever the path it came by.
     if (u->claimedByUser && refusalOfUserUnit(*u->claimedByUser, *u)) continue;
-    if (u->managedOOMPreference == "avoid") out.preferences[u->cgroup] = Preference::Avoid;
-    else if (u->managedOOMPreference == "omit") out.preferences[u->cgroup] = Preference::Omit;
+    auto& preferences = u->claimedByUser ? out.userPreferences : out.preferences;
+    if (u->managedOOMPreference == "avoid") preferences[u->cgroup] = Preference::Avoid;
+    else if (u->managedOOMPreference == "omit") preferences[u->cgroup] = Preference::Omit;
     else if (u->managedOOMPreference != "none" && !u->managedOOMPreference.empty())
       out.warnings.push_back(label(*u) + ": unknown ManagedOOMPreference=" + u->managedOOMPreference + "; ignored");
     if (!isLiveState(u->activeState)) continue;

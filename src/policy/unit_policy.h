@@ -56,7 +56,8 @@ struct UnitPolicyDefaults {
 
 struct UnitPolicy {
   ir::Root rulesets;
-  std::map<std::string, Preference> preferences;  // by cgroup path
+  std::map<std::string, Preference> preferences;      // by cgroup path
+  std::map<std::string, Preference> userPreferences;  // the same, said by users' own managers
   std::vector<std::string> warnings;             // odd values, said once per change
 };
 

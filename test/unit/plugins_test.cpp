@@ -62,6 +62,7 @@ struct Harness {
   std::unique_ptr<Engine> engine;
   bool dryRun = false;
   std::map<std::string, Preference> unitPreferences;
+  std::map<std::string, Preference> userPreferences;  // from users' own managers
   std::vector<std::string> protectedUnits;
   unsigned cpus = 2;
 
@@ -96,6 +97,7 @@ struct Harness {
     ctx.reports = &sink;
     ctx.dryRun = dryRun;
     ctx.unitPreferences = &unitPreferences;
+    ctx.userPreferences = &userPreferences;
     ctx.protectedUnits = &protectedUnits;
     ctx.cpus = cpus;
     engine->runOnce(ctx);
@@ -727,4 +729,34 @@ TEST(PressureRisingBeyond, AFastFallHoldsUntilItSteadies) {
   h.sample(2.5);
   ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/x"});
   EXPECT_NE(h.sink.reports[0].reasons[0].find("rising: avg60 40.0% > 20%"), std::string::npos) << h.sink.reports[0].reasons[0];
+}
+
+// What a user's own manager says (ManagedOOMPreference= of their units)
+// counts for rulesets that watch inside that user's subtree only: the
+// system's ruleset for user@1001.service honours the user's `omit`, a
+// system-wide one (-.slice's swap, or any glob across users) does not.
+TEST(KillLeaves, AUsersPreferencesCountOnlyWithinTheirSubtree) {
+  const std::string apps = "/user.slice/user-1001.slice/user@1001.service/app.slice";
+  auto setUp = [&](Harness& h) {
+    h.tree.cgroup(apps + "/hog.scope", {{"memory.current", "900"}});
+    h.tree.cgroup(apps + "/small.scope", {{"memory.current", "100"}});
+    h.userPreferences[apps + "/hog.scope"] = Preference::Omit;
+  };
+  Harness inside;
+  setUp(inside);
+  inside.rules(kAlways, R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "user.slice/user-1001.slice/user@1001.service", "leaves": true}})");
+  inside.sample(0);
+  EXPECT_EQ(inside.killer.killed, std::vector<std::string>{apps + "/small.scope"});
+
+  Harness systemWide;
+  setUp(systemWide);
+  systemWide.rules(kAlways, R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "/", "leaves": true}})");
+  systemWide.sample(0);
+  EXPECT_EQ(systemWide.killer.killed, std::vector<std::string>{apps + "/hog.scope"});
+
+  Harness acrossUsers;
+  setUp(acrossUsers);
+  acrossUsers.rules(kAlways, R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "user.slice/*/*/app.slice/*"}})");
+  acrossUsers.sample(0);
+  EXPECT_EQ(acrossUsers.killer.killed, std::vector<std::string>{apps + "/hog.scope"});
 }

@@ -94,6 +94,13 @@ TEST(UntrustedUnits, UnitPolicyIgnoresAUsersClaimOnASystemCgroup) {
   ASSERT_EQ(p.rulesets.rulesets.size(), 1u);
   EXPECT_EQ(p.rulesets.rulesets[0].name, "user@1001.service:app-x.scope/ManagedOOMMemoryPressure");
   EXPECT_TRUE(p.preferences.empty());
+  EXPECT_TRUE(p.userPreferences.empty());
+  // inside their subtree, a user's preference is kept apart from root's
+  auto ownOmit = userUnit("app-y.scope", kHome + "/app.slice/app-y.scope");
+  ownOmit.managedOOMPreference = "omit";
+  p = synthesizeUnitPolicy({ownOmit}, d);
+  EXPECT_TRUE(p.preferences.empty());
+  EXPECT_EQ(p.userPreferences.count(kHome + "/app.slice/app-y.scope"), 1u);
   // The same settings from the system manager (trusted) do count.
   claim.claimedByUser.reset();
   claim.manager.clear();
