@@ -17,10 +17,12 @@
 #include "config/ruleset_json.h"
 #include "engine/compiler.h"
 #include "engine/report.h"
+#include "engine_harness.h"
 #include "fixture.h"
 #include "util/log.h"
 
 using namespace unitoomd;
+using namespace unitoomd::test;
 using unitoomd::test::at;
 using unitoomd::test::FixtureTree;
 using unitoomd::test::pathOfFd;
@@ -28,38 +30,6 @@ using unitoomd::test::psi;
 using unitoomd::test::ScopedReadFaults;
 
 namespace {
-
-struct RecordedKill : KillOperation {
-  using KillOperation::KillOperation;
-  void refuse() { fail("refused"); }
-  void sent(TimePoint at) { signalled(at, "recorded", 1); }
-};
-
-// Records kills; a killed fixture cgroup becomes unpopulated unless it is a
-// survivor. onStart runs before each kill (to change the tree meanwhile).
-struct RecordingKiller : Killer {
-  std::vector<std::string> killed;
-  std::set<std::string> failing, survivors;
-  std::function<void(const KillTarget&)> onStart;
-  std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& o,
-                                       TimePoint now) override {
-    if (onStart) onStart(victim);
-    auto op = std::make_unique<RecordedKill>(victim, o, now);
-    if (failing.count(victim.path)) {
-      op->refuse();
-      return op;
-    }
-    killed.push_back(victim.path);
-    op->sent(now);
-    if (!survivors.count(victim.path)) FixtureTree::write(fs.absolute(victim.path) + "/cgroup.events", "populated 0\n");
-    return op;
-  }
-};
-
-struct RecordingSink : ReportSink {
-  std::vector<KillReport> reports;
-  void killAttempted(const KillReport& r) override { reports.push_back(r); }
-};
 
 // Log lines, captured while it lives.
 struct CapturedLog {
@@ -79,48 +49,8 @@ struct CapturedLog {
   }
 };
 
-struct Harness {
-  FixtureTree tree;
-  CgroupFs fs{tree.cgroupRoot(), tree.procRoot()};
-  History history;
-  RecordingKiller killer;
-  RecordingSink sink;
-  std::unique_ptr<Engine> engine;
-
-  Harness() {
-    tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
-    tree.proc("swaps", "Filename Type Size Used Priority\n");
-    tree.proc("vmstat", "pgscan_kswapd 0\npswpout 0\n");
-    tree.proc("pressure/memory", psi(0, 0, 0));
-  }
-
-  void rules(const std::string& detectors, const std::string& actions) {
-    std::string json = "{\"rulesets\": [{\"name\": \"test\", \"post_action_delay\": 60, "
-                       "\"detectors\": [[\"g\", " + detectors + "]], \"actions\": [" + actions + "]}]}";
-    Diagnostics d;
-    auto root = parseRulesetJson(json, "t.json", d);
-    auto out = compile(root, {});
-    d.insert(d.end(), out.errors.begin(), out.errors.end());
-    ASSERT_TRUE(d.empty()) << d[0].str();
-    engine = std::move(out.engine);
-  }
-
-  void sample(double t) {
-    SampleContext ctx(fs, history, at(t));
-    ctx.killer = &killer;
-    ctx.reports = &sink;
-    engine->runOnce(ctx);
-  }
-
-  // True when fd is the directory of the fixture cgroup `path`.
-  bool is(int dirfd, const std::string& path) const { return pathOfFd(dirfd) == tree.cgroupRoot() + path; }
-};
-
-const std::string kAlways = R"({"name": "continue"})";
-
-std::string killBySize(const std::string& extra = "") {
-  return R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "work.slice/*")" + extra + "}}";
-}
+// True when fd is the directory of the fixture cgroup `path`.
+bool is(const Harness& h, int dirfd, const std::string& path) { return pathOfFd(dirfd) == h.tree.cgroupRoot() + path; }
 
 // Three candidates, largest first: big, mid, small.
 void threeCandidates(Harness& h) {
@@ -139,7 +69,7 @@ TEST(ReadFaults, AnInterruptedReadIsReadAgainNotAFailure) {
   int interrupted = 0;
   ScopedReadFaults faults([&](int dirfd, std::string_view name) {
     ReadFault f;
-    if (name == "memory.current" && h.is(dirfd, "/work.slice/big") && interrupted < 3) ++interrupted, f.errnum = EINTR;
+    if (name == "memory.current" && is(h, dirfd, "/work.slice/big") && interrupted < 3) ++interrupted, f.errnum = EINTR;
     return f;
   });
   CapturedLog log;
@@ -158,7 +88,7 @@ TEST(ReadFaults, ACgroupRemovedWhileRankedIsNotKilledTheNextOneIs) {
   Harness h;
   threeCandidates(h);
   ScopedReadFaults faults([&](int dirfd, std::string_view name) {
-    if (name == "memory.min" && h.is(dirfd, "/work.slice/big")) h.tree.remove("/work.slice/big");
+    if (name == "memory.min" && is(h, dirfd, "/work.slice/big")) h.tree.remove("/work.slice/big");
     return ReadFault{};
   });
   h.rules(kAlways, killBySize());
@@ -174,7 +104,7 @@ TEST(ReadFaults, ENodevOnARankingReadMeansGoneNotAVictim) {
   threeCandidates(h);
   ScopedReadFaults faults([&](int dirfd, std::string_view name) {
     ReadFault f;
-    if (name == "memory.low" && h.is(dirfd, "/work.slice/big")) f.errnum = ENODEV;
+    if (name == "memory.low" && is(h, dirfd, "/work.slice/big")) f.errnum = ENODEV;
     return f;
   });
   CapturedLog log;
@@ -205,7 +135,7 @@ TEST(ReadFaults, AnUnreadableCandidateRanksWithWhatIsKnownAndTheFailureIsSaidOnc
   int reads = 0;
   ScopedReadFaults faults([&](int dirfd, std::string_view name) {
     ReadFault f;
-    if (name == "memory.current" && h.is(dirfd, "/work.slice/big")) f.errnum = ++reads % 2 ? EIO : ENOMEM;
+    if (name == "memory.current" && is(h, dirfd, "/work.slice/big")) f.errnum = ++reads % 2 ? EIO : ENOMEM;
     return f;
   });
   CapturedLog log;
@@ -319,7 +249,7 @@ TEST(ReadFaults, PressureAboveDoesNotFireWhenMemoryPressureFailsAndSaysSoOnce) {
   bool failing = true;
   ScopedReadFaults faults([&](int dirfd, std::string_view name) {
     ReadFault f;
-    if (failing && name == "memory.pressure" && h.is(dirfd, "/work.slice")) f.errnum = EIO;
+    if (failing && name == "memory.pressure" && is(h, dirfd, "/work.slice")) f.errnum = EIO;
     return f;
   });
   CapturedLog log;
@@ -343,7 +273,7 @@ TEST(ReadFaults, APressureReadCutShortIsNotAStall) {
   bool cut = true;
   ScopedReadFaults faults([&](int dirfd, std::string_view name) {
     ReadFault f;
-    if (cut && name == "memory.pressure" && h.is(dirfd, "/work.slice"))
+    if (cut && name == "memory.pressure" && is(h, dirfd, "/work.slice"))
       f.data = "some avg10=0.00 avg60=0.00 avg300=0.00 total=1000000000\n";
     return f;
   });

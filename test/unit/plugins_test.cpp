@@ -1,114 +1,16 @@
 #include <gtest/gtest.h>
 #include <sys/xattr.h>
 
-#include "act/killer.h"
-#include "config/ruleset_json.h"
-#include "engine/compiler.h"
-#include "engine/report.h"
-#include "fixture.h"
+#include "engine_harness.h"
 #include "util/log.h"
 
 using namespace unitoomd;
+using namespace unitoomd::test;
 using unitoomd::test::at;
 using unitoomd::test::FixtureTree;
 using unitoomd::test::psi;
 
 namespace {
-
-// Records kills and plays the kernel's part: a killed fixture cgroup
-// becomes unpopulated, unless it is one of the `survivors`.
-struct RecordedKill : KillOperation {
-  using KillOperation::KillOperation;
-  void refuse() { fail("refused"); }
-  void sent(TimePoint at) { signalled(at, "recorded", 1); }
-};
-
-struct RecordingKiller : Killer {
-  std::vector<std::string> killed;
-  std::set<std::string> failing, survivors;
-  std::vector<KillOptions> options;
-  std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& o,
-                                       TimePoint now) override {
-    auto op = std::make_unique<RecordedKill>(victim, o, now);
-    options.push_back(o);
-    if (failing.count(victim.path)) {
-      op->refuse();
-      return op;
-    }
-    killed.push_back(victim.path);
-    op->sent(now);
-    if (!survivors.count(victim.path)) {
-      FILE* f = fopen((fs.absolute(victim.path) + "/cgroup.events").c_str(), "w");
-      if (f) {
-        fputs("populated 0\nfrozen 0\n", f);
-        fclose(f);
-      }
-    }
-    return op;
-  }
-};
-
-struct RecordingSink : ReportSink {
-  std::vector<KillReport> reports;
-  void killAttempted(const KillReport& r) override { reports.push_back(r); }
-};
-
-struct Harness {
-  FixtureTree tree;
-  CgroupFs fs{tree.cgroupRoot(), tree.procRoot()};
-  History history;
-  RecordingKiller killer;
-  RecordingSink sink;
-  std::unique_ptr<Engine> engine;
-  bool dryRun = false;
-  std::map<std::string, Preference> unitPreferences;
-  std::map<std::string, Preference> userPreferences;  // from users' own managers
-  std::vector<std::string> protectedUnits;
-  unsigned cpus = 2;
-
-  Harness() {
-    tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
-    tree.proc("swaps", "Filename Type Size Used Priority\n");
-    tree.proc("vmstat", "pgscan_kswapd 0\npswpout 0\n");
-    tree.proc("pressure/memory", psi(0, 0, 0));
-  }
-
-  // Compiles the rules anew and carries state over, as a reload does.
-  void reload(const std::string& detectors, const std::string& actions) {
-    auto old = std::move(engine);
-    rules(detectors, actions);
-    engine->adoptStateFrom(*old);
-  }
-
-  void rules(const std::string& detectors, const std::string& actions) {
-    std::string json = "{\"rulesets\": [{\"name\": \"test\", \"description\": \"A test ruleset.\", \"post_action_delay\": 60, "
-                       "\"detectors\": [[\"g\", " + detectors + "]], \"actions\": [" + actions + "]}]}";
-    Diagnostics d;
-    auto root = parseRulesetJson(json, "t.json", d);
-    auto out = compile(root, {});
-    d.insert(d.end(), out.errors.begin(), out.errors.end());
-    ASSERT_TRUE(d.empty()) << d[0].str();
-    engine = std::move(out.engine);
-  }
-
-  void sample(double t) {
-    SampleContext ctx(fs, history, at(t));
-    ctx.killer = &killer;
-    ctx.reports = &sink;
-    ctx.dryRun = dryRun;
-    ctx.unitPreferences = &unitPreferences;
-    ctx.userPreferences = &userPreferences;
-    ctx.protectedUnits = &protectedUnits;
-    ctx.cpus = cpus;
-    engine->runOnce(ctx);
-  }
-};
-
-const std::string kAlways = R"({"name": "continue"})";
-
-std::string killBySize(const std::string& extra = "") {
-  return R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "work.slice/*")" + extra + "}}";
-}
 
 // For tests that a detector stays quiet: the same action under a detector
 // that always fires does kill in that fixture, so the quiet is the
