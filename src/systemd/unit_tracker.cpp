@@ -460,7 +460,7 @@ void UnitTracker::setReady(bool ready) {
 
 // Said in the journal so an administrator sees who claimed what, but at most
 // a few times a minute: the claims come as fast as the user sends them.
-bool UnitTracker::refuse(const std::string& name, const std::string& cgroup, const std::string& why) {
+void UnitTracker::refuse(const std::string& name, const std::string& cgroup, const std::string& why) {
   size_t suppressed = 0;
   if (refusalLog_.allow(Clock::now(), &suppressed)) {
     std::string more = suppressed ? strprintf(" (%zu more refused since the last such warning)", suppressed) : "";
@@ -468,7 +468,6 @@ bool UnitTracker::refuse(const std::string& name, const std::string& cgroup, con
              quoted(name).c_str(), static_cast<unsigned>(*confinedTo_), quoted(cgroup).c_str(), why.c_str(),
              more.c_str());
   }
-  return false;
 }
 
 void UnitTracker::checkForSystemdOomd() {

@@ -113,7 +113,7 @@ class UnitTracker {
   void changed();
   void rereadUnitNamed(const std::string& name);
   void setReady(bool ready);
-  bool refuse(const std::string& name, const std::string& cgroup, const std::string& why);
+  void refuse(const std::string& name, const std::string& cgroup, const std::string& why);
   void checkForSystemdOomd();
   sdbus::IProxy& unitProxy(const std::string& objectPath);
   void call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
