@@ -126,18 +126,39 @@ print(" ".join(sorted({e["event"] for e in ev if start < e["usec"] < decision}))
 case " $warned " in *" pressure-warning "*) ;; *) fail "no PressureWarning on the user's bus before the kill: $(events)" ;; esac
 case " $warned " in *" low-memory-warning "*) ;; *) fail "no GMemoryMonitor warning before the kill: $(events)" ;; esac
 events | grep -m1 '"low-memory-warning"'
+# org.freedesktop.LowMemoryMonitor's levels, as GLib hands them to apps: 50
+# (LOW) while a ruleset times towards a kill, 255 (CRITICAL) once the kill
+# is under way (100 is for swap rulesets: no swap in the container)
+levels=$(events | python3 -c '
+import json, sys
+print(" ".join(str(e["level"]) for e in map(json.loads, sys.stdin) if e["event"] == "low-memory-warning"))')
+case " $levels " in *" 50 "*) ;; *) fail "no LowMemoryWarning 50 (a ruleset timing towards a kill) (levels: $levels)" ;; esac
+case " $levels " in *" 255 "*) ;; *) fail "no LowMemoryWarning 255 for the kill (levels: $levels)" ;; esac
+echo "LowMemoryWarning levels seen: $levels"
 sc_in systemctl -q is-active unitoomd.service || fail "unitoomd died"
 
 # --- a per-user instance stands by while the system instance follows its user
 user_status() { sc_user systemctl --user show -P StatusText unitoomd.service; }
 standing_by() { user_status | grep -q "Standing by"; }
+# Acting: no longer standing by. (Known gap, stop 22: here the per-user
+# instance's unit tracker stays "waiting for systemd" once it acts, though
+# standalone it follows the user's units at once; not yet explained.)
 acting() { user_status | grep -q "ruleset(s)"; }
+user_instance_log() { sc_in journalctl --no-pager -o cat _SYSTEMD_USER_UNIT=unitoomd.service | tail -20; }
 [ "$(sc_in busctl get-property org.unitoomd1 /org/unitoomd1 org.unitoomd1.Manager FollowedUsers)" = "au 1 $SC_UID" ] ||
   fail "FollowedUsers does not list the user"
 sc_user systemctl --user start unitoomd.service || fail "the per-user instance does not start"
 wait_until 10 standing_by || fail "the per-user instance does not stand by: '$(user_status)'"
 printf '[Desktop]\nFollowUserManagers=no\n' | container_write /etc/unitoomd/unitoomd.conf.d/91-test.conf
 sc_in systemctl reload unitoomd.service
-wait_until 10 acting || fail "the per-user instance does not act once the system instance lets go: '$(user_status)'"
+wait_until 10 acting ||
+  fail "the per-user instance does not act once the system instance lets go: '$(user_status)'; its log: $(user_instance_log)"
 echo "per-user instance: $(user_status)"
+# ... and takes over when the system instance stops
+sc_in rm /etc/unitoomd/unitoomd.conf.d/91-test.conf
+sc_in systemctl reload unitoomd.service
+wait_until 10 standing_by || fail "the per-user instance does not stand by again: '$(user_status)'"
+sc_in systemctl stop unitoomd.service
+wait_until 10 acting || fail "the per-user instance does not act once the system instance stops: '$(user_status)'"
+echo "after the system instance stopped, per-user instance: $(user_status)"
 echo PASS
