@@ -22,6 +22,8 @@ constexpr Duration kResyncInterval = std::chrono::seconds(60);
 constexpr Duration kResyncIntervalWatched = std::chrono::minutes(10);
 constexpr Duration kChangeCoalesce = std::chrono::milliseconds(100);
 constexpr Duration kUntrustedResyncSpacing = std::chrono::seconds(10);
+constexpr Duration kDeadMemory = std::chrono::seconds(30);
+constexpr size_t kMaxDeadRemembered = 10000;
 
 uint64_t monotonicUsec(sd_event* event) {
   uint64_t now = 0;
@@ -117,6 +119,7 @@ void UnitTracker::forgetUnits() {
   queued_.clear();
   inFlight_.clear();
   rereadAfter_.clear();
+  foundDead_.clear();
   resyncing_ = false;
   reloading_ = false;
   listOutstanding_ = 0;
@@ -390,6 +393,7 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
     LOG_DEBUG("%s: the bus refused more pending replies; reading it again", s.name.c_str());
     rereadAfter_.insert(path);
   } else if (read->failed || !isLiveState(s.activeState) || s.cgroup.empty()) {
+    rememberDead(path);
     dropUnit(path);
   } else if (confinedTo_ && s.cgroup == userManagerSubtree(*confinedTo_)) {
     // The user manager's own -.slice: that cgroup is the system manager's
@@ -399,6 +403,7 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
     refuse(s.name, s.cgroup, *why);
     dropUnit(path);
   } else {
+    foundDead_.erase(path);
     auto& t = units_[path];
     if (!t.known || !sameSettings(t.settings, s)) {
       if (t.known && (t.settings.managedOOMMemoryPressure != s.managedOOMMemoryPressure || t.settings.managedOOMSwap != s.managedOOMSwap ||
@@ -436,6 +441,23 @@ void UnitTracker::dropUnit(const std::string& objectPath) {
     retiredProxies_.push_back(std::move(it->second));
     unitProxies_.erase(it);
   }
+}
+
+void UnitTracker::rememberDead(const std::string& objectPath) {
+  TimePoint now = Clock::now();
+  if (foundDead_.size() >= kMaxDeadRemembered) {
+    std::erase_if(foundDead_, [&](const auto& e) { return now - e.second > kDeadMemory; });
+    if (foundDead_.size() >= kMaxDeadRemembered) foundDead_.clear();
+  }
+  foundDead_[objectPath] = now;
+}
+
+bool UnitTracker::foundDeadLately(const std::string& objectPath) {
+  auto it = foundDead_.find(objectPath);
+  if (it == foundDead_.end()) return false;
+  if (Clock::now() - it->second <= kDeadMemory) return true;
+  foundDead_.erase(it);
+  return false;
 }
 
 void UnitTracker::changed() {
@@ -489,6 +511,9 @@ void UnitTracker::onUnitNew(sdbus::Message& msg) {
   sdbus::ObjectPath path;
   msg >> id >> path;
   if (cgroupInterfaceOf(id).empty()) return;
+  // Loaded again by our own read of it, most likely; if it starts, its
+  // ActiveState change brings it in.
+  if (foundDeadLately(path)) return;
   queueRead(path, id);
   pump();
 }
@@ -531,6 +556,7 @@ void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
   auto known = units_.find(path);
   std::string name = known != units_.end() ? known->second.settings.name : unitNameFromObjectPath(path);
   if (cgroupInterfaceOf(name).empty()) return;
+  bool startsLiving = false;
   if (iface == kUnitIface) {
     auto it = changedProps.find("ActiveState");
     if (it != changedProps.end()) {
@@ -539,8 +565,10 @@ void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
         if (!reloading_) dropUnit(path);
         return;
       }
+      startsLiving = true;
     }
   }
+  if (known == units_.end() && !startsLiving && foundDeadLately(path)) return;  // see foundDead_
   // Anything else about a unit (set-property, a restart) may have come with
   // new ManagedOOM* values, which signal nothing themselves.
   if (known != units_.end() || iface == kUnitIface) {
