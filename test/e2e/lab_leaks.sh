@@ -5,7 +5,7 @@
 set -u
 leaks=()
 for p in $(pgrep -x systemd-nspawn) $(pgrep -x pressure-gen) $(pgrep -x unitoomd) $(pgrep -f 'tools/lab/psi-cross.py') \
-         $(pgrep -x qemu-system-x86_64); do
+         $(pgrep -x qemu-system-x86); do  # comm is cut at 15 characters
   [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] && continue  # exiting, reaped in a moment
   leaks+=("process $p ($(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null))")
 done
