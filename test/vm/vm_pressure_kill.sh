@@ -36,7 +36,8 @@ LOG=$(ls -t "$OUT"/results-unitoomd-*.log | head -1)
 grep -a "VMLAB-LOG Killed hog.service" "$LOG" | head -1
 grep -a "VMLAB-LOG Killed hog.service" "$LOG" | grep -q "memory.stat unavailable" &&
   { echo "FAIL: unitoomd did not use memory.stat in the VM"; exit 1; }
-grep -a -q "VMLAB-LOG Killed hog.service .*with KillUnit" "$LOG" || { echo "FAIL: no kill report through KillUnit"; exit 1; }
+grep -a -q "VMLAB-LOG Killed hog.service .*with KillUnit" "$LOG" ||
+  { echo "FAIL: no kill report through KillUnit; the killer's lines:"; grep -a "VMLAB-LOG" "$LOG" | tail -20; exit 1; }
 grep -a "VMLAB-LOG Killed hogB.service" "$LOG" | head -1
 grep -a -q "VMLAB-LOG Killed hogB.service .*ManagedOOMSwap" "$LOG" ||
   { echo "FAIL: no kill report of hogB.service by the -.slice/ManagedOOMSwap ruleset"; exit 1; }

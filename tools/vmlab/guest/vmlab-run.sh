@@ -17,7 +17,13 @@ mono_usec() { python3 -c 'import time; print(int(time.monotonic() * 1e6))'; }
 result() { echo "VMLAB-RESULT $1" > /dev/console; }
 # The killer's own account of its kills, for the host to read.
 # (earlyoom and nohang say "sending SIGTERM to ..." rather than "kill")
-killer_log() { journalctl -b -u "$UNIT" -o cat --no-pager | grep -iE "kill|sending|sigterm" | sed 's/^/VMLAB-LOG /' > /dev/console; }
+# The killer's kill lines since the last call, to the console, after each
+# scenario: left to the end, a swap scenario's pressure lost the earlier
+# scenario's lines from the journal once (vm-pressure-kill found none).
+killer_log() {
+  journalctl -b -u "$UNIT" -o cat --no-pager --cursor-file=/run/vmlab-log.cursor |
+    grep -iE "kill|sending|sigterm" | sed 's/^/VMLAB-LOG /' > /dev/console
+}
 finish() { [ -n "${UNIT:-}" ] && killer_log; say "done"; sync; systemctl poweroff; }
 trap finish EXIT
 
@@ -263,4 +269,5 @@ for scenario in $SCENARIOS; do
       *) say "unknown scenario '$scenario'" ;;
     esac
   done
+  [ -n "${UNIT:-}" ] && killer_log
 done
