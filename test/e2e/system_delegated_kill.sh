@@ -11,8 +11,7 @@ source "$(dirname "$0")/lib/system.sh"
 sc_reexec_in_namespace "$0" "$@"
 system_scenario_start system-delegated-kill "$@"
 
-HELPER=/usr/local/lib/unitoomd-test/delegated-service.sh
-container_write "$HELPER" < "$E2E_LIB/../helpers/delegated-service.sh" && sc_in chmod 755 "$HELPER" ||
+HELPER=$(container_install_helper "$E2E_LIB/../helpers/delegated-service.sh") ||
   fail "cannot copy the delegating service into the container"
 
 printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\n' | container_write /etc/unitoomd/unitoomd.conf

@@ -11,8 +11,7 @@ sc_reexec_in_namespace "$0" "$@"
 system_scenario_start system-oomd-warning "$@"
 
 WARNING="systemd-oomd is running on this bus"
-OWNER=/usr/local/lib/unitoomd-test/own-bus-name.py
-container_write "$OWNER" < "$E2E_LIB/../helpers/own-bus-name.py" && sc_in chmod 755 "$OWNER" ||
+OWNER=$(container_install_helper "$E2E_LIB/../helpers/own-bus-name.py") ||
   fail "cannot copy the bus name owner into the container"
 container_write /etc/dbus-1/system.d/unitoomd-test-oom1.conf <<'EOF'
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
