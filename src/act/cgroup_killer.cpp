@@ -39,16 +39,25 @@ void bumpXattrCounter(const CgroupDir& dir, const char* name, unsigned long long
   if (!r) LOG_DEBUG("%s: %s", r.error().message.c_str(), strerror(r.error().errnum));
 }
 
-Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options) {
-  if (!victim.alive()) return Error{ENOENT, victim.path() + " no longer exists"};
-  bumpXattrCounter(victim, "user.oomd_ooms", 1);
-
-  std::set<int> pids = pidsIn(victim);
+std::vector<UniqueFd> pidfdsOf(const std::set<int>& pids) {
   std::vector<UniqueFd> pidfds;
   for (int pid : pids) {
     int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (fd >= 0) pidfds.emplace_back(fd);
   }
+  return pidfds;
+}
+
+void releaseMemoryOf(const std::vector<UniqueFd>& pidfds) {
+  for (const auto& fd : pidfds) (void)syscall(SYS_process_mrelease, fd.get(), 0);  // ENOSYS/EINVAL/ESRCH are fine
+}
+
+Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options, bool countOom) {
+  if (!victim.alive()) return Error{ENOENT, victim.path() + " no longer exists"};
+  if (countOom) bumpXattrCounter(victim, "user.oomd_ooms", 1);
+
+  std::set<int> pids = pidsIn(victim);
+  std::vector<UniqueFd> pidfds = pidfdsOf(pids);
 
   CgroupKillOutcome outcome;
   auto viaCgroupKill = victim.write("cgroup.kill", "1");
@@ -85,8 +94,7 @@ Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions&
                                                             strerror(lastError ? lastError : EPERM))};
   }
 
-  if (options.reapMemory)
-    for (auto& fd : pidfds) (void)syscall(SYS_process_mrelease, fd.get(), 0);  // best effort: ENOSYS/EINVAL are fine
+  if (options.reapMemory) releaseMemoryOf(pidfds);
 
   if (outcome.processes > 0) bumpXattrCounter(victim, "user.oomd_kill", static_cast<unsigned long long>(outcome.processes));
   return outcome;

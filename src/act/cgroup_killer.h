@@ -20,8 +20,16 @@ struct CgroupKillOutcome {
   std::string method;  // "cgroup.kill", "SIGKILL via pidfd"
 };
 
-// The synchronous kill itself (never waits for death).
-Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options);
+// The synchronous kill itself (never waits for death). `countOom`: add to
+// user.oomd_ooms first (false when a kill through systemd already did).
+Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options, bool countOom = true);
+
+// process_mrelease() on each: the victims' memory comes back while they are
+// still being torn down (best effort; a process not yet dying is skipped).
+void releaseMemoryOf(const std::vector<UniqueFd>& pidfds);
+// pidfds of the processes in a cgroup and its descendants, taken before a
+// signal so that their memory can be released after it.
+std::vector<UniqueFd> pidfdsOf(const std::set<int>& pids);
 
 // An operation whose signal was sent when it was created.
 class DirectKill : public KillOperation {

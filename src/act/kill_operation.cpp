@@ -59,6 +59,15 @@ void KillOperation::escalated(TimePoint at, std::string method) {
   (void)at;
 }
 
+std::optional<TimePoint> KillOperation::nextDeadline() const {
+  if (state_ != KillState::Pending || !signalled_) return std::nullopt;
+  return signalledAt_ + confirmWindow();
+}
+
+Duration KillOperation::confirmWindow() const {
+  return options_.confirmTimeout + (options_.method == KillMethod::Kill ? Duration{0} : options_.stopTimeout);
+}
+
 bool KillOperation::victimGone(const CgroupFs& fs) const {
   auto dir = fs.open(victim_.path);
   if (!dir || dir->inode() != victim_.inode) return true;
@@ -82,7 +91,7 @@ KillState KillOperation::poll(const CgroupFs& fs, TimePoint now) {
   if (victimGone(fs)) {
     state_ = KillState::Done;
     doneAt_ = now;
-  } else if (now - signalledAt_ > options_.confirmTimeout + (options_.method == KillMethod::Kill ? Duration{0} : options_.stopTimeout)) {
+  } else if (now - signalledAt_ >= confirmWindow()) {
     fail(strprintf("%s still has processes %s after %s", victim_.path.c_str(), formatDuration(std::chrono::duration_cast<Duration>(now - signalledAt_)).c_str(),
                    method_.c_str()));
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -58,6 +59,11 @@ class KillOperation {
   int processes() const { return processes_; }
   // From the signal (or stop request) to the victim's processes being gone.
   Duration timeToDeath() const { return std::chrono::duration_cast<Duration>(doneAt_ - signalledAt_); }
+  // When poll() next has something to do by the clock alone (a deadline for
+  // a reply, the stop timeout, giving up on the victim). In between, only
+  // the victim's cgroup.events or an answer from systemd changes anything,
+  // so the caller waits on those instead of polling. Null: nothing timed.
+  virtual std::optional<TimePoint> nextDeadline() const;
 
  protected:
   virtual void advance(const CgroupFs&, TimePoint) {}
@@ -80,6 +86,7 @@ class KillOperation {
 
  private:
   bool victimGone(const CgroupFs& fs) const;
+  Duration confirmWindow() const;  // after the signal, until the victim must be gone
 
   KillTarget victim_;
   KillOptions options_;

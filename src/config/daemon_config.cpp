@@ -78,6 +78,13 @@ void applyDaemonConfig(std::string_view text, const std::string& file, DaemonCon
         else bad("expected kill, stop or restart");
       } else if (e.key == "StopTimeoutSec") {
         duration(c.stopTimeout, std::chrono::seconds(10), std::chrono::milliseconds(100));
+      } else if (e.key == "SystemdKillTimeoutSec") {
+        Duration before = c.systemdKillTimeout;
+        duration(c.systemdKillTimeout, kDefaultSystemdKillTimeout, std::chrono::milliseconds(10));
+        if (c.systemdKillTimeout > std::chrono::seconds(10)) {
+          bad("must be at most 10s (the longest any D-Bus call of unitoomd's waits)");
+          c.systemdKillTimeout = before;  // a bad value changes nothing
+        }
       } else if (e.key == "PrekillHookTimeoutSec") {
         Duration ignored;
         duration(ignored, Duration{0}, Duration{0});  // systemd-oomd 260+; accepted, no hooks here

@@ -39,6 +39,8 @@ struct DesktopConfig {
   bool notify = true;                // desktop notification after a kill in a user's session
 };
 
+constexpr Duration kDefaultSystemdKillTimeout = std::chrono::milliseconds(300);
+
 struct DaemonConfig {
   // [OOM]
   double swapUsedLimitPercent = 90;
@@ -48,6 +50,10 @@ struct DaemonConfig {
   // (StopUnit, SIGKILL after StopTimeoutSec=) or restart (RestartUnit).
   std::string unitKillMethod = "kill";
   Duration stopTimeout = std::chrono::seconds(10);
+  // How long a kill waits for systemd (or a user's manager) to answer
+  // before killing the cgroup itself with cgroup.kill (see unitoomd.conf(5)
+  // for why 300 ms).
+  Duration systemdKillTimeout = kDefaultSystemdKillTimeout;
   // [Daemon]
   std::string rulesetFile;       // JSON rulesets; empty: none
   std::string rulesetDropInDir;  // JSON drop-ins; empty: none

@@ -21,7 +21,6 @@ namespace unitoomd {
 namespace {
 
 constexpr Duration kHistoryUnused = std::chrono::minutes(5);
-constexpr Duration kKillPollInterval = std::chrono::milliseconds(20);
 constexpr size_t kKillHistory = 100;  // kills remembered for ListKills
 
 // Nothing thrown may unwind through sd-event's C frames.
@@ -50,6 +49,7 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
 }
 
 Daemon::~Daemon() {
+  killWatch_.reset();
   systemdKiller_.reset();
   userSessions_.reset();
   systemWatch_.reset();
@@ -106,6 +106,8 @@ bool Daemon::reload(bool initial) {
     for (const auto& f : rules.compiled.skippedDropIns) LOG_WARN("drop-in %s skipped", f.c_str());
   }
   if (!fs_ || fs_->root() != root) fs_ = std::make_unique<CgroupFs>(root, options_.procRoot);
+  if (killWatch_) killWatch_->setCgroupRoot(root);
+  if (systemdKiller_) systemdKiller_->setReplyTimeout(c.systemdKillTimeout);
   rulesSource_ = std::move(source);
   Duration linger = std::max<Duration>(2 * triggerWindow_, std::chrono::seconds(2));
   policy_.emplace(c.sampleInterval, c.idleInterval, linger);
@@ -310,8 +312,7 @@ bool Daemon::stallPersists(SampleContext& ctx) {
   return false;
 }
 
-void Daemon::sample() {
-  TimePoint now = Clock::now();
+void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)>& f) {
   SampleContext ctx(*fs_, history_, now);
   Killer& whole = systemdKiller_ ? static_cast<Killer&>(*systemdKiller_) : killer_;
   ScopeAwareKiller killer(whole, config_.desktop.killProcessesIn, config_.desktop.protectedProcesses);
@@ -321,12 +322,20 @@ void Daemon::sample() {
   ctx.protectedUnits = &config_.desktop.protectedUnits;
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
-  if (!standingBy_) engine_->runOnce(ctx);
-  warnOfPressure();
-  bool busy = engine_->timing() || stallPersists(ctx);
-  policy_->sampled(now, busy);
+  f(ctx);
+}
+
+void Daemon::sample() {
+  TimePoint now = Clock::now();
+  withContext(now, [&](SampleContext& ctx) {
+    if (!standingBy_) engine_->runOnce(ctx);
+    warnOfPressure();
+    bool busy = engine_->timing() || stallPersists(ctx);
+    policy_->sampled(now, busy);
+  });
   ++samples_;
   lastSample_ = now;
+  followKills();
   if (!policy_->active(now)) {
     if (oomWatch_) oomWatch_->check();  // a backstop for a missed inotify event
     history_.prune(now, kHistoryUnused);
@@ -334,13 +343,28 @@ void Daemon::sample() {
   }
 }
 
+// A kill in flight moved (its victim's cgroup.events changed, systemd
+// answered, a deadline passed): its next step, and nothing else.
+void Daemon::advanceKills() {
+  if (!engine_ || !engine_->actionPending()) {
+    followKills();
+    return;
+  }
+  ++killAdvances_;
+  withContext(Clock::now(), [&](SampleContext& ctx) { engine_->resumePendingActions(ctx); });
+  warnOfPressure();
+  followKills();
+}
+
+void Daemon::followKills() {
+  if (!killWatch_) return;
+  killWatch_->follow(planKillWait(engine_ ? engine_->killsInFlight() : std::vector<const KillOperation*>{}, Clock::now()));
+}
+
 void Daemon::scheduleNext() {
   TimePoint now = Clock::now();
   bool active = policy_->active(now);
   TimePoint next = lastSample_ + policy_->interval(now);
-  // A kill in flight is followed closely: its victim's death (cgroup.events)
-  // is seen within this, not at the next sample a quarter second on.
-  if (engine_ && engine_->actionPending()) next = std::min(next, lastSample_ + kKillPollInterval);
   if (next < now) next = now;
   uint64_t accuracy = active ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
   if (!timer_) {
@@ -457,13 +481,6 @@ void Daemon::setDryRunFromApi(bool dryRun) {
   updateStatus();
 }
 
-// systemd answered a kill's call: take the kill's next step now.
-void Daemon::sampleSoon() {
-  if (!timer_) return;
-  sd_event_source_set_time(timer_, toUsec(Clock::now()));
-  sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
-}
-
 void Daemon::updateStatus() {
   if (!engine_) return;
   std::string units = !tracker_ ? "" : tracker_->ready() ? strprintf(", %zu unit(s) followed", tracker_->unitCount()) : ", waiting for systemd";
@@ -561,6 +578,7 @@ bool Daemon::start() {
     return std::string();
   });
   if (!reload(true)) return false;
+  killWatch_ = std::make_unique<KillWatch>(event_, fs_->root(), [this] { advanceKills(); });
   if (options_.systemd) {
     tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });
     tracker_->watchControlDirs(ownControlDirs(*options_.systemd == BusKind::User));
@@ -570,7 +588,7 @@ bool Daemon::start() {
           UnitTracker* user = userSessions_ ? userSessions_->managerOf(cgroup) : nullptr;
           return user ? *user : *tracker_;
         },
-        [this] { sampleSoon(); });
+        [this] { killWatch_->wake(); }, config_.systemdKillTimeout);
     tracker_->start();
     api_ = std::make_unique<ApiService>(event_, *options_.systemd, static_cast<ApiModel&>(*this));
     api_->start();
@@ -608,7 +626,7 @@ bool Daemon::start() {
 int Daemon::run() {
   int r = sd_event_loop(event_);
   sd_notify(0, "STOPPING=1");
-  logEvent(LogLevel::Info, message_id::kStopping, "stopping after %llu sample(s), %llu kill(s)", samples_, kills_);
+  logEvent(LogLevel::Info, message_id::kStopping, "stopping after %llu sample(s) and %llu step(s) of kills in flight between them, %llu kill(s)", samples_, killAdvances_, kills_);
   return r < 0 ? 1 : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <map>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "config/ruleset_loader.h"
 #include "config/daemon_config.h"
 #include "daemon/kernel_oom_watch.h"
+#include "daemon/kill_watch.h"
 #include "daemon/sampler_policy.h"
 #include "desktop/system_instance_watch.h"
 #include "desktop/user_sessions.h"
@@ -79,7 +81,9 @@ class Daemon : private ReportSink, private ApiModel {
   void watchDropInDir();
   void sample();
   void scheduleNext();
-  void sampleSoon();
+  void withContext(TimePoint now, const std::function<void(SampleContext&)>& f);
+  void advanceKills();
+  void followKills();
   bool stallPersists(SampleContext& ctx);
   void updateStatus();
   void killAttempted(const KillReport& report) override;
@@ -108,6 +112,7 @@ class Daemon : private ReportSink, private ApiModel {
   RulesSource rulesSource_;  // the last good config rulesets, as parsed
   std::unique_ptr<UnitTracker> tracker_;
   std::unique_ptr<SystemdKiller> systemdKiller_;
+  std::unique_ptr<KillWatch> killWatch_;  // waits on the victims of kills in flight
   std::unique_ptr<ApiService> api_;
   std::unique_ptr<UserSessions> userSessions_;  // the system instance's view into users' sessions
   std::set<uid_t> followedUsers_;               // as last published (FollowedUsers)
@@ -141,6 +146,7 @@ class Daemon : private ReportSink, private ApiModel {
   TimePoint lastResync_{};
   unsigned long long samples_ = 0;
   unsigned long long kills_ = 0;
+  unsigned long long killAdvances_ = 0;  // steps of kills in flight, between samples
 };
 
 }  // namespace unitoomd

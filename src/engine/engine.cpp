@@ -58,6 +58,17 @@ bool Ruleset::runOnce(SampleContext& ctx) {
       LOG_INFO("ruleset '%s': detector group '%s' fired%s%s", name.c_str(), fired->name.c_str(),
                ctx.action().findings.empty() ? "" : ": ", join(ctx.action().findings, "; ").c_str());
   }
+  runActions(ctx, start);
+  return true;
+}
+
+void Ruleset::resumePendingAction(SampleContext& ctx) {
+  if (disabled || !resumeAt_) return;
+  ctx.action() = pendingAction_;
+  runActions(ctx, *resumeAt_);
+}
+
+void Ruleset::runActions(SampleContext& ctx, size_t start) {
   resumeAt_.reset();
   for (size_t i = start; i < actions.size(); ++i) {
     PluginResult r = actions[i]->run(ctx);
@@ -65,13 +76,17 @@ bool Ruleset::runOnce(SampleContext& ctx) {
     if (r == PluginResult::AsyncPaused) {
       resumeAt_ = i;
       pendingAction_ = ctx.action();
-      return true;
+      return;
     }
     Duration delay = ctx.action().postActionDelayOverride.value_or(postActionDelay);
     pausedUntil_ = ctx.now() + delay;
     break;
   }
-  return true;
+}
+
+const KillOperation* Ruleset::killInFlight() const {
+  if (disabled || !resumeAt_ || *resumeAt_ >= actions.size()) return nullptr;
+  return actions[*resumeAt_]->killInFlight();
 }
 
 RulesetState Ruleset::state(TimePoint now) const {
@@ -134,6 +149,24 @@ bool Engine::timing() const {
   for (const auto& r : rulesets_)
     if (r->timing()) return true;
   return false;
+}
+
+void Engine::resumePendingActions(SampleContext& ctx) {
+  for (auto& r : rulesets_) {
+    if (!r->actionPending()) continue;
+    try {
+      r->resumePendingAction(ctx);
+    } catch (const std::exception& e) {
+      LOG_ERROR("ruleset '%s' failed: %s", r->name.c_str(), e.what());
+    }
+  }
+}
+
+std::vector<const KillOperation*> Engine::killsInFlight() const {
+  std::vector<const KillOperation*> out;
+  for (const auto& r : rulesets_)
+    if (const KillOperation* op = r->killInFlight()) out.push_back(op);
+  return out;
 }
 
 bool Engine::actionPending() const {

@@ -39,6 +39,11 @@ class Ruleset {
   void prerun(SampleContext& ctx);
   // Returns true when actions ran.
   bool runOnce(SampleContext& ctx);
+  // Between samples: takes the paused action's next step (a kill in flight
+  // was answered, its victim died, a deadline passed) without running a
+  // detector. Nothing to do unless an action is pending.
+  void resumePendingAction(SampleContext& ctx);
+  const KillOperation* killInFlight() const;
 
   RulesetState state(TimePoint now) const;
   bool timing() const;  // a detector is mid-duration or an action is paused async
@@ -47,6 +52,8 @@ class Ruleset {
   void adoptStateFrom(const Ruleset& old);
 
  private:
+  void runActions(SampleContext& ctx, size_t start);
+
   std::optional<TimePoint> pausedUntil_;
   std::optional<size_t> resumeAt_;   // async-paused action index
   ActionContext pendingAction_;       // context kept for the resumed chain
@@ -65,6 +72,10 @@ class Engine {
   bool hasUntriggeredGroups() const;
   bool timing() const;
   bool actionPending() const;
+  // Advances only the rulesets whose actions are paused on a kill in
+  // flight: cheap, for the moments between samples when a kill moves on.
+  void resumePendingActions(SampleContext& ctx);
+  std::vector<const KillOperation*> killsInFlight() const;
   // Across a reload: a ruleset that did not change is carried over whole
   // (detectors mid-duration keep timing, a kill in flight goes on); one that
   // changed keeps only its pause.

@@ -11,6 +11,8 @@
 
 namespace unitoomd {
 
+class KillOperation;
+
 enum class PluginResult { Continue, Stop, AsyncPaused };
 
 // A pressure file whose PSI trigger wakes the daemon when this detector could
@@ -36,6 +38,9 @@ class Plugin {
   // True while the plugin is timing something (e.g. "above for 30 s") that
   // needs samples at the short interval.
   virtual bool timing() const { return false; }
+  // The kill an action has in flight while its chain is paused on it, so
+  // the daemon can wait on the victim's death instead of sampling.
+  virtual const KillOperation* killInFlight() const { return nullptr; }
 
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }

@@ -36,6 +36,7 @@ class KillPlugin : public Plugin {
  public:
   explicit KillPlugin(PluginArgs& args);
   PluginResult run(SampleContext& ctx) override;
+  const KillOperation* killInFlight() const override { return attempt_ ? attempt_->op.get() : nullptr; }
 
  protected:
   // Fills tier/score/figures/eligible; returns how it ranked, in words (a

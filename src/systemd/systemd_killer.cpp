@@ -2,23 +2,26 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
+#include "act/unit_of_cgroup.h"
 #include "util/log.h"
 #include "util/strings.h"
 
 namespace unitoomd {
 namespace {
 
-constexpr Duration kReplyTimeout = std::chrono::seconds(10);
-// A user's manager may be a fake on the user's own bus that answers late or
-// says it killed and does not: the kill is inside that user's subtree, so
-// after this long unitoomd kills it itself with cgroup.kill.
-constexpr Duration kUntrustedManagerDeadline = std::chrono::seconds(2);
+// A user's manager may be a fake on the user's own bus that says it killed
+// and does not: after this long with the victim still running, unitoomd
+// kills it itself. Longer than the reply timeout: a real KillUnit has sent
+// SIGKILL, and a large process can take a while to tear down.
+constexpr Duration kUntrustedKillCheck = std::chrono::seconds(2);
 
 // What the D-Bus replies left for the operation to pick up on its next poll.
 struct Replies {
   enum class Phase { Resolving, Resolved, Calling, Called, Failed } phase = Phase::Resolving;
-  std::string unit;         // the unit owning exactly the victim cgroup; empty: none
-  std::string why;          // why there is no unit, or the error
+  std::string unit;  // the unit owning exactly the victim cgroup; empty: none
+  std::string why;   // why there is no unit, or the error
   TimePoint repliedAt{};
   std::function<void()> replied;  // tells the daemon to poll the operation now
 
@@ -30,24 +33,43 @@ struct Replies {
 
 class UnitKill : public KillOperation {
  public:
-  UnitKill(UnitTracker& tracker, std::function<void()> replied, const KillTarget& victim, const KillOptions& options,
-           TimePoint now)
+  UnitKill(UnitTracker& tracker, std::function<void()> replied, Duration replyTimeout, const KillTarget& victim,
+           const KillOptions& options, TimePoint now)
       : KillOperation(victim, options, now),
         tracker_(tracker),
+        replyTimeout_(replyTimeout),
         phaseSince_(now),
         replies_(std::make_shared<Replies>()) {
     replies_->replied = std::move(replied);
   }
 
+  // From what the tracker follows when it can; systemd is asked only about
+  // a cgroup no followed unit explains.
   void resolve() {
+    UnitTracker& tracker = tracker_;
+    auto known = unitOfCgroup(victim().path, [&tracker](const std::string& cgroup) -> const std::string* {
+      const UnitOomSettings* u = tracker.unitWithCgroup(cgroup);
+      return u ? &u->name : nullptr;
+    });
+    if (known.kind == UnitOfCgroup::Kind::Unit) {
+      replies_->unit = known.unit;
+      replies_->phase = Replies::Phase::Resolved;
+      return;
+    }
+    if (known.kind == UnitOfCgroup::Kind::Inside) {
+      replies_->why = "inside " + known.unit + ", not a unit of its own";
+      replies_->phase = Replies::Phase::Resolved;
+      return;
+    }
+    calling_ = "GetUnitByControlGroup";
     auto r = replies_;
     std::string victimPath = victim().path;
-    UnitTracker& tracker = tracker_;
     tracker_.callManager(
         "GetUnitByControlGroup", [&](sdbus::MethodCall& m) { m << victimPath; },
         [r, victimPath, &tracker](sdbus::MethodReply* reply, const sdbus::Error* e) {
+          if (r->phase != Replies::Phase::Resolving) return;  // too late: already killed directly
           if (e) {
-            r->why = e->getMessage();
+            r->why = "no unit: " + e->getMessage();
           } else {
             sdbus::ObjectPath path;
             *reply >> path;
@@ -60,48 +82,81 @@ class UnitKill : public KillOperation {
         });
   }
 
+  std::optional<TimePoint> nextDeadline() const override {
+    if (state() != KillState::Pending) return std::nullopt;
+    switch (replies_->phase) {
+      case Replies::Phase::Resolving:
+      case Replies::Phase::Calling: return phaseSince_ + replyTimeout_;
+      case Replies::Phase::Resolved:
+      case Replies::Phase::Failed: return phaseSince_;  // due now
+      case Replies::Phase::Called:
+        if (!isSignalled()) return phaseSince_;  // the reply is in: due now
+        break;
+    }
+    std::optional<TimePoint> next = KillOperation::nextDeadline();
+    auto sooner = [&](TimePoint t) { next = next ? std::min(*next, t) : t; };
+    if (checkUntrustedKill()) sooner(signalledAt() + kUntrustedKillCheck);
+    if (stopping() && !escalatedAt_) sooner(signalledAt() + options().stopTimeout);
+    if (escalatedAt_ && !direct_) sooner(*escalatedAt_ + replyTimeout_);
+    return next;
+  }
+
  protected:
   void advance(const CgroupFs& fs, TimePoint now) override {
     Replies& r = *replies_;
     switch (r.phase) {
       case Replies::Phase::Resolving:
-        if (now - phaseSince_ > replyDeadline()) killDirectly(fs, now, managerName() + " did not answer GetUnitByControlGroup");
+      case Replies::Phase::Calling:
+        if (now - phaseSince_ >= replyTimeout_) {
+          // A late answer must not move the operation on (see the handlers).
+          std::string call = calling_;
+          r.phase = Replies::Phase::Failed;
+          killDirectly(fs, now, managerName() + " did not answer " + call + " within " + formatDuration(replyTimeout_));
+        }
         break;
       case Replies::Phase::Resolved:
-        if (r.unit.empty()) killDirectly(fs, now, "no unit: " + r.why);
+        if (r.unit.empty()) killDirectly(fs, now, r.why);
         else callUnit(fs, now, options().method);
         break;
-      case Replies::Phase::Calling:
-        if (tracker_.untrusted() && now - phaseSince_ > kUntrustedManagerDeadline)
-          killDirectly(fs, now, managerName() + " did not answer " + calling_);
-        else if (now - phaseSince_ > kReplyTimeout) fail("systemd did not answer " + calling_);
-        break;
       case Replies::Phase::Called:
-        if (!isSignalled()) signalled(r.repliedAt, calling_, processes_);
-        if (tracker_.untrusted() && !direct_ && !r.unit.empty() && options().method == KillMethod::Kill &&
-            now - signalledAt() > kUntrustedManagerDeadline && stillRuns(fs)) {
+        if (!isSignalled()) {
+          signalled(r.repliedAt, calling_ == "KillUnit" ? "KillUnit(all, SIGKILL)" : calling_, processes_);
+          // KillUnit has sent SIGKILL: the memory can come back before the
+          // processes finish exiting.
+          if (options().method == KillMethod::Kill && options().reapMemory) releaseMemoryOf(pidfds_);
+          pidfds_.clear();
+        }
+        if (checkUntrustedKill() && now - signalledAt() >= kUntrustedKillCheck && stillRuns(fs)) {
           LOG_NOTICE("%s said it killed %s, but it still runs after %s: killing it with cgroup.kill", managerName().c_str(),
-                     r.unit.c_str(), formatDuration(kUntrustedManagerDeadline).c_str());
+                     r.unit.c_str(), formatDuration(kUntrustedKillCheck).c_str());
           killDirectly(fs, now, managerName() + " did not kill it");
         }
-        if (options().method == KillMethod::Stop && !r.unit.empty() && !escalated_ &&
-            now - signalledAt() > options().stopTimeout) {
-          escalated_ = true;
+        if (stopping() && !escalatedAt_ && now - signalledAt() >= options().stopTimeout) {
+          escalatedAt_ = now;
           LOG_NOTICE("%s did not stop within %s: sending SIGKILL", r.unit.c_str(), formatDuration(options().stopTimeout).c_str());
           issue("KillUnit", SIGKILL);
           escalated(now, "KillUnit(all, SIGKILL) after " + formatDuration(options().stopTimeout));
+        } else if (escalatedAt_ && !direct_ && now - *escalatedAt_ >= replyTimeout_ && stillRuns(fs)) {
+          // The escalation's KillUnit went unanswered, or did not take.
+          direct_ = true;
+          escalateDirectly(fs, now);
         }
         break;
       case Replies::Phase::Failed:
-        if (tracker_.untrusted()) killDirectly(fs, now, r.why);
-        else fail(r.why);
+        // systemd refused (the unit went away, say): if the victim is still
+        // there the decision stands and it is killed directly; if it is gone,
+        // the kill failed and the next candidate is considered.
+        if (!isSignalled()) killDirectly(fs, now, r.why);
         break;
     }
   }
 
  private:
   std::string managerName() const { return tracker_.manager().empty() ? "systemd" : tracker_.manager(); }
-  Duration replyDeadline() const { return tracker_.untrusted() ? kUntrustedManagerDeadline : kReplyTimeout; }
+  bool stopping() const { return options().method == KillMethod::Stop && !replies_->unit.empty() && !direct_; }
+  bool checkUntrustedKill() const {
+    return tracker_.untrusted() && !direct_ && !replies_->unit.empty() && options().method == KillMethod::Kill;
+  }
 
   bool stillRuns(const CgroupFs& fs) const {
     auto dir = fs.open(victim().path);
@@ -112,18 +167,29 @@ class UnitKill : public KillOperation {
     direct_ = true;
     auto dir = fs.open(victim().path);
     if (!dir || dir->inode() != victim().inode) {
-      fail(victim().path + " no longer exists");
+      fail(victim().path + " no longer exists (" + why + ")");
       return;
     }
     KillOptions direct = options();
     direct.method = KillMethod::Kill;
-    auto outcome = killCgroup(*dir, direct);
+    auto outcome = killCgroup(*dir, direct, !oomCounted_);
+    oomCounted_ = true;
     if (!outcome) {
       fail(outcome.error().message);
       return;
     }
     replies_->phase = Replies::Phase::Called;
+    pidfds_.clear();
     signalled(now, outcome->method + " (" + why + ")", outcome->processes);
+  }
+
+  void escalateDirectly(const CgroupFs& fs, TimePoint now) {
+    auto dir = fs.open(victim().path);
+    if (!dir || dir->inode() != victim().inode) return;
+    KillOptions direct = options();
+    direct.method = KillMethod::Kill;
+    if (killCgroup(*dir, direct, false))
+      escalated(now, "cgroup.kill (" + managerName() + " did not answer KillUnit within " + formatDuration(replyTimeout_) + ")");
   }
 
   void callUnit(const CgroupFs& fs, TimePoint now, KillMethod method) {
@@ -134,14 +200,19 @@ class UnitKill : public KillOperation {
     }
     auto pids = pidsIn(*dir);
     processes_ = static_cast<int>(pids.size());
-    if (method == KillMethod::Restart) trackProcesses(std::move(pids));
-    // systemd reports the unit's result as oom-kill only if this grew first.
-    else bumpXattrCounter(*dir, "user.oomd_ooms", 1);
+    if (method == KillMethod::Kill) pidfds_ = pidfdsOf(pids);
+    if (method == KillMethod::Restart) {
+      trackProcesses(std::move(pids));
+    } else {
+      // systemd reports the unit's result as oom-kill only if this grew first.
+      bumpXattrCounter(*dir, "user.oomd_ooms", 1);
+      oomCounted_ = true;
+    }
     setUnit(replies_->unit, tracker_.manager());
     phaseSince_ = now;
     replies_->phase = Replies::Phase::Calling;
     if (method == KillMethod::Kill) {
-      calling_ = "KillUnit(all, SIGKILL)";
+      calling_ = "KillUnit";
       issue("KillUnit", SIGKILL);
     } else if (method == KillMethod::Stop) {
       calling_ = "StopUnit";
@@ -162,7 +233,10 @@ class UnitKill : public KillOperation {
           else m << unit << std::string("replace");
         },
         [r, method](sdbus::MethodReply*, const sdbus::Error* e) {
-          if (r->phase != Replies::Phase::Calling) return;  // an escalation's reply: the outcome is the victim's death
+          // Only the call being waited for moves the kill on: a reply after
+          // the deadline (the cgroup was killed directly) or to an
+          // escalation changes nothing; the victim's death is the outcome.
+          if (r->phase != Replies::Phase::Calling) return;
           if (e) {
             r->why = method + " failed: " + e->getMessage();
             r->settle(Replies::Phase::Failed);
@@ -174,12 +248,15 @@ class UnitKill : public KillOperation {
   }
 
   UnitTracker& tracker_;
+  Duration replyTimeout_;
   TimePoint phaseSince_;
   std::shared_ptr<Replies> replies_;
   std::string calling_;
+  std::vector<UniqueFd> pidfds_;  // KillUnit's victims, for process_mrelease after the reply
   int processes_ = 0;
-  bool escalated_ = false;
+  std::optional<TimePoint> escalatedAt_;
   bool direct_ = false;
+  bool oomCounted_ = false;
 };
 
 }  // namespace
@@ -195,7 +272,7 @@ std::unique_ptr<KillOperation> SystemdKiller::start(const CgroupFs& fs, const Ki
                tracker.manager().empty() ? "systemd" : tracker.manager().c_str(), victim.path.c_str());
     return op;
   }
-  auto op = std::make_unique<UnitKill>(tracker, replied_, victim, options, now);
+  auto op = std::make_unique<UnitKill>(tracker, replied_, replyTimeout_, victim, options, now);
   op->resolve();
   return op;
 }

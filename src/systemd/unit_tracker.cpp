@@ -626,4 +626,12 @@ const UnitOomSettings* UnitTracker::unitByObjectPath(const std::string& objectPa
   return it == units_.end() || !it->second.known ? nullptr : &it->second.settings;
 }
 
+// A scan: it runs once per kill, and a kill must not wait on systemd for
+// what is already known (10,000 units: well under a millisecond).
+const UnitOomSettings* UnitTracker::unitWithCgroup(const std::string& cgroup) const {
+  for (const auto& [path, t] : units_)
+    if (t.known && t.settings.cgroup == cgroup) return &t.settings;
+  return nullptr;
+}
+
 }  // namespace unitoomd

@@ -66,6 +66,8 @@ class UnitTracker {
   size_t unitCount() const { return units_.size(); }
   // The unit whose object path this is, if known and live.
   const UnitOomSettings* unitByObjectPath(const std::string& objectPath) const;
+  // The live unit whose ControlGroup is exactly `cgroup`, if known.
+  const UnitOomSettings* unitWithCgroup(const std::string& cgroup) const;
 
   // A call on org.freedesktop.systemd1.Manager; with no connection the
   // handler is called at once with an error.

@@ -4,7 +4,7 @@
 # worker is a memory hog in the monitored work.slice. The candidates are the
 # leaves under work.slice, so the worker's cgroup is chosen; no unit owns it
 # exactly (it is inside deleg.service), so unitoomd kills it with cgroup.kill
-# and the report says so ("no unit"). The service's main process, the service
+# and the report says so ("inside deleg.service, not a unit of its own", known from the units it follows, without asking systemd). The service's main process, the service
 # and a bystander in the slice live on.
 set -u
 source "$(dirname "$0")/lib/system.sh"
@@ -52,7 +52,7 @@ e = kills[0]
 print("journal:", e["MESSAGE"])
 assert e.get("CGROUP") == sys.argv[1], "CGROUP=%r" % e.get("CGROUP")
 m = e.get("UNITOOMD_KILL_METHOD", "")
-assert m.startswith("cgroup.kill") and "no unit" in m, "UNITOOMD_KILL_METHOD=%r: not cgroup.kill for no unit" % m
+assert m.startswith("cgroup.kill") and "not a unit of its own" in m, "UNITOOMD_KILL_METHOD=%r: not cgroup.kill for no unit" % m
 assert "deleg.service" in m, "the method does not say which unit the cgroup is inside: %r" % m
 assert "UNIT" not in e and "OBJECT_SYSTEMD_UNIT" not in e, "the report names a unit: %r" % e.get("UNIT")
 assert e.get("UNITOOMD_RULESET") == "work.slice/ManagedOOMMemoryPressure", e.get("UNITOOMD_RULESET")

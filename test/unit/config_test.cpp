@@ -247,6 +247,26 @@ TEST(DaemonConfig, KillMethodAndStopTimeoutForUnitRulesets) {
   EXPECT_EQ(c.unitKillMethod, "stop");  // the bad value changed nothing
 }
 
+TEST(DaemonConfig, SystemdKillTimeoutIsShortByDefaultAndBounded) {
+  DaemonConfig c;
+  EXPECT_EQ(c.systemdKillTimeout, std::chrono::milliseconds(300));
+  Diagnostics d;
+  applyDaemonConfig("[OOM]\nSystemdKillTimeoutSec=150ms\n", "a.conf", c, d);
+  EXPECT_TRUE(d.empty());
+  EXPECT_EQ(c.systemdKillTimeout, std::chrono::milliseconds(150));
+  applyDaemonConfig("[OOM]\nSystemdKillTimeoutSec=1min\n", "b.conf", c, d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].file, "b.conf");
+  EXPECT_EQ(d[0].line, 2);
+  EXPECT_NE(d[0].message.find("at most 10s"), std::string::npos) << d[0].str();
+  EXPECT_EQ(c.systemdKillTimeout, std::chrono::milliseconds(150));  // the bad value changed nothing
+  applyDaemonConfig("[OOM]\nSystemdKillTimeoutSec=1ms\n", "c.conf", c, d);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_NE(d[1].message.find("at least 10ms"), std::string::npos) << d[1].str();
+  applyDaemonConfig("[OOM]\nSystemdKillTimeoutSec=\n", "d.conf", c, d);
+  EXPECT_EQ(c.systemdKillTimeout, std::chrono::milliseconds(300));  // empty: the default again
+}
+
 TEST(DaemonConfig, DesktopSectionListsAddAndAnEmptyValueResets) {
   DaemonConfig c;
   Diagnostics d;

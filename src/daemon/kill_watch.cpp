@@ -1,0 +1,81 @@
+#include "daemon/kill_watch.h"
+
+#include <sys/inotify.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "util/log.h"
+
+namespace unitoomd {
+
+KillWait planKillWait(const std::vector<const KillOperation*>& kills, TimePoint now) {
+  KillWait w;
+  for (const KillOperation* op : kills) {
+    if (!op || op->state() != KillState::Pending) continue;
+    w.victims.insert(op->victim().path);
+    TimePoint at = op->nextDeadline().value_or(now + kKillWaitBackstop);
+    w.wakeAt = w.wakeAt ? std::min(*w.wakeAt, at) : at;
+  }
+  if (w.wakeAt) w.wakeAt = std::min(*w.wakeAt, now + kKillWaitBackstop);
+  return w;
+}
+
+KillWatch::KillWatch(sd_event* event, std::string cgroupRoot, std::function<void()> advance)
+    : event_(event), cgroupRoot_(std::move(cgroupRoot)), advance_(std::move(advance)) {}
+
+KillWatch::~KillWatch() {
+  for (auto& [path, source] : watches_) sd_event_source_disable_unref(source);
+  if (timer_) sd_event_source_disable_unref(timer_);
+}
+
+void KillWatch::follow(const KillWait& wait) {
+  for (auto it = watches_.begin(); it != watches_.end();) {
+    if (wait.victims.count(it->first)) {
+      ++it;
+      continue;
+    }
+    sd_event_source_disable_unref(it->second);
+    it = watches_.erase(it);
+  }
+  for (const auto& victim : wait.victims) {
+    if (watches_.count(victim)) continue;
+    std::string file = cgroupRoot_ + (victim == "/" ? "" : victim) + "/cgroup.events";
+    sd_event_source* source = nullptr;
+    int r = sd_event_add_inotify(event_, &source, file.c_str(), IN_MODIFY | IN_DELETE_SELF, onEvent, this);
+    // Gone already, or no inotify left: the timer still brings the next step.
+    if (r < 0) LOG_DEBUG("not watching %s: %s", file.c_str(), strerror(-r));
+    else watches_[victim] = source;
+  }
+  if (wait.wakeAt) armTimer(*wait.wakeAt);
+  else if (timer_) sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+}
+
+void KillWatch::wake() { armTimer(Clock::now()); }
+
+void KillWatch::armTimer(TimePoint at) {
+  if (!timer_) {
+    if (sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, toUsec(at), 1000, onTimer, this) < 0) return;
+  } else {
+    sd_event_source_set_time(timer_, toUsec(at));
+  }
+  sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
+}
+
+int KillWatch::onEvent(sd_event_source*, const struct inotify_event*, void* userdata) {
+  auto* self = static_cast<KillWatch*>(userdata);
+  self->wake();  // not at once: a teardown may rewrite cgroup.events several times
+  return 0;
+}
+
+int KillWatch::onTimer(sd_event_source*, uint64_t, void* userdata) {
+  auto* self = static_cast<KillWatch*>(userdata);
+  try {
+    self->advance_();
+  } catch (const std::exception& e) {
+    LOG_ERROR("kill in flight: %s", e.what());
+  }
+  return 0;
+}
+
+}  // namespace unitoomd
