@@ -3,7 +3,8 @@
 # OOM killer, and collects the results the guest prints on its console.
 #
 #   tools/vmlab/run.sh KILLER SCENARIOS RUNS [DURATION_S] [RESULTS_FILE]
-#     KILLER     unitoomd | systemd-oomd | earlyoom | nohang
+#     KILLER     unitoomd | systemd-oomd | earlyoom | nohang, or several
+#                comma-separated (they take turns, run by run, in one boot)
 #     SCENARIOS  comma-separated: pressure
 #     RESULTS    appended, one JSON object per run (default build/vmlab-results.jsonl)
 #

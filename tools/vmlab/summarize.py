@@ -56,6 +56,31 @@ def print_idle(idle):
     print()
 
 
+COSTS = [("killer_cpu_ms", "killer CPU ms"), ("killer_wakeups", "killer wake-ups"),
+         ("killer_majflt", "killer major faults"), ("killer_run_delay_ms", "killer run delay ms"),
+         ("psimon_threads", "psimon threads"), ("psimon_cpu_ms", "psimon CPU ms"),
+         ("kswapd_cpu_ms", "kswapd CPU ms"), ("pid1_cpu_ms", "PID 1 CPU ms"), ("pid1_majflt", "PID 1 major faults")]
+
+
+def print_costs(runs):
+    """Where the time went, for runs that recorded it (the swap scenario):
+    decision -> dead, and medians [min, max] of what the killer, psimon,
+    kswapd and PID 1 spent while the hog filled swap (start -> crossing)
+    and while it was killed (crossing -> dead)."""
+    keyed = {k: rs for k, rs in sorted(runs.items()) if any("fill_killer_cpu_ms" in r for r in rs)}
+    if not keyed:
+        return
+    print("| scenario | killer | decision->dead | phase | " + " | ".join(t for _, t in COSTS) + " |")
+    print("|---|---|---|---|" + "---|" * len(COSTS))
+    for (scenario, killer), rs in keyed.items():
+        rs = [r for r in rs if "fill_killer_cpu_ms" in r]
+        dd = cell([ms(r["decision"], r["unit_dead"]) for r in rs])[0]
+        for phase in ("fill", "kill"):
+            cells = [cell([r.get(phase + "_" + k) for r in rs])[0] for k, _ in COSTS]
+            print("| %s | %s | %s | %s | %s |" % (scenario, killer, dd if phase == "fill" else "", phase, " | ".join(cells)))
+    print()
+
+
 def main():
     runs = defaultdict(list)
     idle = defaultdict(list)
@@ -96,6 +121,8 @@ def main():
             u, o = medians.get((scenario, "unitoomd", k)), medians.get((scenario, "systemd-oomd", k))
             if u is not None and o:
                 print("%s %s: unitoomd / systemd-oomd = %.2f (%d ms / %d ms)" % (scenario, k, u / o, u, o))
+    print()
+    print_costs(runs)
 
 
 if __name__ == "__main__":

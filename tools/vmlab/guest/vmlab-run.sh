@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs inside the lab VM at boot when the kernel command line says what:
 #   vmlab.run=pressure,swap,reclaim,busy,idle,idle1000  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
+#   (or several, comma-separated: they take turns, run by run)
 #   vmlab.runs=N  vmlab.duration=SECONDS
 # Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
 # them from the serial log; the image itself is never changed: QEMU -snapshot),
@@ -30,24 +31,39 @@ trap finish EXIT
 systemctl is-system-running --wait >/dev/null
 say "killer=$KILLER scenarios=$SCENARIOS runs=$RUNS duration=${DURATION}s kernel=$(uname -r)"
 
-case $KILLER in
-  unitoomd)
-    # a drop-in, as the desktop defaults' 50-desktop.conf would win over the main file
-    mkdir -p /etc/unitoomd/unitoomd.conf.d
-    printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/unitoomd/unitoomd.conf.d/90-vmlab.conf
-    UNIT=unitoomd.service ;;
-  systemd-oomd)
-    mkdir -p /etc/systemd/oomd.conf.d
-    printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/systemd/oomd.conf.d/90-vmlab.conf
-    UNIT=systemd-oomd.service ;;
-  earlyoom | nohang) UNIT=$KILLER.service ;;
-  *) say "unknown killer '$KILLER'"; exit 1 ;;
-esac
-rm -f "/etc/systemd/system/$UNIT"
-[ "$KILLER" = systemd-oomd ] && rm -f /etc/systemd/system/systemd-oomd.socket
-systemctl daemon-reload
-systemctl start "$UNIT" || { say "cannot start $UNIT"; systemctl status "$UNIT" > /dev/console; exit 1; }
-sleep 2
+# use_killer K: K (alone) from now on. Several killers, comma-separated
+# (vmlab.killer=systemd-oomd,unitoomd), take turns run by run in one boot:
+# the host's noise (TCG, shared cores) then falls on all of them alike.
+use_killer() {
+  # (systemd-oomd's socket would start it again)
+  [ -n "${UNIT:-}" ] && { killer_log; systemctl stop "$UNIT"; [ "$KILLER" = systemd-oomd ] && systemctl stop systemd-oomd.socket; }
+  KILLER=$1
+  case $KILLER in
+    unitoomd)
+      # a drop-in, as the desktop defaults' 50-desktop.conf would win over the main file
+      mkdir -p /etc/unitoomd/unitoomd.conf.d
+      printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/unitoomd/unitoomd.conf.d/90-vmlab.conf
+      UNIT=unitoomd.service ;;
+    systemd-oomd)
+      mkdir -p /etc/systemd/oomd.conf.d
+      printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/systemd/oomd.conf.d/90-vmlab.conf
+      UNIT=systemd-oomd.service ;;
+    earlyoom | nohang) UNIT=$KILLER.service ;;
+    *) say "unknown killer '$KILLER'"; exit 1 ;;
+  esac
+  rm -f "/etc/systemd/system/$UNIT"
+  [ "$KILLER" = systemd-oomd ] && rm -f /etc/systemd/system/systemd-oomd.socket
+  systemctl daemon-reload
+  systemctl start "$UNIT" || { say "cannot start $UNIT"; systemctl status "$UNIT" > /dev/console; exit 1; }
+  sleep 2
+}
+IFS=, read -ra KILLERS <<< "$KILLER"
+# turns: A B, then B A, ... (each killer as often first as last)
+killer_for_run() {
+  local i=$(($1 - 1)) k=${#KILLERS[@]}
+  (( (i / k) % 2 )) && echo "${KILLERS[k - 1 - i % k]}" || echo "${KILLERS[i % k]}"
+}
+use_killer "${KILLERS[0]}"
 
 # Waits until the whole system's memory stall has settled (avg10 below 1 %),
 # so one run's aftermath is not the next one's start.
@@ -99,6 +115,53 @@ run_pressure() {
   rm -f "$out"
 }
 
+# What the killer and the kernel spend while a hog fills swap. kthreads
+# lists the PIDs of the kernel's psimon threads (privileged PSI triggers
+# create one per cgroup with triggers) and kswapd; snapshot PID then prints
+# "cpu_us majflt minflt run_ns delay_ns slices psimon_ticks psimon_threads
+# kswapd_ticks pid1_ticks pid1_majflt busy_ticks iowait_ticks": the killer's cgroup CPU,
+# its faults and the schedstat of all its threads, psimon, kswapd and PID 1,
+# the guest's busy CPU. Builtins only: measuring costs little beside either
+# killer.
+KTHREADS=""
+kthreads() {
+  local p comm
+  KTHREADS=""
+  for p in /proc/[0-9]*; do
+    read -r comm < "$p/comm" 2>/dev/null || continue
+    case $comm in psimon) KTHREADS+=" p${p#/proc/}" ;; kswapd*) KTHREADS+=" k${p#/proc/}" ;; esac
+  done
+}
+stat_fields() { local line; read -r line < "$1" 2>/dev/null || line="x) 0 0 0 0 0 0 0 0 0 0 0 0 0"; read -ra F <<< "${line##*) }"; }
+snapshot() {
+  local pid=$1 cg cpu=0 k v t a b c w run=0 delay=0 slices=0 ps=0 pn=0 ks=0 busy F
+  read -r cg < <(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>/dev/null)
+  [ -r "/sys/fs/cgroup$cg/cpu.stat" ] && while read -r k v; do [ "$k" = usage_usec ] && cpu=$v; done < "/sys/fs/cgroup$cg/cpu.stat"
+  for t in /proc/"$pid"/task/*/schedstat; do
+    read -r a b c < "$t" && { run=$((run + a)); delay=$((delay + b)); slices=$((slices + c)); }
+  done
+  for t in $KTHREADS; do
+    stat_fields "/proc/${t#?}/stat"
+    case $t in p*) ps=$((ps + F[11] + F[12])); pn=$((pn + 1)) ;; k*) ks=$((ks + F[11] + F[12])) ;; esac
+  done
+  read -r _ a b c _ w t v _ < /proc/stat
+  busy="$((a + b + c + t + v)) $w"
+  stat_fields /proc/1/stat; a=$((F[11] + F[12])); b=${F[9]}
+  stat_fields "/proc/$pid/stat"
+  echo "$cpu ${F[9]} ${F[7]} $run $delay $slices $ps $pn $ks $a $b $busy"
+}
+
+# cost_fields NAME BEFORE AFTER: the JSON fields of the difference between
+# two snapshots ("fill_": hog start to crossing; "kill_": crossing to dead).
+cost_fields() {
+  local n=$1 tick=$((1000 / $(getconf CLK_TCK)))
+  read -ra x <<< "$2"; read -ra y <<< "$3"
+  printf '"%skiller_cpu_ms": %d, "%skiller_majflt": %d, "%skiller_minflt": %d, "%skiller_wakeups": %d, "%skiller_run_delay_ms": %d, "%spsimon_cpu_ms": %d, "%spsimon_threads": %d, "%skswapd_cpu_ms": %d, "%spid1_cpu_ms": %d, "%spid1_majflt": %d, "%sguest_busy_ms": %d, "%sguest_iowait_ms": %d' \
+    "$n" $(( (y[0] - x[0]) / 1000 )) "$n" $((y[1] - x[1])) "$n" $((y[2] - x[2])) "$n" $((y[5] - x[5])) \
+    "$n" $(( (y[4] - x[4]) / 1000000 )) "$n" $(( (y[6] - x[6]) * tick )) "$n" "${y[7]}" "$n" $(( (y[8] - x[8]) * tick )) \
+    "$n" $(( (y[9] - x[9]) * tick )) "$n" $((y[10] - x[10])) "$n" $(( (y[11] - x[11]) * tick )) "$n" $(( (y[12] - x[12]) * tick ))
+}
+
 # run_swap N: Debian's default ManagedOOMSwap=kill on -.slice. A filler pins
 # 1720 MiB in RAM (MemorySwapMax=0), then hogB, squeezed by MemoryHigh=32M,
 # fills swap. The filler uses no swap and must live; hogB must go.
@@ -133,16 +196,28 @@ while time.monotonic() < end:
         open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6)); break
     time.sleep(0.1)
 PY
-  local watcher=$!
+  local watcher=$! kpid s0 s1="" s2
+  kpid=$(systemctl show -P MainPID "$UNIT")
+  say "swap run $n: $UNIT pid $kpid: $(systemctl show -P StatusText "$UNIT")"
+  kthreads
+  s0=$(snapshot "$kpid")
+  # the crossing's snapshot, taken as soon as the watcher writes it (read -t
+  # on a pipe that stays silent: a sleep without a fork every 50 ms)
+  ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1" ) &
+  local snapper=$!
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
   for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
-  kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
+  s2=$(snapshot "$kpid")
+  kill "$watcher" "$snapper" 2>/dev/null; wait "$watcher" "$snapper" 2>/dev/null
+  s1=$(cat "$out.s1" 2>/dev/null); [ -n "$s1" ] || s1=$s2
+  rm -f "$out.s1"
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, %s, %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
-    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)")"
+    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" \
+    "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")")"
   systemctl stop filler.service hogB.service 2>/dev/null
   rm -f "$out"
 }
@@ -259,6 +334,7 @@ run_idle() {
 systemd-run -q --unit=bystander sleep infinity
 for scenario in $SCENARIOS; do
   for n in $(seq "$RUNS"); do
+    [ ${#KILLERS[@]} -gt 1 ] && [ "$(killer_for_run "$n")" != "$KILLER" ] && use_killer "$(killer_for_run "$n")"
     case $scenario in
       pressure) run_pressure "$n" ;;
       swap) run_swap "$n" ;;
