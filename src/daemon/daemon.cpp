@@ -4,11 +4,11 @@
 #include <signal.h>
 #include <cstring>
 #include <sys/inotify.h>
-#include <sys/mman.h>
 #include <systemd/sd-daemon.h>
 
 #include "act/process_kill.h"
 #include "config/ruleset_loader.h"
+#include "daemon/memory_lock.h"
 #include "desktop/session_words.h"
 #include "observe/psi_trigger.h"
 #include "util/log.h"
@@ -340,6 +340,8 @@ void Daemon::sample() {
     if (oomWatch_) oomWatch_->check();  // a backstop for a missed inotify event
     history_.prune(now, kHistoryUnused);
     if (triggersStale()) armTriggers();
+  } else {
+    history_.pruneIfDue(now, kHistoryUnused);
   }
 }
 
@@ -567,10 +569,8 @@ bool Daemon::start() {
     return false;
   }
   // The killer must not wait for its own pages under the very pressure it is
-  // there to relieve. MCL_ONFAULT locks pages as they are touched, so the
-  // locked size is what is used, not what is mapped.
-  if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
-    LOG_NOTICE("memory not locked (%s): under heavy pressure unitoomd's own pages may be reclaimed", strerror(errno));
+  // there to relieve (daemon/memory_lock.cpp says which pages, and why).
+  lockMemory();
   oomWatch_ = std::make_unique<KernelOomWatch>(event_, [this](const std::string& cgroup) {
     if (tracker_)
       for (const auto& u : tracker_->units())

@@ -17,6 +17,7 @@ const CgroupHistory* History::find(uint64_t inode) const {
 }
 
 void History::prune(TimePoint now, Duration unused) {
+  prunedAt_ = now;
   for (auto it = byInode_.begin(); it != byInode_.end();) {
     if (now - it->second.lastSeen > unused) it = byInode_.erase(it);
     else ++it;

@@ -40,6 +40,11 @@ class History {
   const CgroupHistory* find(uint64_t inode) const;
   // Drops cgroups not seen for `unused`.
   void prune(TimePoint now, Duration unused);
+  // The same at most once per `unused`, for every sample: an episode may last
+  // hours while cgroups come and go, and the daemon prunes at idle otherwise.
+  void pruneIfDue(TimePoint now, Duration unused) {
+    if (now - prunedAt_ >= unused) prune(now, unused);
+  }
   size_t size() const { return byInode_.size(); }
 
   // "Say it once": true the first time a key is seen (e.g. a missing file
@@ -49,6 +54,7 @@ class History {
  private:
   std::map<uint64_t, CgroupHistory> byInode_;
   std::set<std::string> once_;
+  TimePoint prunedAt_{};
 };
 
 }  // namespace unitoomd

@@ -191,3 +191,41 @@ TEST(Engine, ReloadKeepsThePauseOfASurvivingRuleset) {
   h.sample(*b2.engine, 5);
   EXPECT_EQ(b2.actions[0]->runs, 0);  // still in the post-action delay
 }
+
+namespace unitoomd {
+namespace {
+
+// An episode can last hours while cgroups come and go: what was not seen
+// for the unused time goes even though the daemon never went idle.
+TEST(History, ACgroupNotSeenForTheUnusedTimeIsDroppedDuringAnEpisode) {
+  History h;
+  TimePoint t0{};
+  Duration unused = std::chrono::minutes(5);
+  h.at(1, "/a", t0);
+  h.pruneIfDue(t0, unused);
+  // one sample a second; /b is seen at every one, /a never again: gone
+  // within twice the unused time
+  for (int i = 1; i <= 600; ++i) {
+    TimePoint t = t0 + std::chrono::seconds(i);
+    h.at(2, "/b", t);
+    h.pruneIfDue(t, unused);
+  }
+  EXPECT_EQ(h.find(1), nullptr);
+  EXPECT_NE(h.find(2), nullptr);
+  EXPECT_EQ(h.size(), 1u);
+}
+
+TEST(History, PruningDuringAnEpisodeIsAtMostOncePerUnusedTime) {
+  History h;
+  TimePoint t0{};
+  Duration unused = std::chrono::minutes(5);
+  h.pruneIfDue(t0 + unused, unused);  // prunes, and remembers when
+  h.at(1, "/a", t0);  // last seen long ago
+  h.pruneIfDue(t0 + unused + std::chrono::seconds(10), unused);
+  EXPECT_NE(h.find(1), nullptr);  // not due yet
+  h.pruneIfDue(t0 + 2 * unused, unused);
+  EXPECT_EQ(h.find(1), nullptr);
+}
+
+}  // namespace
+}  // namespace unitoomd

@@ -1,0 +1,66 @@
+#include "daemon/memory_lock.h"
+
+#include <linux/capability.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+
+// MCL_ONFAULT: a page is locked when first touched, so what is locked is
+// what the daemon uses (a few MiB), not everything it maps: whole shared
+// libraries, the locale archive, thread stacks and malloc's reserved arenas
+// would otherwise be read in and pinned at start. The pages it has used stay
+// in RAM, which is what keeps it responsive under pressure.
+//
+// MCL_FUTURE only when the limit cannot bite: without CAP_IPC_LOCK the kernel
+// charges every later mapping's whole size against RLIMIT_MEMLOCK, and once
+// it is reached each malloc() that needs a new mapping fails - in the middle
+// of a kill, at the worst time. Then only what is mapped now is locked.
+MemoryLockPlan planMemoryLock(bool capIpcLock, std::optional<uint64_t> memlockLimit) {
+  if (capIpcLock) return {MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT, "CAP_IPC_LOCK"};
+  if (!memlockLimit) return {MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT, "no memory lock limit"};
+  if (*memlockLimit == 0) return {0, "no CAP_IPC_LOCK and a memory lock limit (LimitMEMLOCK=) of 0"};
+  return {MCL_CURRENT | MCL_ONFAULT,
+          strprintf("no CAP_IPC_LOCK and a memory lock limit (LimitMEMLOCK=) of %s: only what is mapped now is locked, "
+                    "as locking later mappings would make allocations fail once the limit is reached",
+                    formatBytes(*memlockLimit).c_str())};
+}
+
+namespace {
+
+bool haveCapIpcLock() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  return (data[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32))) != 0;
+}
+
+}  // namespace
+
+int lockMemory() {
+  rlimit lim{};
+  std::optional<uint64_t> limit;
+  if (getrlimit(RLIMIT_MEMLOCK, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) limit = lim.rlim_cur;
+  MemoryLockPlan plan = planMemoryLock(haveCapIpcLock(), limit);
+  if (plan.flags == 0) {
+    LOG_NOTICE("memory not locked (%s): under heavy pressure unitoomd's own pages may be reclaimed", plan.reason.c_str());
+    return 0;
+  }
+  if (mlockall(plan.flags) < 0) {
+    LOG_NOTICE("memory not locked (%s; %s): under heavy pressure unitoomd's own pages may be reclaimed", strerror(errno),
+               plan.reason.c_str());
+    return 0;
+  }
+  LOG_DEBUG("memory locked as it is used (%s)", plan.reason.c_str());
+  return plan.flags;
+}
+
+}  // namespace unitoomd
