@@ -262,8 +262,9 @@ void Daemon::armTriggers() {
       LOG_DEBUG("%s does not exist yet; its trigger is armed when it appears", spec.cgroup.c_str());
       continue;
     }
-    Duration stall(static_cast<long long>(static_cast<double>(triggerWindow_.count()) * spec.wakePercent / 100.0));
-    auto fd = armPsiTrigger(file, StallKind::Some, stall, triggerWindow_);
+    Duration window = windowOf(spec);
+    Duration stall(static_cast<long long>(static_cast<double>(window.count()) * spec.wakePercent / 100.0));
+    auto fd = armPsiTrigger(file, StallKind::Some, stall, window);
     if (!fd) {
       LOG_WARN("cannot arm PSI trigger (%s): %s; falling back to the idle timer for it", fd.error().message.c_str(),
                strerror(fd.error().errnum));
@@ -271,10 +272,17 @@ void Daemon::armTriggers() {
     }
     Trigger t{spec, std::move(*fd), nullptr, *inode};
     if (sd_event_add_io(event_, &t.source, t.fd.get(), EPOLLPRI, onTrigger, this) < 0) continue;
-    LOG_DEBUG("armed trigger: %s %s some >= %.1f%% of %s", spec.cgroup.c_str(), resourceName(spec.resource), spec.wakePercent,
-              formatDuration(triggerWindow_).c_str());
+    LOG_DEBUG("armed trigger: %s %s some >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource), spec.wakePercent,
+              formatDuration(window).c_str(), spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
     triggers_.push_back(std::move(t));
   }
+}
+
+// A wake-only trigger needs no short window: a longer one makes the
+// kernel's psimon thread poll less often (window / 10) and fire less often
+// while memory stays short for minutes.
+Duration Daemon::windowOf(const TriggerSpec& spec) const {
+  return spec.wakeOnly ? std::max(triggerWindow_, kWakeOnlyWindow) : triggerWindow_;
 }
 
 bool Daemon::sameCgroup(const Trigger& t) const {
@@ -302,14 +310,16 @@ void Daemon::watchDropInDir() {
   if (r < 0) LOG_NOTICE("not watching %s for drop-ins: %s", watchedDropInDir_.c_str(), strerror(-r));
 }
 
-bool Daemon::stallPersists(SampleContext& ctx) {
+Daemon::StallSeen Daemon::stallPersists(SampleContext& ctx) {
+  StallSeen seen;
   for (const auto& t : triggers_) {
     CgroupView* cg = ctx.cgroup(t.spec.cgroup);
     if (!cg) continue;
-    auto pct = cg->stall(t.spec.resource, StallKind::Some, triggerWindow_);
-    if (pct && *pct >= t.spec.wakePercent) return true;
+    auto pct = cg->stall(t.spec.resource, StallKind::Some, windowOf(t.spec));
+    if (!pct || *pct < t.spec.wakePercent) continue;
+    (t.spec.wakeOnly ? seen.wakeOnly : seen.detector) = true;
   }
-  return false;
+  return seen;
 }
 
 void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)>& f) {
@@ -330,8 +340,11 @@ void Daemon::sample() {
   withContext(now, [&](SampleContext& ctx) {
     if (!standingBy_) engine_->runOnce(ctx);
     warnOfPressure();
-    bool busy = engine_->timing() || stallPersists(ctx);
-    policy_->sampled(now, busy);
+    bool timing = engine_->timing();
+    StallSeen stall = stallPersists(ctx);
+    policy_->sampled(now, timing || stall.detector || stall.wakeOnly);
+    // only watching levels: the rules say how soon they could fire
+    watchingOnly_ = !timing && !stall.detector;
   });
   ++samples_;
   lastSample_ = now;
@@ -366,7 +379,7 @@ void Daemon::followKills() {
 void Daemon::scheduleNext() {
   TimePoint now = Clock::now();
   bool active = policy_->active(now);
-  TimePoint next = lastSample_ + policy_->interval(now);
+  TimePoint next = lastSample_ + policy_->interval(now, watchingOnly_ ? std::optional(engine_->quietFor()) : std::nullopt);
   if (next < now) next = now;
   uint64_t accuracy = active ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
   if (!timer_) {
@@ -545,7 +558,14 @@ int Daemon::onTrigger(sd_event_source* s, int, uint32_t revents, void* userdata)
     if (!wasActive) {
       self->sample();
       self->scheduleNext();
+      return;
     }
+    // Stall where a stall detector is: back from watching to the short interval.
+    for (const auto& t : self->triggers_)
+      if (t.source == s && !t.spec.wakeOnly && self->watchingOnly_) {
+        self->watchingOnly_ = false;
+        self->scheduleNext();
+      }
   });
 }
 

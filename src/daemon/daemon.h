@@ -67,6 +67,12 @@ class Daemon : private ReportSink, private ApiModel {
   };
   using TriggerKey = std::pair<std::string, Resource>;  // at most one trigger each
   bool sameCgroup(const Trigger& t) const;  // its cgroup is still the one it was armed on
+  Duration windowOf(const TriggerSpec& spec) const;
+  // Stall at or above a trigger's wake threshold, by kind of trigger.
+  struct StallSeen {
+    bool detector = false;  // where a stall detector is
+    bool wakeOnly = false;  // the system-wide wake of groups without one
+  };
 
   bool loadConfig(DaemonConfig& out);
   bool reload(bool initial);
@@ -84,7 +90,7 @@ class Daemon : private ReportSink, private ApiModel {
   void withContext(TimePoint now, const std::function<void(SampleContext&)>& f);
   void advanceKills();
   void followKills();
-  bool stallPersists(SampleContext& ctx);
+  StallSeen stallPersists(SampleContext& ctx);
   void updateStatus();
   void killAttempted(const KillReport& report) override;
   void warnOfPressure();
@@ -143,6 +149,7 @@ class Daemon : private ReportSink, private ApiModel {
   sd_event_source* dropInWatch_ = nullptr;
   std::string watchedDropInDir_;
   TimePoint lastSample_{};
+  bool watchingOnly_ = false;  // active only for level rules (SamplerPolicy: watching)
   TimePoint lastResync_{};
   unsigned long long samples_ = 0;
   unsigned long long kills_ = 0;

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
@@ -105,6 +106,18 @@ bool Ruleset::timing() const {
   return false;
 }
 
+Duration Ruleset::quietFor() const {
+  if (disabled) return Duration::max();
+  if (timing()) return Duration{0};
+  Duration shortest = Duration::max();
+  for (const auto& g : groups) {
+    Duration group{0};
+    for (const auto& d : g.detectors) group = std::max(group, d->quietFor().value_or(Duration{0}));
+    shortest = std::min(shortest, group);
+  }
+  return shortest;
+}
+
 void Ruleset::adoptStateFrom(const Ruleset& old) {
   pausedUntil_ = old.pausedUntil_;
   // A pending async action belongs to plugins that no longer exist: drop it.
@@ -143,6 +156,12 @@ bool Engine::hasUntriggeredGroups() const {
     }
   }
   return false;
+}
+
+Duration Engine::quietFor() const {
+  Duration shortest = Duration::max();
+  for (const auto& r : rulesets_) shortest = std::min(shortest, r->quietFor());
+  return shortest;
 }
 
 bool Engine::timing() const {

@@ -47,6 +47,9 @@ class Ruleset {
 
   RulesetState state(TimePoint now) const;
   bool timing() const;  // a detector is mid-duration or an action is paused async
+  // How long none of its groups can fire: each group waits for its slowest
+  // detector (Plugin::quietFor); zero when any group may fire now.
+  Duration quietFor() const;
   bool actionPending() const { return !disabled && resumeAt_.has_value(); }  // e.g. a kill in flight
   std::optional<TimePoint> pausedUntil() const { return pausedUntil_; }
   void adoptStateFrom(const Ruleset& old);
@@ -71,6 +74,8 @@ class Engine {
   std::vector<WakeSource> wakeSources() const;
   bool hasUntriggeredGroups() const;
   bool timing() const;
+  // The shortest Ruleset::quietFor (Duration::max(): none can fire, ever).
+  Duration quietFor() const;
   bool actionPending() const;
   // Advances only the rulesets whose actions are paused on a kill in
   // flight: cheap, for the moments between samples when a kill moves on.

@@ -3,6 +3,7 @@
 // is usually a detector).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ class Plugin {
   // The kill an action has in flight while its chain is paused on it, so
   // the daemon can wait on the victim's death instead of sampling.
   virtual const KillOperation* killInFlight() const { return nullptr; }
+  // A detector that follows a level towards its limit (swap filling up) may
+  // say, after a run, how long it cannot fire at the fastest pace it has
+  // seen, halved: its group cannot fire before. None: it may fire any time.
+  virtual std::optional<Duration> quietFor() const { return std::nullopt; }
 
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }

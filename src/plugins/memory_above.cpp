@@ -53,7 +53,8 @@ class MemoryAbove : public Plugin {
     return PluginResult::Continue;
   }
 
-  bool timing() const override { return sustained_.active(); }
+  // Nothing is timed without a duration: it fires, or it does not.
+  bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
 
  private:
   std::vector<std::string> cgroups_;

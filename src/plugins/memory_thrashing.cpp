@@ -64,7 +64,8 @@ class MemoryThrashing : public Plugin {
   void wakeSources(std::vector<WakeSource>& out) const override {
     addWakeSources(out, cgroups_, Resource::Memory, stallThreshold_);
   }
-  bool timing() const override { return sustained_.active(); }
+  // Nothing is timed without a duration: it fires, or it does not.
+  bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
 
  private:
   std::vector<std::string> cgroups_;

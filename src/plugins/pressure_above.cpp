@@ -59,7 +59,8 @@ class PressureAbove : public Plugin {
   }
 
   void wakeSources(std::vector<WakeSource>& out) const override { addWakeSources(out, cgroups_, resource_, threshold_); }
-  bool timing() const override { return sustained_.active(); }
+  // Nothing is timed without a duration: it fires, or it does not.
+  bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
 
  private:
   std::optional<double> avg10(CgroupView& cg, StallKind kind) const {

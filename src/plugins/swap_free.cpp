@@ -19,10 +19,16 @@ class SwapFree : public Plugin {
   }
 
   PluginResult run(SampleContext& ctx) override {
-    double rate = swapoutRate(ctx);
+    // /proc/vmstat (some 170 lines) only where a swap-out rate is asked for
+    double rate = swapoutBps_ > 0 ? swapoutRate(ctx) : 0;
     auto swaps = ctx.swaps();
-    if (!swaps || swaps->totalBytes == 0) return PluginResult::Stop;
+    quiet_.reset();
+    if (!swaps || swaps->totalBytes == 0) {
+      lastUsed_.reset();
+      return PluginResult::Stop;
+    }
     double freePct = 100.0 * static_cast<double>(swaps->freeBytes()) / static_cast<double>(swaps->totalBytes);
+    followFill(ctx.now(), *swaps);
     if (freePct >= thresholdPct_) return PluginResult::Stop;
     if (swapoutBps_ > 0 && rate < swapoutBps_) return PluginResult::Stop;
     ctx.addFinding(strprintf("swap free %.1f%% (%s of %s) < %g%%", freePct, formatBytes(swaps->freeBytes()).c_str(),
@@ -44,6 +50,33 @@ class SwapFree : public Plugin {
     return rate;
   }
 
+  // Swap cannot reach the threshold before its headroom is filled at the
+  // fastest pace seen lately: half that time is quiet (the pace may rise).
+  // Nothing filling: quiet without end (the daemon bounds its own waits).
+  void followFill(TimePoint now, const SwapInfo& s) {
+    uint64_t used = s.usedBytes;
+    double headroom = static_cast<double>(s.freeBytes()) - thresholdPct_ / 100.0 * static_cast<double>(s.totalBytes);
+    if (lastUsed_ && now > lastUsedAt_) {
+      double pace = (static_cast<double>(used) - static_cast<double>(*lastUsed_)) / toSeconds(std::chrono::duration_cast<Duration>(now - lastUsedAt_));
+      // the fastest pace decays by half each sample, so one burst does not
+      // keep the daemon sampling fast for the rest of the episode
+      fastest_ = std::max(pace, fastest_ / 2);
+    }
+    lastUsed_ = used;
+    lastUsedAt_ = now;
+    if (headroom <= 0) quiet_ = Duration{0};
+    else if (fastest_ <= 0) quiet_ = Duration::max();
+    else quiet_ = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(std::min(headroom / fastest_ / 2, 3600.0)));
+  }
+
+ public:
+  std::optional<Duration> quietFor() const override { return quiet_; }
+
+ private:
+  std::optional<uint64_t> lastUsed_;
+  TimePoint lastUsedAt_{};
+  double fastest_ = 0;  // bytes/s
+  std::optional<Duration> quiet_;
   double thresholdPct_ = 0;
   double swapoutBps_ = 0;
   std::optional<uint64_t> lastPswpout_;

@@ -662,3 +662,48 @@ TEST(KillLeaves, AUsersPreferencesCountOnlyWithinTheirSubtree) {
   acrossUsers.sample(0);
   EXPECT_EQ(acrossUsers.killer.killed, std::vector<std::string>{apps + "/hog.scope"});
 }
+
+namespace {
+std::string swaps(unsigned long long usedKib) {
+  return "Filename Type Size Used Priority\n/dev/vdb partition 1000000 " + std::to_string(usedKib) + " -2\n";
+}
+}  // namespace
+
+// The swap rule's group cannot fire before swap has filled to its limit:
+// at the pace seen, half the time that takes is quiet; the daemon samples
+// then, not four times a second while memory is short.
+TEST(SwapFree, SaysHowLongSwapTakesToFillToItsLimit) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", "1000"}, {"memory.current", "10"}});
+  h.tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 1024 kB\n");
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}}, {"name": "memory_above", "args": {"cgroup": "/", "threshold": "90%"}})",
+          R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.tree.proc("swaps", swaps(100000));
+  h.sample(0);
+  EXPECT_EQ(h.engine->quietFor(), Duration::max());  // no pace seen yet
+  EXPECT_FALSE(h.engine->timing()) << "memory above 90 % with no duration times nothing";
+  h.tree.proc("swaps", swaps(200000));  // 100000 KiB/s; 700000 KiB to go: 7 s
+  h.sample(1);
+  EXPECT_NEAR(toSeconds(h.engine->quietFor()), 3.5, 0.01);
+  h.tree.proc("swaps", swaps(880000));  // 20000 KiB to go at the fastest pace: 680000 KiB/s
+  h.sample(2);
+  EXPECT_NEAR(toSeconds(h.engine->quietFor()), 20000.0 / 680000 / 2, 0.001);
+  EXPECT_TRUE(h.killer.killed.empty());
+  h.tree.proc("swaps", swaps(950000));
+  h.sample(2.25);
+  EXPECT_EQ(h.engine->quietFor(), Duration{0});
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
+}
+
+TEST(MemoryAbove, TimesOnlyAGivenDuration) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.current", std::to_string(900ull << 20)}});
+  h.rules(R"({"name": "memory_above", "args": {"cgroup": "w", "threshold": "50%", "duration": 10}}, {"name": "swap_free", "args": {"threshold_pct": 10}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.engine->timing());
+  h.rules(R"({"name": "memory_above", "args": {"cgroup": "w", "threshold": "50%"}}, {"name": "swap_free", "args": {"threshold_pct": 10}})",
+          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w"}})");
+  h.sample(1);
+  EXPECT_FALSE(h.engine->timing());
+}

@@ -34,3 +34,24 @@ TEST(PlanTriggers, GroupsWithoutStallDetectorsWakeOnSystemMemoryStall) {
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0].cgroup, "/");
 }
+
+// Active only for rules that follow levels (swap filling): as often as they
+// say they could fire, between the short interval and a second.
+TEST(SamplerPolicy, WatchingSamplesAsOftenAsTheRulesCouldFire) {
+  using std::chrono::milliseconds;
+  SamplerPolicy p(milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(2));
+  p.triggerFired(at(1));
+  EXPECT_EQ(p.interval(at(1), std::nullopt), milliseconds(250));        // not only watching
+  EXPECT_EQ(p.interval(at(1), Duration::max()), std::chrono::seconds(1));  // nothing filling
+  EXPECT_EQ(p.interval(at(1), milliseconds(600)), milliseconds(600));
+  EXPECT_EQ(p.interval(at(1), Duration{0}), milliseconds(250));         // at the limit
+  EXPECT_EQ(p.interval(at(10), milliseconds(600)), std::chrono::seconds(30));  // idle
+}
+
+TEST(PlanTriggers, TheSystemWakeIsWakeOnlyUnlessAStallDetectorWatchesTheRootToo) {
+  EXPECT_TRUE(planTriggers({}, true)[0].wakeOnly);
+  auto plan = planTriggers({{"/", Resource::Memory, 40}}, true);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_FALSE(plan[0].wakeOnly);
+  EXPECT_EQ(plan[0].wakePercent, 1.0);
+}
