@@ -76,7 +76,9 @@ def print_costs(runs):
         rs = [r for r in rs if "fill_killer_cpu_ms" in r]
         dd = cell([ms(r["decision"], r["unit_dead"]) for r in rs])[0]
         for phase in ("fill", "kill"):
-            cells = [cell([r.get(phase + "_" + k) for r in rs])[0] for k, _ in COSTS]
+            # a run that never crossed (the hog hit its RuntimeMaxSec) has no kill phase
+            ph = rs if phase == "fill" else [r for r in rs if r.get("limit_crossed")]
+            cells = [cell([r.get(phase + "_" + k) for r in ph])[0] for k, _ in COSTS]
             print("| %s | %s | %s | %s | %s |" % (scenario, killer, dd if phase == "fill" else "", phase, " | ".join(cells)))
     print()
 
