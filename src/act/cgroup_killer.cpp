@@ -29,6 +29,16 @@ namespace {
 
 constexpr int kMaxRounds = 10;
 
+// cgroup.events says populated 0. Unreadable or unparsable: not known to be
+// empty, so the kill goes ahead.
+bool emptied(const CgroupDir& dir) {
+  FileRead ev = dir.read("cgroup.events");
+  auto kv = ev.ok() ? parseFlatKeyed(ev.data) : std::nullopt;
+  if (!kv) return false;
+  auto it = kv->find(std::string_view("populated"));
+  return it != kv->end() && it->second == 0;
+}
+
 }  // namespace
 
 void bumpXattrCounter(const CgroupDir& dir, const char* name, unsigned long long delta) {
@@ -54,6 +64,10 @@ void releaseMemoryOf(const std::vector<UniqueFd>& pidfds) {
 
 Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options, bool countOom) {
   if (!victim.alive()) return Error{ENOENT, victim.path() + " no longer exists"};
+  // Its processes exited since the decision (the unit stopped itself, say):
+  // nothing is killed, so the decision must not end here as if something
+  // were; the caller moves on to the next candidate.
+  if (emptied(victim)) return Error{ESRCH, victim.path() + " had no processes left"};
   if (countOom) bumpXattrCounter(victim, "user.oomd_ooms", 1);
 
   std::set<int> pids = pidsIn(victim);

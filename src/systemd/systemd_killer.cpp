@@ -108,6 +108,16 @@ class UnitKill : public KillOperation {
       case Replies::Phase::Resolving:
       case Replies::Phase::Calling:
         if (now - phaseSince_ >= replyTimeout_) {
+          if (r.phase == Replies::Phase::Calling && !answerAwaited_ && victimReplaced(fs)) {
+            // Only a running systemd removes a unit's cgroup (or makes it
+            // again on a restart): it has taken the call, and its answer may
+            // be read already, behind this deadline. Who emptied the victim
+            // (our KillUnit, or the unit itself) is for that answer to say;
+            // guessing "itself" would kill the next candidate as well.
+            answerAwaited_ = true;
+            phaseSince_ = now;
+            break;
+          }
           // A late answer must not move the operation on (see the handlers).
           std::string call = calling_;
           r.phase = Replies::Phase::Failed;
@@ -158,6 +168,11 @@ class UnitKill : public KillOperation {
     return tracker_.untrusted() && !direct_ && !replies_->unit.empty() && options().method == KillMethod::Kill;
   }
 
+  bool victimReplaced(const CgroupFs& fs) const {
+    auto dir = fs.open(victim().path);
+    return !dir || dir->inode() != victim().inode;
+  }
+
   bool stillRuns(const CgroupFs& fs) const {
     auto dir = fs.open(victim().path);
     return dir && dir->inode() == victim().inode && !pidsIn(*dir).empty();
@@ -175,7 +190,7 @@ class UnitKill : public KillOperation {
     auto outcome = killCgroup(*dir, direct, !oomCounted_);
     oomCounted_ = true;
     if (!outcome) {
-      fail(outcome.error().message);
+      fail(outcome.error().message + " (" + why + ")");
       return;
     }
     replies_->phase = Replies::Phase::Called;
@@ -257,6 +272,7 @@ class UnitKill : public KillOperation {
   std::optional<TimePoint> escalatedAt_;
   bool direct_ = false;
   bool oomCounted_ = false;
+  bool answerAwaited_ = false;  // the call's deadline was extended once: the victim went away meanwhile
 };
 
 }  // namespace

@@ -105,6 +105,28 @@ TEST(CgroupKiller, AVictimThatDoesNotDieFailsAfterTheConfirmTimeout) {
   waitpid(b, &status, 0);
 }
 
+// Its processes exited since the decision (the unit stopped itself): a kill
+// of nothing must not end the decision as a kill, or the next candidate is
+// never considered; and systemd must not record an oom-kill for it.
+TEST(CgroupKiller, AVictimEmptiedSinceTheDecisionIsNotKilledButAnError) {
+  RealCgroup cg;
+  if (!cg.ok) GTEST_SKIP() << "needs a writable cgroup2 hierarchy (root, cgroup2 mounted)";
+  pid_t a = cg.spawnSleeper();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CgroupFs fs(cg.root);
+  auto dir = fs.open("/" + cg.name);
+  ASSERT_TRUE(dir);
+  KillTarget decided{dir->path(), dir->inode()};
+  kill(a, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(a, &status, 0), a);
+  CgroupKiller killer;
+  auto op = killer.start(fs, decided, KillOptions{}, Clock::now());
+  EXPECT_EQ(op->state(), KillState::Failed);
+  EXPECT_NE(op->error().find("had no processes left"), std::string::npos) << op->error();
+  EXPECT_FALSE(dir->getXattr("user.oomd_ooms"));
+}
+
 TEST(CgroupKiller, AVanishedCgroupIsAnErrorValueNotACrash) {
   RealCgroup cg;
   if (!cg.ok) GTEST_SKIP() << "needs a writable cgroup2 hierarchy (root, cgroup2 mounted)";
