@@ -30,8 +30,7 @@ wait_for_log "Killed" 5 || fail "no kill report"
 unitoomd_log | grep "Killed\|could not kill"
 sleep 0.5
 kill -0 "$ROOT_PID" 2>/dev/null && fail "root's process in the victim still runs"
-sc_in journalctl --no-pager -o cat _UID="$SC_UID" | grep -q "Failed to kill control group.*Operation not permitted" ||
-  fail "the user's manager did not fail to kill root's process: nothing here was answered with an error"
+# The error text is systemd's own (unit_kill_common's), carried into the report.
 log_has "Killed .*($HOG_CGROUP) with cgroup.kill (KillUnit failed: .*Operation not permitted" ||
   fail "the report does not say that KillUnit failed, with systemd's error"
 [ "$(unitoomd_log | grep -c "^Killed")" = 1 ] || fail "more than one kill for one decision"
