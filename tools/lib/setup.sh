@@ -4,7 +4,9 @@
 
 UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev libsdbus-c++-dev libsdbus-c++-bin scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd
   dbus-user-session python3-gi gir1.2-glib-2.0  # the desktop scenario: users' session buses, GLib's GMemoryMonitor
-  clang libclang-rt-14-dev)  # build-asan: ASan, UBSan and libFuzzer (tools/test, tools/fuzz)
+  clang libclang-rt-14-dev  # build-asan: ASan, UBSan and libFuzzer (tools/test, tools/fuzz)
+  dpkg-dev debhelper fakeroot lintian cpio git  # tools/deb and the package test: dpkg-buildpackage, lintian
+  python3-prometheus-client)  # the metrics test parses unitoomctl's OpenMetrics with the reference parser
 
 # Files the tools and tests write (configs, rulesets) must not be writable
 # by others: unitoomd refuses such config files, whatever the caller's umask.
