@@ -1,5 +1,6 @@
 #include "api/api_service.h"
 
+#include "api/log_control.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -20,6 +21,7 @@ void ApiService::connect() {
   try {
     connection_ = openBus(bus_);
     object_ = std::make_unique<ManagerObject>(*connection_, model_);
+    logControl_ = makeLogControlObject(*connection_);
     connection_->requestName(kBusName);
   } catch (const sdbus::Error& e) {
     if (!warned_) LOG_WARN("cannot offer %s on the %s (%s); retrying", kBusName, which, e.getMessage().c_str());
@@ -42,6 +44,7 @@ void ApiService::connect() {
 void ApiService::disconnect() {
   loop_.reset();
   lowMemoryMonitor_.reset();
+  logControl_.reset();
   object_.reset();
   connection_.reset();
 }

@@ -347,6 +347,7 @@ void Daemon::sample() {
     watchingOnly_ = !timing && !stall.detector;
   });
   ++samples_;
+  counted_.sampleSeconds.observe(std::chrono::duration<double>(Clock::now() - now).count());
   lastSample_ = now;
   followKills();
   if (!policy_->active(now)) {
@@ -479,6 +480,34 @@ Snapshot Daemon::snapshot(bool readPressure) {
   return s;
 }
 
+Metrics Daemon::metrics() {
+  Metrics m = counted_;
+  m.version = UNITOOMD_VERSION;
+  m.kernelOomKills = oomWatch_ ? oomWatch_->killsSeen() : 0;
+  m.rulesets = engine_->rulesets().size();
+  if (tracker_) m.unitsFollowed = tracker_->ready() ? static_cast<int64_t>(tracker_->unitCount()) : 0;
+  for (const auto& path : monitoredMemoryCgroups()) {
+    CgroupPressureMetric c{path};
+    FileRead f;
+    if (path == "/") f = fs_->readProc("pressure/memory");
+    else if (auto dir = fs_->open(path)) f = dir->read("memory.pressure");
+    if (auto psi = f.ok() ? parsePsi(f.data) : std::nullopt) {
+      c.someAvg10 = psi->some.avg10;
+      c.someStallSeconds = static_cast<double>(psi->some.totalUsec) / 1e6;
+      if (psi->full) {
+        c.fullAvg10 = psi->full->avg10;
+        c.fullStallSeconds = static_cast<double>(psi->full->totalUsec) / 1e6;
+      }
+    }
+    m.cgroups.push_back(std::move(c));
+  }
+  m.samples = samples_;
+  m.triggersArmed = triggers_.size();
+  FileRead stat = fs_->readProc("self/stat");
+  if (stat.ok()) parseOwnUsage(stat.data, sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE), m.cpuSeconds, m.residentBytes);
+  return m;
+}
+
 std::string Daemon::reloadFromApi() {
   sd_notify(0, "RELOADING=1");
   reloadError_.clear();
@@ -509,6 +538,10 @@ void Daemon::updateStatus() {
 
 void Daemon::killAttempted(const KillReport& report) {
   log_.killAttempted(report);
+  const char* outcome = report.dryRun ? "dry_run" : report.ok ? "killed" : "failed";
+  ++counted_.kills[{report.ruleset, killMethodLabel(report.method), outcome}];
+  if (report.ok && !report.dryRun)
+    counted_.decisionToDeadSeconds.observe(std::chrono::duration<double>(Clock::now() - report.at).count());
   if (!report.ok) return;  // reported in the journal; the history lists kills (and dry-run decisions)
   KillRecord k{static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count()),

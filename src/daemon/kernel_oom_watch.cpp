@@ -58,6 +58,7 @@ void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
     return;
   }
   uint64_t died = *count - w.oomKills;
+  killsSeen_ += died;
   w.oomKills = *count;
   std::string unit = unitOf_ ? unitOf_(cgroup) : "";
   LogFields fields{{"MESSAGE_ID", message_id::kKernelOomKill}, {"CGROUP", cgroup},

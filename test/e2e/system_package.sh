@@ -15,9 +15,10 @@ command -v dpkg-buildpackage >/dev/null && command -v lintian >/dev/null ||
   sc_skip "needs dpkg-dev, debhelper and lintian (tools/lib/setup.sh installs them)"
 
 # The packages are rebuilt only when a file of the checkout changed (a build
-# takes minutes on two cores); the stamp is the hash of every file git knows.
+# takes minutes on two cores); the stamp is the hash of every file git knows
+# but the tests (not in the packages).
 DEBS=$BUILD/deb
-stamp=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-64)
+stamp=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard -- . ":!test" | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-64)
 if [ "$(cat "$DEBS/stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "building the packages (tools/deb, DEB_BUILD_OPTIONS=nocheck: the unit tests run on their own)"
   DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" "$ROOT/tools/deb" "$DEBS" >/dev/null || { echo "FAIL: tools/deb failed"; exit 1; }
@@ -29,11 +30,13 @@ SC_NO_INSTALL=1 system_scenario_start system-package "$@"
 [ -e "/proc/$SC_PID1/root/usr/sbin/unitoomd" ] && fail "the container has unitoomd before the package is installed"
 sc_in mkdir -p /var/tmp/debs
 cp "$DEBS"/unitoomd_*.deb "$DEBS"/unitoomd-desktop_*.deb "/proc/$SC_PID1/root/var/tmp/debs/"
+DEB=/var/tmp/debs/$(basename "$DEBS"/unitoomd_*.deb)
+DESKTOP_DEB=/var/tmp/debs/$(basename "$DEBS"/unitoomd-desktop_*.deb)
 apt_get() { sc_in env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Use-Pty=0 "$@" > "/proc/$SC_PID1/root/var/tmp/apt.log" 2>&1 ||
   { cat "/proc/$SC_PID1/root/var/tmp/apt.log"; fail "apt-get $* failed"; }; }
 
 # --- install
-apt_get install /var/tmp/debs/unitoomd_*.deb /var/tmp/debs/unitoomd-desktop_*.deb
+apt_get install "$DEB" "$DESKTOP_DEB"
 [ "$(sc_in systemctl is-enabled unitoomd.service)" = enabled ] || fail "unitoomd.service is not enabled after install"
 wait_until 10 is_active unitoomd.service || fail "unitoomd.service is not running after install"
 sc_in test -f /etc/unitoomd/unitoomd.conf || fail "no /etc/unitoomd/unitoomd.conf"
@@ -63,7 +66,7 @@ sc_in journalctl --no-pager -x MESSAGE_ID=d4851d7c1cfc4499865eb091d114165e | gre
 
 # --- upgrade over itself
 pid_before=$(sc_in systemctl show -P MainPID unitoomd.service)
-apt_get install --reinstall /var/tmp/debs/unitoomd_*.deb
+apt_get install --reinstall "$DEB"
 sc_in grep -q "edited by the package test" /etc/unitoomd/unitoomd.conf || fail "the upgrade lost the edited conffile"
 [ -z "$(sc_in find /etc/unitoomd -name '*.dpkg-*')" ] || fail "the upgrade left $(sc_in find /etc/unitoomd -name '*.dpkg-*')"
 wait_until 10 is_active unitoomd.service || fail "unitoomd.service is not running after the upgrade"
