@@ -34,7 +34,7 @@ void ApiService::connect() {
     LOG_WARN("lost the bus our API is on (%s); offering it again", why.c_str());
     disconnect();
     reconnect_.schedule();
-  });
+  }, BusLoop::Priority::Normal, "api-bus");
   reconnect_.succeeded();
   warned_ = false;
   LOG_INFO("offering %s on the %s", kBusName, which);

@@ -10,7 +10,9 @@
 set -u
 source "$(dirname "$0")/lib/system.sh"
 sc_reexec_in_namespace "$0" "$@"
-python3 -c 'import prometheus_client.openmetrics.parser' 2>/dev/null ||
+# Debian's python3 (python3-prometheus-client), whatever else is first in PATH
+PY=/usr/bin/python3
+$PY -c 'import prometheus_client.openmetrics.parser' 2>/dev/null ||
   sc_skip "needs python3-prometheus-client (tools/lib/setup.sh installs it)"
 system_scenario_start system-metrics "$@"
 
@@ -30,7 +32,7 @@ sc_in busctl call --json=short org.unitoomd1 /org/unitoomd1 org.unitoomd1.Manage
   python3 -c 'import json,sys; sys.stdout.write(json.load(sys.stdin)["data"][0])' > "$OUT/bus.txt" ||
   fail "GetMetrics over D-Bus failed"
 
-python3 - "$OUT" <<'PY' || { cat "$OUT/om.txt"; fail "the metrics do not say what happened"; }
+$PY - "$OUT" <<'PY' || { cat "$OUT/om.txt"; fail "the metrics do not say what happened"; }
 import sys
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_om
 from prometheus_client.parser import text_string_to_metric_families as parse_prom
@@ -80,7 +82,7 @@ PROM=/var/lib/prometheus/node-exporter/unitoomd.prom
 sc_in mkdir -p /var/lib/prometheus/node-exporter
 sc_in systemctl start unitoomd-metrics.timer || fail "cannot start unitoomd-metrics.timer"
 wait_until 10 sc_in test -s $PROM || { sc_in systemctl status --no-pager unitoomd-metrics.service; fail "no $PROM"; }
-sc_in cat $PROM | python3 -c '
+sc_in cat $PROM | $PY -c '
 import sys
 from prometheus_client.parser import text_string_to_metric_families
 names = {s.name for f in text_string_to_metric_families(sys.stdin.read()) for s in f.samples}
