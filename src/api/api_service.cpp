@@ -1,6 +1,7 @@
 #include "api/api_service.h"
 
 #include "api/log_control.h"
+#include "api/oom1_compat.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -39,11 +40,17 @@ void ApiService::connect() {
   warned_ = false;
   LOG_INFO("offering %s on the %s", kBusName, which);
   claimLowMemoryMonitor();
+  if (bus_ == BusKind::System) {
+    oom1_ = offerOom1Dump(*connection_, [this] {
+      return "unitoomd answers for systemd-oomd, which is not running (org.freedesktop.oom1)\n\n" + renderDump(model_.snapshot(true));
+    });
+  }
 }
 
 void ApiService::disconnect() {
   loop_.reset();
   lowMemoryMonitor_.reset();
+  oom1_.reset();
   logControl_.reset();
   object_.reset();
   connection_.reset();

@@ -1,5 +1,7 @@
 #include "systemd/unit_tracker.h"
 
+#include <unistd.h>
+
 #include "policy/untrusted_units.h"
 #include "util/log.h"
 #include "util/event_names.h"
@@ -505,13 +507,22 @@ void UnitTracker::checkForSystemdOomd() {
   if (!dbus_) return;
   call(
       *dbus_, "org.freedesktop.DBus", "GetNameOwner", [](sdbus::MethodCall& m) { m << std::string("org.freedesktop.oom1"); },
-      [](sdbus::MethodReply* reply, const sdbus::Error*) {
-        if (!reply) return;  // not running: good
+      [this](sdbus::MethodReply* reply, const sdbus::Error*) {
+        if (!reply || !dbus_) return;  // not running: good
         std::string owner;
         *reply >> owner;
-        LOG_WARN("systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the same "
-                 "cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
-                 owner.c_str());
+        // unitoomd itself holds the name while systemd-oomd is not running
+        // (api/oom1_compat.h): that is no second killer.
+        call(
+            *dbus_, "org.freedesktop.DBus", "GetConnectionUnixProcessID", [owner](sdbus::MethodCall& m) { m << owner; },
+            [owner](sdbus::MethodReply* pidReply, const sdbus::Error*) {
+              uint32_t pid = 0;
+              if (pidReply) *pidReply >> pid;
+              if (pid != 0 && pid == static_cast<uint32_t>(getpid())) return;
+              LOG_WARN("systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the "
+                       "same cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
+                       owner.c_str());
+            });
       });
 }
 

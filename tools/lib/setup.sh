@@ -81,3 +81,26 @@ ensure_nspawn() {
   rm -rf "$tmp"
   return $rc
 }
+
+# Debian's systemd-oomd (its oomctl and unit), unpacked beside nspawn, not
+# installed: installing it would start a second OOM killer on the host. The
+# system-conventions scenario runs its real oomctl against unitoomd.
+lab_oomd_dir() { echo "$UNITOOMD_LAB_CACHE/systemd-oomd-$(dpkg-query -W -f='${Version}' systemd 2>/dev/null)"; }
+
+ensure_oomd() {
+  local dir version tmp
+  dir=$(lab_oomd_dir)
+  [ -x "$dir/usr/bin/oomctl" ] && return 0
+  version=$(dpkg-query -W -f='${Version}' systemd) || return 1
+  echo "fetching systemd-oomd $version for the lab (unpacked in $dir, not installed)"
+  mkdir -p "$UNITOOMD_LAB_CACHE" && tmp=$(mktemp -d "$UNITOOMD_LAB_CACHE.XXXXXX") || return 1
+  chmod 755 "$tmp"
+  if ! (cd "$tmp" && apt-get download -q "systemd-oomd=$version" >/dev/null 2>&1); then
+    apt-get update -q >/dev/null && (cd "$tmp" && apt-get download -q "systemd-oomd=$version" >/dev/null 2>&1) ||
+      { echo "cannot download systemd-oomd $version"; rm -rf "$tmp"; return 1; }
+  fi
+  dpkg-deb -x "$tmp"/systemd-oomd_*.deb "$tmp/x" && rm -rf "$dir" && mv "$tmp/x" "$dir"
+  local rc=$?
+  rm -rf "$tmp"
+  return $rc
+}
