@@ -31,7 +31,10 @@ reload_and_wait
 sc_in systemctl service-log-level unitoomd debug || fail "systemctl service-log-level unitoomd debug failed"
 reload_and_wait
 [ "$(reloads)" -gt "$n" ] || fail "at level debug, the reload's info line was not logged"
-[ "$(own_log -p 7..7 | grep -vc "^$")" -gt 0 ] || fail "no debug lines at level debug"
+# a newly monitored slice gets a PSI trigger, which is said at debug level
+monitored_slice other.slice 30%
+debug_trigger() { own_log -p 7..7 | grep -q "other.slice"; }
+wait_until 10 debug_trigger || fail "no debug line about other.slice's trigger at level debug"
 sc_in busctl set-property org.unitoomd1 /org/freedesktop/LogControl1 org.freedesktop.LogControl1 LogLevel s loud 2>/dev/null &&
   fail "an unknown level was accepted"
 sc_in runuser -u nobody -- busctl set-property org.unitoomd1 /org/freedesktop/LogControl1 org.freedesktop.LogControl1 \

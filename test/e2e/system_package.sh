@@ -32,6 +32,11 @@ sc_in mkdir -p /var/tmp/debs
 cp "$DEBS"/unitoomd_*.deb "$DEBS"/unitoomd-desktop_*.deb "/proc/$SC_PID1/root/var/tmp/debs/"
 DEB=/var/tmp/debs/$(basename "$DEBS"/unitoomd_*.deb)
 DESKTOP_DEB=/var/tmp/debs/$(basename "$DEBS"/unitoomd-desktop_*.deb)
+# The lab's root is an overlay of this host's, and a host built as a Docker
+# image carries Docker's /usr/sbin/policy-rc.d ("exit 101": start no service
+# from a package's scripts). A real machine has none; without it, postinst
+# starts the service as it would there.
+sc_in rm -f /usr/sbin/policy-rc.d
 apt_get() { sc_in env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Use-Pty=0 "$@" > "/proc/$SC_PID1/root/var/tmp/apt.log" 2>&1 ||
   { cat "/proc/$SC_PID1/root/var/tmp/apt.log"; fail "apt-get $* failed"; }; }
 
