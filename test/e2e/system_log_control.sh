@@ -65,13 +65,14 @@ echo "ok: service-log-target console/null/journal"
 # --- named event sources in the dump
 dump=$(sc_in unitoomctl dump) || fail "unitoomctl dump failed"
 echo "$dump" | grep -q "^Woken by" || { echo "$dump"; fail "the dump does not say what woke the daemon"; }
-echo "$dump" | grep -qE "^ +[0-9]+ +sample-timer$" || { echo "$dump"; fail "the sample timer is not named in the dump"; }
+echo "$dump" | grep -qE "^ +[0-9]+ +systemd:bus-io$" || { echo "$dump"; fail "the bus to systemd is not named in the dump"; }
 echo "$dump" | grep -qE "^ +[0-9]+ +api-bus-io$" || { echo "$dump"; fail "the API bus is not named in the dump"; }
+echo "$dump" | grep -qE "^ +5 +sighup-reload$" || { echo "$dump"; fail "the five reloads are not counted under sighup-reload"; }
 echo "$dump" | grep -q "(unnamed)" && { echo "$dump"; fail "an event source has no name"; }
 sc_in unitoomctl dump --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 names = {w["source"] for w in d["woken_by"]}
-assert "sample-timer" in names, names' || fail "the JSON dump has no woken_by"
+assert "systemd:bus-io" in names and "sighup-reload" in names, names' || fail "the JSON dump has no woken_by"
 echo "ok: $(echo "$dump" | sed -n '/^Woken by/,/^$/p' | tr -s ' ' | tr '\n' ';')"
 echo PASS

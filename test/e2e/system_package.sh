@@ -50,10 +50,11 @@ echo "installed: $(sc_in dpkg-query -W -f='${Package} ${Version}\n' 'unitoomd*' 
 
 # --- an administrator's edits: the conffile, and a drop-in of the same name
 # masking the desktop package's 20 s (a scenario should not wait that long)
-sc_in sed -i 's/^#KillMethod=kill$/KillMethod=kill   # edited by the package test/' /etc/unitoomd/unitoomd.conf
+sc_in sed -i 's/^#KillMethod=kill$/# edited by the package test\nKillMethod=kill/' /etc/unitoomd/unitoomd.conf
 sc_in grep -q "edited by the package test" /etc/unitoomd/unitoomd.conf || fail "could not edit the conffile"
 printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\n' | container_write /etc/unitoomd/unitoomd.conf.d/50-desktop.conf
 sc_in systemctl reload unitoomd.service
+wait_for_log "^reloaded" 5 || fail "unitoomd did not take the edited configuration"
 timeline duration_ms 2000
 monitored_slice work.slice 20%
 start_sleeper bystander.service work.slice
