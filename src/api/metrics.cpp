@@ -130,9 +130,10 @@ std::string renderMetrics(const Metrics& m, MetricsFormat format) {
   w.family("unitoomd_psi_triggers_armed", "gauge", "PSI triggers armed: the kernel wakes unitoomd when their stall is crossed.");
   w.sample("unitoomd_psi_triggers_armed", {}, static_cast<double>(m.triggersArmed));
 
-  w.family("unitoomd_kill_decision_to_dead_seconds", "histogram",
-           "From the decision to kill until the victim's processes were all gone (kills that succeeded).");
-  w.histogram("unitoomd_kill_decision_to_dead_seconds", m.decisionToDeadSeconds);
+  w.family("unitoomd_kill_time_to_death_seconds", "histogram",
+           "From the kill's signal (systemd's answer to KillUnit, or cgroup.kill) until the victim's processes were all "
+           "gone, for kills that succeeded (UNITOOMD_TIME_TO_DEATH_USEC of the kill report).");
+  w.histogram("unitoomd_kill_time_to_death_seconds", m.timeToDeathSeconds);
 
   if (m.residentBytes >= 0) {
     w.family("process_resident_memory_bytes", "gauge", "unitoomd's resident memory.");

@@ -50,7 +50,7 @@ struct Metrics {
   uint64_t samples = 0;
   Histogram sampleSeconds{{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1}};
   uint64_t triggersArmed = 0;
-  Histogram decisionToDeadSeconds{{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}};
+  Histogram timeToDeathSeconds{{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}};
   double residentBytes = -1, cpuSeconds = -1;  // the daemon's own; -1: unreadable
 };
 

@@ -550,7 +550,7 @@ void Daemon::killAttempted(const KillReport& report) {
   const char* outcome = report.dryRun ? "dry_run" : report.ok ? "killed" : "failed";
   ++counted_.kills[{report.ruleset, killMethodLabel(report.method), outcome}];
   if (report.ok && !report.dryRun)
-    counted_.decisionToDeadSeconds.observe(std::chrono::duration<double>(Clock::now() - report.at).count());
+    counted_.timeToDeathSeconds.observe(std::chrono::duration<double>(report.timeToDeath).count());
   if (!report.ok) return;  // reported in the journal; the history lists kills (and dry-run decisions)
   KillRecord k{static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count()),

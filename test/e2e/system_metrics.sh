@@ -4,7 +4,7 @@
 # `--prometheus` (the text format node_exporter reads) are parsed with
 # python3-prometheus-client's own parsers, and the counts must say what
 # happened: one kill of hog by work.slice's ruleset through KillUnit, one
-# decision-to-dead time, samples taken, the slice's pressure, the daemon's own
+# time from signal to death, samples taken, the slice's pressure, the daemon's own
 # RSS and CPU. The same text comes over D-Bus (GetMetrics), and the optional
 # timer's service writes it for node_exporter's textfile collector.
 set -u
@@ -52,8 +52,8 @@ def check(s, where):
     kills = {k: v for k, v in s.items() if k[0] == "unitoomd_kills_total"}
     want = ("unitoomd_kills_total", (("method", "KillUnit"), ("outcome", "killed"), ("ruleset", "work.slice/ManagedOOMMemoryPressure")))
     assert kills == {want: 1}, "%s: kills %s" % (where, kills)
-    assert one("unitoomd_kill_decision_to_dead_seconds_count") == 1, where
-    assert 0 < one("unitoomd_kill_decision_to_dead_seconds_sum") < 30, where
+    assert one("unitoomd_kill_time_to_death_seconds_count") == 1, where
+    assert 0 < one("unitoomd_kill_time_to_death_seconds_sum") < 30, where
     assert one("unitoomd_kernel_oom_kills_total") == 0, where
     assert one("unitoomd_rulesets") >= 1, where
     assert one("unitoomd_units_followed") >= 1, where
@@ -71,9 +71,9 @@ d = sys.argv[1]
 om = check(samples(parse_om(open(d + "/om.txt").read())), "unitoomctl metrics")
 check(samples(parse_prom(open(d + "/prom.txt").read())), "unitoomctl metrics --prometheus")
 check(samples(parse_om(open(d + "/bus.txt").read())), "GetMetrics over D-Bus")
-print("metrics: kills %d, decision-to-dead %.3f s, samples %d, RSS %.1f MiB, CPU %.2f s" % (
+print("metrics: kills %d, time to death %.3f s, samples %d, RSS %.1f MiB, CPU %.2f s" % (
     om[("unitoomd_kills_total", (("method", "KillUnit"), ("outcome", "killed"), ("ruleset", "work.slice/ManagedOOMMemoryPressure")))],
-    om[("unitoomd_kill_decision_to_dead_seconds_sum", ())], om[("unitoomd_samples_total", ())],
+    om[("unitoomd_kill_time_to_death_seconds_sum", ())], om[("unitoomd_samples_total", ())],
     om[("process_resident_memory_bytes", ())] / 2**20, om[("process_cpu_seconds_total", ())]))
 PY
 

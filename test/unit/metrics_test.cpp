@@ -28,17 +28,17 @@ TEST(Metrics, PrometheusFormatNamesTheCounterFamilyWithTotalAndHasNoEof) {
 
 TEST(Metrics, HistogramBucketsAreCumulativeWithInfSumAndCount) {
   Metrics m;
-  m.decisionToDeadSeconds.observe(0.02);
-  m.decisionToDeadSeconds.observe(0.3);
-  m.decisionToDeadSeconds.observe(100);
+  m.timeToDeathSeconds.observe(0.02);
+  m.timeToDeathSeconds.observe(0.3);
+  m.timeToDeathSeconds.observe(100);
   std::string t = renderMetrics(m, MetricsFormat::OpenMetrics);
-  EXPECT_TRUE(has(t, "unitoomd_kill_decision_to_dead_seconds_bucket{le=\"0.01\"} 0")) << t;
-  EXPECT_TRUE(has(t, "unitoomd_kill_decision_to_dead_seconds_bucket{le=\"0.025\"} 1")) << t;
-  EXPECT_TRUE(has(t, "unitoomd_kill_decision_to_dead_seconds_bucket{le=\"0.5\"} 2")) << t;
-  EXPECT_TRUE(has(t, "unitoomd_kill_decision_to_dead_seconds_bucket{le=\"30\"} 2")) << t;
-  EXPECT_TRUE(has(t, "unitoomd_kill_decision_to_dead_seconds_bucket{le=\"+Inf\"} 3")) << t;
-  EXPECT_TRUE(has(t, "unitoomd_kill_decision_to_dead_seconds_count 3")) << t;
-  EXPECT_TRUE(has(t, "unitoomd_kill_decision_to_dead_seconds_sum 100.32")) << t;
+  EXPECT_TRUE(has(t, "unitoomd_kill_time_to_death_seconds_bucket{le=\"0.01\"} 0")) << t;
+  EXPECT_TRUE(has(t, "unitoomd_kill_time_to_death_seconds_bucket{le=\"0.025\"} 1")) << t;
+  EXPECT_TRUE(has(t, "unitoomd_kill_time_to_death_seconds_bucket{le=\"0.5\"} 2")) << t;
+  EXPECT_TRUE(has(t, "unitoomd_kill_time_to_death_seconds_bucket{le=\"30\"} 2")) << t;
+  EXPECT_TRUE(has(t, "unitoomd_kill_time_to_death_seconds_bucket{le=\"+Inf\"} 3")) << t;
+  EXPECT_TRUE(has(t, "unitoomd_kill_time_to_death_seconds_count 3")) << t;
+  EXPECT_TRUE(has(t, "unitoomd_kill_time_to_death_seconds_sum 100.32")) << t;
 }
 
 TEST(Metrics, AHostileCgroupNameIsOneEscapedValidUtf8LabelValue) {
