@@ -1,5 +1,7 @@
 #include "api/api_service.h"
 
+#include "api/log_control.h"
+#include "api/oom1_compat.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -20,6 +22,7 @@ void ApiService::connect() {
   try {
     connection_ = openBus(bus_);
     object_ = std::make_unique<ManagerObject>(*connection_, model_);
+    logControl_ = makeLogControlObject(*connection_);
     connection_->requestName(kBusName);
   } catch (const sdbus::Error& e) {
     if (!warned_) LOG_WARN("cannot offer %s on the %s (%s); retrying", kBusName, which, e.getMessage().c_str());
@@ -32,16 +35,23 @@ void ApiService::connect() {
     LOG_WARN("lost the bus our API is on (%s); offering it again", why.c_str());
     disconnect();
     reconnect_.schedule();
-  });
+  }, BusLoop::Priority::Normal, "api-bus");
   reconnect_.succeeded();
   warned_ = false;
   LOG_INFO("offering %s on the %s", kBusName, which);
   claimLowMemoryMonitor();
+  if (bus_ == BusKind::System) {
+    oom1_ = offerOom1Dump(*connection_, [this] {
+      return "unitoomd answers for systemd-oomd, which is not running (org.freedesktop.oom1)\n\n" + renderDump(model_.snapshot(true));
+    });
+  }
 }
 
 void ApiService::disconnect() {
   loop_.reset();
   lowMemoryMonitor_.reset();
+  oom1_.reset();
+  logControl_.reset();
   object_.reset();
   connection_.reset();
 }

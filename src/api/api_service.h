@@ -48,6 +48,8 @@ class ApiService {
   ApiModel& model_;
   std::unique_ptr<sdbus::IConnection> connection_;
   std::unique_ptr<ManagerObject> object_;
+  std::unique_ptr<sdbus::IObject> logControl_;  // org.freedesktop.LogControl1
+  std::unique_ptr<sdbus::IObject> oom1_;        // oomctl's dump, while systemd-oomd is not running
   std::unique_ptr<sdbus::IObject> lowMemoryMonitor_;
   LowMemoryMonitorMode lowMemoryMonitorMode_ = LowMemoryMonitorMode::No;
   std::unique_ptr<BusLoop> loop_;

@@ -47,6 +47,13 @@ void ManagerObject::requireRoot(const char* what) {
 std::string ManagerObject::Dump() { return renderDump(model_.snapshot(true)); }
 std::string ManagerObject::DumpJSON() { return renderDumpJson(model_.snapshot(true)); }
 
+// Label values are made valid UTF-8 by the renderer.
+std::string ManagerObject::GetMetrics(const std::string& format) {
+  if (format != "openmetrics" && format != "prometheus")
+    throw sdbus::Error("org.freedesktop.DBus.Error.InvalidArgs", "format must be 'openmetrics' or 'prometheus'");
+  return renderMetrics(model_.metrics(), format == "openmetrics" ? MetricsFormat::OpenMetrics : MetricsFormat::Prometheus);
+}
+
 std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>>
 ManagerObject::ListKills() {
   std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>> out;

@@ -6,6 +6,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "api/metrics.h"
 #include "api/snapshot.h"
 #include "org.unitoomd1.Manager-adaptor.h"
 
@@ -16,6 +17,7 @@ class ApiModel {
   virtual ~ApiModel() = default;
   // readPressure: also read the monitored cgroups' memory.pressure (file reads)
   virtual Snapshot snapshot(bool readPressure) = 0;
+  virtual Metrics metrics() = 0;  // reads the monitored cgroups' pressure and the daemon's own usage
   virtual std::string reloadFromApi() = 0;  // "" when reloaded, else why not
   virtual void setDryRunFromApi(bool dryRun) = 0;
 };
@@ -36,6 +38,7 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<org::unitoomd1::Mana
  private:
   std::string Dump() override;
   std::string DumpJSON() override;
+  std::string GetMetrics(const std::string& format) override;
   std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>>
   ListKills() override;
   void Reload() override;

@@ -49,6 +49,11 @@ std::string renderDump(const Snapshot& s) {
   out += strprintf("\nMonitored cgroups (%zu), memory pressure avg10 some/full:\n", s.cgroups.size());
   for (const auto& c : s.cgroups)
     out += strprintf("  %s %s/%s\n", path(c.path).c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
+  if (!s.wokenBy.empty()) {
+    out += "\nWoken by (event sources, since start):\n";
+    for (const auto& [source, n] : s.wokenBy)
+      out += strprintf("  %-8llu %s\n", static_cast<unsigned long long>(n), path(source).c_str());
+  }
   out += strprintf("\nRecent kills (%zu):\n", s.kills.size());
   for (const auto& k : s.kills)
     out += strprintf("  %s %s%s (%s) by '%s': %s\n", formatLocalTime(k.realtimeUsec).c_str(), k.dryRun ? "would kill " : "",
@@ -92,6 +97,10 @@ std::string renderDumpJson(const Snapshot& s) {
     out += (i ? ", " : "") + std::string("{\"cgroup\": ") + jsonQuote(c.path) + ", \"memory_some_avg10\": " +
            jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
   }
+  out += "], \"woken_by\": [";
+  for (size_t i = 0; i < s.wokenBy.size(); ++i)
+    out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(s.wokenBy[i].first) +
+           ", \"count\": " + std::to_string(s.wokenBy[i].second) + "}";
   return out + "], \"kills\": " + renderKillsJson(s.kills) + "}";
 }
 

@@ -40,6 +40,8 @@ struct Snapshot {
   std::vector<RulesetInfo> rulesets;
   std::vector<CgroupPressure> cgroups;
   std::vector<KillRecord> kills;
+  // The event sources that woke the daemon most (util/event_names.h), with counts
+  std::vector<std::pair<std::string, uint64_t>> wokenBy;
 };
 
 std::string renderDump(const Snapshot& s);

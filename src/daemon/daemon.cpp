@@ -12,6 +12,7 @@
 #include "desktop/session_words.h"
 #include "observe/psi_trigger.h"
 #include "util/log.h"
+#include "util/event_names.h"
 #include "util/message_ids.h"
 #include "observe/parsers.h"
 #include "unitoomd-config.h"
@@ -178,7 +179,10 @@ void Daemon::unitsChanged() {
   TimePoint now = Clock::now();
   TimePoint earliest = unitsCompiledAt_ + kUnitsCompileSpacing * unitsCompileCost_;
   if (now < earliest) {
-    if (!unitsTimer_) sd_event_add_time(event_, &unitsTimer_, CLOCK_MONOTONIC, toUsec(earliest), 1000, onUnitsTimer, this);
+    if (!unitsTimer_) {
+      sd_event_add_time(event_, &unitsTimer_, CLOCK_MONOTONIC, toUsec(earliest), 1000, onUnitsTimer, this);
+      nameSource(unitsTimer_, "units-recompile-timer");
+    }
     else if (sd_event_source_get_enabled(unitsTimer_, nullptr) > 0) return;  // already due
     else sd_event_source_set_time(unitsTimer_, toUsec(earliest));
     sd_event_source_set_enabled(unitsTimer_, SD_EVENT_ONESHOT);
@@ -190,7 +194,8 @@ void Daemon::unitsChanged() {
   unitsCompileCost_ = std::chrono::duration_cast<Duration>(unitsCompiledAt_ - now);
 }
 
-int Daemon::onUnitsTimer(sd_event_source*, uint64_t, void* userdata) {
+int Daemon::onUnitsTimer(sd_event_source* s, uint64_t, void* userdata) {
+  countWake(s);
   auto* self = static_cast<Daemon*>(userdata);
   return guarded("units", [&] { self->unitsChanged(); });
 }
@@ -272,6 +277,7 @@ void Daemon::armTriggers() {
     }
     Trigger t{spec, std::move(*fd), nullptr, *inode};
     if (sd_event_add_io(event_, &t.source, t.fd.get(), EPOLLPRI, onTrigger, this) < 0) continue;
+    nameSource(t.source, std::string("psi-trigger:") + resourceName(spec.resource) + ":" + spec.cgroup);
     LOG_DEBUG("armed trigger: %s %s some >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource), spec.wakePercent,
               formatDuration(window).c_str(), spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
     triggers_.push_back(std::move(t));
@@ -308,6 +314,7 @@ void Daemon::watchDropInDir() {
   int r = sd_event_add_inotify(event_, &dropInWatch_, watchedDropInDir_.c_str(),
                                IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR, onDropInChange, this);
   if (r < 0) LOG_NOTICE("not watching %s for drop-ins: %s", watchedDropInDir_.c_str(), strerror(-r));
+  else nameSource(dropInWatch_, "ruleset-drop-in-watch");
 }
 
 Daemon::StallSeen Daemon::stallPersists(SampleContext& ctx) {
@@ -347,6 +354,7 @@ void Daemon::sample() {
     watchingOnly_ = !timing && !stall.detector;
   });
   ++samples_;
+  counted_.sampleSeconds.observe(std::chrono::duration<double>(Clock::now() - now).count());
   lastSample_ = now;
   followKills();
   if (!policy_->active(now)) {
@@ -384,6 +392,7 @@ void Daemon::scheduleNext() {
   uint64_t accuracy = active ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
   if (!timer_) {
     sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, toUsec(next), accuracy, onTimer, this);
+    nameSource(timer_, "sample-timer");
   } else {
     sd_event_source_set_time(timer_, toUsec(next));
     sd_event_source_set_time_accuracy(timer_, accuracy);
@@ -476,7 +485,36 @@ Snapshot Daemon::snapshot(bool readPressure) {
     s.cgroups.push_back(std::move(c));
   }
   s.kills.assign(killHistory_.begin(), killHistory_.end());
+  s.wokenBy = busiestWakeSources(10);
   return s;
+}
+
+Metrics Daemon::metrics() {
+  Metrics m = counted_;
+  m.version = UNITOOMD_VERSION;
+  m.kernelOomKills = oomWatch_ ? oomWatch_->killsSeen() : 0;
+  m.rulesets = engine_->rulesets().size();
+  if (tracker_) m.unitsFollowed = tracker_->ready() ? static_cast<int64_t>(tracker_->unitCount()) : 0;
+  for (const auto& path : monitoredMemoryCgroups()) {
+    CgroupPressureMetric c{path};
+    FileRead f;
+    if (path == "/") f = fs_->readProc("pressure/memory");
+    else if (auto dir = fs_->open(path)) f = dir->read("memory.pressure");
+    if (auto psi = f.ok() ? parsePsi(f.data) : std::nullopt) {
+      c.someAvg10 = psi->some.avg10;
+      c.someStallSeconds = static_cast<double>(psi->some.totalUsec) / 1e6;
+      if (psi->full) {
+        c.fullAvg10 = psi->full->avg10;
+        c.fullStallSeconds = static_cast<double>(psi->full->totalUsec) / 1e6;
+      }
+    }
+    m.cgroups.push_back(std::move(c));
+  }
+  m.samples = samples_;
+  m.triggersArmed = triggers_.size();
+  FileRead stat = fs_->readProc("self/stat");
+  if (stat.ok()) parseOwnUsage(stat.data, sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE), m.cpuSeconds, m.residentBytes);
+  return m;
 }
 
 std::string Daemon::reloadFromApi() {
@@ -509,6 +547,10 @@ void Daemon::updateStatus() {
 
 void Daemon::killAttempted(const KillReport& report) {
   log_.killAttempted(report);
+  const char* outcome = report.dryRun ? "dry_run" : report.ok ? "killed" : "failed";
+  ++counted_.kills[{report.ruleset, killMethodLabel(report.method), outcome}];
+  if (report.ok && !report.dryRun)
+    counted_.timeToDeathSeconds.observe(std::chrono::duration<double>(report.timeToDeath).count());
   if (!report.ok) return;  // reported in the journal; the history lists kills (and dry-run decisions)
   KillRecord k{static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count()),
@@ -530,7 +572,8 @@ void Daemon::killAttempted(const KillReport& report) {
   }
 }
 
-int Daemon::onTimer(sd_event_source*, uint64_t, void* userdata) {
+int Daemon::onTimer(sd_event_source* s, uint64_t, void* userdata) {
+  countWake(s);
   auto* self = static_cast<Daemon*>(userdata);
   return guarded("sample", [&] {
     self->sample();
@@ -539,6 +582,7 @@ int Daemon::onTimer(sd_event_source*, uint64_t, void* userdata) {
 }
 
 int Daemon::onTrigger(sd_event_source* s, int, uint32_t revents, void* userdata) {
+  countWake(s);
   auto* self = static_cast<Daemon*>(userdata);
   return guarded("trigger", [&] {
     if (revents & EPOLLERR) {
@@ -569,7 +613,8 @@ int Daemon::onTrigger(sd_event_source* s, int, uint32_t revents, void* userdata)
   });
 }
 
-int Daemon::onSighup(sd_event_source*, const struct signalfd_siginfo*, void* userdata) {
+int Daemon::onSighup(sd_event_source* s, const struct signalfd_siginfo*, void* userdata) {
+  countWake(s);
   auto* self = static_cast<Daemon*>(userdata);
   return guarded("reload", [&] {
     sd_notify(0, "RELOADING=1");
@@ -578,7 +623,8 @@ int Daemon::onSighup(sd_event_source*, const struct signalfd_siginfo*, void* use
   });
 }
 
-int Daemon::onDropInChange(sd_event_source*, const struct inotify_event*, void* userdata) {
+int Daemon::onDropInChange(sd_event_source* s, const struct inotify_event*, void* userdata) {
+  countWake(s);
   auto* self = static_cast<Daemon*>(userdata);
   return guarded("drop-in reload", [&] { self->reload(false); });
 }
@@ -632,9 +678,15 @@ bool Daemon::start() {
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGHUP);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
-  sd_event_add_signal(event_, nullptr, SIGTERM, nullptr, nullptr);
-  sd_event_add_signal(event_, nullptr, SIGINT, nullptr, nullptr);
-  sd_event_add_signal(event_, nullptr, SIGHUP, onSighup, this);
+  // Floating (owned by the loop), named first.
+  for (auto [signal, handler, name] : {std::tuple<int, sd_event_signal_handler_t, const char*>{SIGTERM, nullptr, "sigterm"},
+                                       {SIGINT, nullptr, "sigint"}, {SIGHUP, onSighup, "sighup-reload"}}) {
+    sd_event_source* s = nullptr;
+    if (sd_event_add_signal(event_, &s, signal, handler, handler ? this : nullptr) < 0) continue;  // null: exit code 0
+    nameSource(s, name);
+    sd_event_source_set_floating(s, 1);
+    sd_event_source_unref(s);
+  }
   sd_event_set_watchdog(event_, true);
   sample();
   scheduleNext();

@@ -100,6 +100,7 @@ class Daemon : private ReportSink, private ApiModel {
 
   // ApiModel: what the D-Bus API shows and may change
   Snapshot snapshot(bool readPressure) override;
+  Metrics metrics() override;
   std::string reloadFromApi() override;
   void setDryRunFromApi(bool dryRun) override;
 
@@ -154,6 +155,7 @@ class Daemon : private ReportSink, private ApiModel {
   unsigned long long samples_ = 0;
   unsigned long long kills_ = 0;
   unsigned long long killAdvances_ = 0;  // steps of kills in flight, between samples
+  Metrics counted_;  // what accumulates (kills, sample and kill times); metrics() adds the rest
 };
 
 }  // namespace unitoomd

@@ -4,6 +4,7 @@
 
 #include "observe/parsers.h"
 #include "util/log.h"
+#include "util/event_names.h"
 #include "util/message_ids.h"
 #include "util/strings.h"
 
@@ -43,6 +44,7 @@ void KernelOomWatch::watch(const CgroupFs& fs, const std::set<std::string>& cgro
       LOG_DEBUG("cannot watch %s for kernel OOM kills", file.c_str());
       continue;
     }
+    nameSource(w.source, "kernel-oom-watch:" + cg);
     watched_.emplace(cg, std::move(w));
   }
 }
@@ -58,6 +60,7 @@ void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
     return;
   }
   uint64_t died = *count - w.oomKills;
+  killsSeen_ += died;
   w.oomKills = *count;
   std::string unit = unitOf_ ? unitOf_(cgroup) : "";
   LogFields fields{{"MESSAGE_ID", message_id::kKernelOomKill}, {"CGROUP", cgroup},
@@ -73,6 +76,7 @@ void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
 }
 
 int KernelOomWatch::onChange(sd_event_source* s, const struct inotify_event*, void* userdata) {
+  countWake(s);
   auto* self = static_cast<KernelOomWatch*>(userdata);
   for (auto& [cg, w] : self->watched_)
     if (w.source == s) self->check(cg, w);

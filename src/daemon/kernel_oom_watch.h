@@ -32,6 +32,8 @@ class KernelOomWatch {
   void watch(const CgroupFs& fs, const std::set<std::string>& cgroups);
   // Reads every counter and reports what grew (also a backstop for missed events).
   void check();
+  // Processes the kernel killed in the watched cgroups since start.
+  uint64_t killsSeen() const { return killsSeen_; }
 
  private:
   struct Watched {
@@ -46,6 +48,7 @@ class KernelOomWatch {
   sd_event* event_;
   std::function<std::string(const std::string&)> unitOf_;
   std::map<std::string, Watched> watched_;
+  uint64_t killsSeen_ = 0;
 };
 
 }  // namespace unitoomd

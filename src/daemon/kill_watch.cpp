@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/event_names.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -45,7 +46,10 @@ void KillWatch::follow(const KillWait& wait) {
     int r = sd_event_add_inotify(event_, &source, file.c_str(), IN_MODIFY | IN_DELETE_SELF, onEvent, this);
     // Gone already, or no inotify left: the timer still brings the next step.
     if (r < 0) LOG_DEBUG("not watching %s: %s", file.c_str(), strerror(-r));
-    else watches_[victim] = source;
+    else {
+      nameSource(source, "kill-watch:" + victim);
+      watches_[victim] = source;
+    }
   }
   if (wait.wakeAt) armTimer(*wait.wakeAt);
   else if (timer_) sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
@@ -56,19 +60,22 @@ void KillWatch::wake() { armTimer(Clock::now()); }
 void KillWatch::armTimer(TimePoint at) {
   if (!timer_) {
     if (sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, toUsec(at), 1000, onTimer, this) < 0) return;
+    nameSource(timer_, "kill-step-timer");
   } else {
     sd_event_source_set_time(timer_, toUsec(at));
   }
   sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
 }
 
-int KillWatch::onEvent(sd_event_source*, const struct inotify_event*, void* userdata) {
+int KillWatch::onEvent(sd_event_source* s, const struct inotify_event*, void* userdata) {
+  countWake(s);
   auto* self = static_cast<KillWatch*>(userdata);
   self->wake();  // not at once: a teardown may rewrite cgroup.events several times
   return 0;
 }
 
-int KillWatch::onTimer(sd_event_source*, uint64_t, void* userdata) {
+int KillWatch::onTimer(sd_event_source* s, uint64_t, void* userdata) {
+  countWake(s);
   auto* self = static_cast<KillWatch*>(userdata);
   try {
     self->advance_();

@@ -52,7 +52,7 @@ void SystemInstanceWatch::connect() {
     disconnect();
     set(false);
     reconnect_.schedule();
-  });
+  }, BusLoop::Priority::Normal, "system-instance-watch-bus");
   reconnect_.succeeded();
   check();
 }

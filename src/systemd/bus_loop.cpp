@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 
 #include "util/log.h"
+#include "util/event_names.h"
 
 namespace unitoomd {
 namespace {
@@ -15,12 +16,14 @@ constexpr int kMaxMessagesPerDispatch = 64;
 }  // namespace
 
 BusLoop::BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure,
-                 Priority priority)
-    : event_(event), connection_(connection), onFailure_(std::move(onFailure)) {
+                 Priority priority, const std::string& name)
+    : event_(event), connection_(connection), onFailure_(std::move(onFailure)), name_(name) {
   auto poll = connection_.getEventLoopPollData();
   sd_event_add_io(event_, &io_, poll.fd, EPOLLIN, onIo, this);
   sd_event_source_set_prepare(io_, onPrepare);
+  nameSource(io_, name_ + "-io");
   sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, onTime, this);
+  nameSource(timer_, name_ + "-timeout");
   sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
   if (priority == Priority::Untrusted) {
     sd_event_source_set_priority(io_, SD_EVENT_PRIORITY_IDLE);
@@ -79,16 +82,19 @@ void BusLoop::failed(const std::string& why) {
   sd_event_source_set_enabled(io_, SD_EVENT_OFF);
   sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
   sd_event_add_defer(event_, &failure_, onDeferredFailure, this);
+  nameSource(failure_, name_ + "-failed");
 }
 
-int BusLoop::onIo(sd_event_source*, int, uint32_t revents, void* userdata) {
+int BusLoop::onIo(sd_event_source* s, int, uint32_t revents, void* userdata) {
+  countWake(s);
   auto* self = static_cast<BusLoop*>(userdata);
   self->process();
   if (!self->failed_ && (revents & (EPOLLHUP | EPOLLERR))) self->failed("the bus closed the connection");
   return 0;
 }
 
-int BusLoop::onTime(sd_event_source*, uint64_t, void* userdata) {
+int BusLoop::onTime(sd_event_source* s, uint64_t, void* userdata) {
+  countWake(s);
   static_cast<BusLoop*>(userdata)->process();
   return 0;
 }

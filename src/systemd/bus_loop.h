@@ -24,7 +24,7 @@ class BusLoop {
  public:
   enum class Priority { Normal, Untrusted };
   BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure,
-          Priority priority = Priority::Normal);
+          Priority priority = Priority::Normal, const std::string& name = "bus");
   ~BusLoop();
   BusLoop(const BusLoop&) = delete;
   BusLoop& operator=(const BusLoop&) = delete;
@@ -42,6 +42,7 @@ class BusLoop {
   sd_event* event_;
   sdbus::IConnection& connection_;
   std::function<void(const std::string&)> onFailure_;
+  std::string name_;  // its event sources are "<name>-io", "<name>-timeout"
   sd_event_source* io_ = nullptr;
   sd_event_source* timer_ = nullptr;
   sd_event_source* failure_ = nullptr;

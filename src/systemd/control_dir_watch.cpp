@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "util/log.h"
+#include "util/event_names.h"
 #include "util/nearest_directory.h"
 
 namespace unitoomd {
@@ -83,6 +84,7 @@ void ControlDirWatch::tearDown(Dir& d) {
 void ControlDirWatch::setUp(Dir& d, bool announce) {
   tearDown(d);
   if (sd_event_add_inotify(event_, &d.top, d.path.c_str(), kTopEvents, onTop, &d) >= 0) {
+    nameSource(d.top, "control-dir-watch:" + d.path);
     std::vector<std::string> found;
     DIR* dir = opendir(d.path.c_str());
     if (dir) {
@@ -106,6 +108,7 @@ void ControlDirWatch::setUp(Dir& d, bool announce) {
     LOG_DEBUG("cannot watch %s for %s: set-property is seen at the next resync", at.directory.c_str(), d.path.c_str());
     return;
   }
+  nameSource(d.await, "control-dir-await:" + at.directory);
   d.awaitedName = at.name;
 }
 
@@ -116,10 +119,12 @@ void ControlDirWatch::watchUnitDir(Dir& d, const std::string& unit) {
   w->unit = unit;
   std::string path = d.path + "/" + unit + ".d";
   if (sd_event_add_inotify(event_, &w->source, path.c_str(), kUnitDirEvents, onUnitDir, w.get()) < 0) return;
+  nameSource(w->source, "control-dir-watch:" + path);
   d.units.emplace(unit, std::move(w));
 }
 
-int ControlDirWatch::onTop(sd_event_source*, const struct inotify_event* e, void* userdata) {
+int ControlDirWatch::onTop(sd_event_source* s, const struct inotify_event* e, void* userdata) {
+  countWake(s);
   Dir& d = *static_cast<Dir*>(userdata);
   ControlDirWatch& self = *d.owner;
   if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
@@ -141,7 +146,8 @@ int ControlDirWatch::onTop(sd_event_source*, const struct inotify_event* e, void
   return 0;
 }
 
-int ControlDirWatch::onUnitDir(sd_event_source*, const struct inotify_event* e, void* userdata) {
+int ControlDirWatch::onUnitDir(sd_event_source* s, const struct inotify_event* e, void* userdata) {
+  countWake(s);
   auto& w = *static_cast<UnitDir*>(userdata);
   if (e->mask & IN_IGNORED) return 0;  // the directory went; onTop drops the watch
   std::string unit = w.unit;  // changed_ may lead to this watch being dropped
@@ -149,7 +155,8 @@ int ControlDirWatch::onUnitDir(sd_event_source*, const struct inotify_event* e, 
   return 0;
 }
 
-int ControlDirWatch::onAwait(sd_event_source*, const struct inotify_event* e, void* userdata) {
+int ControlDirWatch::onAwait(sd_event_source* s, const struct inotify_event* e, void* userdata) {
+  countWake(s);
   Dir& d = *static_cast<Dir*>(userdata);
   if (e->len && d.awaitedName == e->name) d.owner->setUp(d, true);
   return 0;

@@ -1,5 +1,7 @@
 #include "systemd/reconnect.h"
 
+#include "util/event_names.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,7 +107,10 @@ void Reconnect::armTimer(Duration after) {
   uint64_t now = 0;
   sd_event_now(event_, CLOCK_MONOTONIC, &now);
   uint64_t when = now + static_cast<uint64_t>(after.count());
-  if (!timer_) sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, when, 100000, onTimer, this);
+  if (!timer_) {
+    sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, when, 100000, onTimer, this);
+    nameSource(timer_, "reconnect-timer:" + socket_);
+  }
   else sd_event_source_set_time(timer_, when);
   sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
 }
@@ -123,6 +128,7 @@ bool Reconnect::watchForSocket() {
     watch_ = nullptr;
     return false;
   }
+  nameSource(watch_, "bus-socket-watch:" + at.directory);
   watchedDir_ = at.directory;
   awaitedName_ = at.name;
   return true;
@@ -134,7 +140,8 @@ void Reconnect::stopWatching() {
   awaitedName_.clear();
 }
 
-int Reconnect::onDirectoryChange(sd_event_source*, const struct inotify_event* e, void* userdata) {
+int Reconnect::onDirectoryChange(sd_event_source* s, const struct inotify_event* e, void* userdata) {
+  countWake(s);
   auto* self = static_cast<Reconnect*>(userdata);
   if (e->len == 0 || self->awaitedName_ != e->name) return 0;  // something else appeared in a busy directory
   if (!self->watchForSocket()) {  // the socket is there: try now, not at the backstop
@@ -145,7 +152,8 @@ int Reconnect::onDirectoryChange(sd_event_source*, const struct inotify_event* e
   return 0;
 }
 
-int Reconnect::onTimer(sd_event_source*, uint64_t, void* userdata) {
+int Reconnect::onTimer(sd_event_source* s, uint64_t, void* userdata) {
+  countWake(s);
   static_cast<Reconnect*>(userdata)->retry_();
   return 0;
 }

@@ -1,7 +1,10 @@
 #include "systemd/unit_tracker.h"
 
+#include <unistd.h>
+
 #include "policy/untrusted_units.h"
 #include "util/log.h"
+#include "util/event_names.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -148,7 +151,7 @@ void UnitTracker::connect() {
         disconnect(why);
         reconnect_.schedule();
       },
-      confinedTo_ ? BusLoop::Priority::Untrusted : BusLoop::Priority::Normal);
+      confinedTo_ ? BusLoop::Priority::Untrusted : BusLoop::Priority::Normal, sourceName("bus"));
   try {
     manager_ = sdbus::createProxy(*connection_, kSystemd, kManagerPath);
     dbus_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
@@ -318,7 +321,10 @@ void UnitTracker::pump() {
     setReady(true);
     Duration interval = controlDirs_ ? kResyncIntervalWatched : kResyncInterval;
     uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(interval.count());
-    if (!resyncTimer_) sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 1000000, onResyncTimer, this);
+    if (!resyncTimer_) {
+      sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 1000000, onResyncTimer, this);
+      nameSource(resyncTimer_, sourceName("resync-timer"));
+    }
     else sd_event_source_set_time(resyncTimer_, when);
     sd_event_source_set_enabled(resyncTimer_, SD_EVENT_ONESHOT);
   }
@@ -420,14 +426,18 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
   if (auto it = unitProxies_.find(path); it != unitProxies_.end()) {
     retiredProxies_.push_back(std::move(it->second));
     unitProxies_.erase(it);
-    if (!proxyCleanup_) sd_event_add_defer(event_, &proxyCleanup_, onProxyCleanup, this);
+    if (!proxyCleanup_) {
+      sd_event_add_defer(event_, &proxyCleanup_, onProxyCleanup, this);
+      nameSource(proxyCleanup_, sourceName("proxy-cleanup"));
+    }
     sd_event_source_set_enabled(proxyCleanup_, SD_EVENT_ONESHOT);
   }
   if (rereadAfter_.erase(path)) queueRead(path, s.name);
   pump();
 }
 
-int UnitTracker::onProxyCleanup(sd_event_source*, void* userdata) {
+int UnitTracker::onProxyCleanup(sd_event_source* s, void* userdata) {
+  countWake(s);
   auto* self = static_cast<UnitTracker*>(userdata);
   if (self->inFlight_.empty()) self->retiredProxies_.clear();  // else a reply may still reach one
   return 0;
@@ -464,6 +474,7 @@ void UnitTracker::changed() {
   uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(kChangeCoalesce.count());
   if (!changeTimer_) {
     sd_event_add_time(event_, &changeTimer_, CLOCK_MONOTONIC, when, 10000, onChangeTimer, this);
+    nameSource(changeTimer_, sourceName("change-timer"));
     return;
   }
   int enabled = SD_EVENT_OFF;
@@ -496,13 +507,22 @@ void UnitTracker::checkForSystemdOomd() {
   if (!dbus_) return;
   call(
       *dbus_, "org.freedesktop.DBus", "GetNameOwner", [](sdbus::MethodCall& m) { m << std::string("org.freedesktop.oom1"); },
-      [](sdbus::MethodReply* reply, const sdbus::Error*) {
-        if (!reply) return;  // not running: good
+      [this](sdbus::MethodReply* reply, const sdbus::Error*) {
+        if (!reply || !dbus_) return;  // not running: good
         std::string owner;
         *reply >> owner;
-        LOG_WARN("systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the same "
-                 "cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
-                 owner.c_str());
+        // unitoomd itself holds the name while systemd-oomd is not running
+        // (api/oom1_compat.h): that is no second killer.
+        call(
+            *dbus_, "org.freedesktop.DBus", "GetConnectionUnixProcessID", [owner](sdbus::MethodCall& m) { m << owner; },
+            [owner](sdbus::MethodReply* pidReply, const sdbus::Error*) {
+              uint32_t pid = 0;
+              if (pidReply) *pidReply >> pid;
+              if (pid != 0 && pid == static_cast<uint32_t>(getpid())) return;
+              LOG_WARN("systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the "
+                       "same cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
+                       owner.c_str());
+            });
       });
 }
 
@@ -540,7 +560,10 @@ void UnitTracker::onReloading(sdbus::Message& msg) {
   TimePoint earliest = resyncStarted_ + kUntrustedResyncSpacing;
   if (confinedTo_ && Clock::now() < earliest) {
     uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(std::chrono::duration_cast<Duration>(earliest - Clock::now()).count());
-    if (!resyncTimer_) sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 100000, onResyncTimer, this);
+    if (!resyncTimer_) {
+      sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 100000, onResyncTimer, this);
+      nameSource(resyncTimer_, sourceName("resync-timer"));
+    }
     else sd_event_source_set_time(resyncTimer_, when);
     sd_event_source_set_enabled(resyncTimer_, SD_EVENT_ONESHOT);
     return;
@@ -596,13 +619,15 @@ void UnitTracker::onNameOwnerChanged(sdbus::Message& msg) {
   }
 }
 
-int UnitTracker::onResyncTimer(sd_event_source*, uint64_t, void* userdata) {
+int UnitTracker::onResyncTimer(sd_event_source* s, uint64_t, void* userdata) {
+  countWake(s);
   auto* self = static_cast<UnitTracker*>(userdata);
   self->resync();
   return 0;
 }
 
-int UnitTracker::onChangeTimer(sd_event_source*, uint64_t, void* userdata) {
+int UnitTracker::onChangeTimer(sd_event_source* s, uint64_t, void* userdata) {
+  countWake(s);
   auto* self = static_cast<UnitTracker*>(userdata);
   if (self->inFlight_.empty()) self->retiredProxies_.clear();
   try {

@@ -137,6 +137,8 @@ class UnitTracker {
   BusAddress bus_;
   std::function<void()> onChange_;
   std::string managerName_;
+  // "systemd:<what>" or "user@UID.service:<what>": the names of its event sources
+  std::string sourceName(const char* what) const { return (managerName_.empty() ? std::string("systemd") : managerName_) + ":" + what; }
   std::function<void()> beforeClose_;
   Reconnect reconnect_;
 

@@ -20,6 +20,13 @@ namespace unitoomd {
 namespace {
 
 LogLevel gMaxLevel = LogLevel::Info;
+LogTarget gTarget = LogTarget::Auto;
+
+// syslog's priorities, as systemd names them; unitoomd logs at 3 .. 7, and a
+// level below 3 keeps only what is more severe than its own messages.
+constexpr const char* kLevelNames[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
+constexpr std::pair<const char*, LogTarget> kTargetNames[] = {
+    {"auto", LogTarget::Auto}, {"journal", LogTarget::Journal}, {"console", LogTarget::Console}, {"null", LogTarget::Null}};
 LogCapture gCapture = nullptr;
 void* gCaptureData = nullptr;
 
@@ -67,6 +74,31 @@ const char* levelName(LogLevel l) {
 
 void setLogLevel(LogLevel max) { gMaxLevel = max; }
 LogLevel logLevel() { return gMaxLevel; }
+void setLogTarget(LogTarget target) { gTarget = target; }
+LogTarget logTarget() { return gTarget; }
+
+std::optional<LogLevel> parseLogLevelName(std::string_view name) {
+  for (int i = 0; i < 8; ++i)
+    if (name == kLevelNames[i] || (name.size() == 1 && name[0] == '0' + i)) return static_cast<LogLevel>(i);
+  return std::nullopt;
+}
+
+std::string logLevelName(LogLevel level) {
+  int i = static_cast<int>(level);
+  return i >= 0 && i < 8 ? kLevelNames[i] : std::to_string(i);
+}
+
+std::optional<LogTarget> parseLogTargetName(std::string_view name) {
+  for (const auto& [n, t] : kTargetNames)
+    if (name == n) return t;
+  return std::nullopt;
+}
+
+std::string logTargetName(LogTarget target) {
+  for (const auto& [n, t] : kTargetNames)
+    if (t == target) return n;
+  return "auto";
+}
 void setLogCapture(LogCapture capture, void* data) {
   gCapture = capture;
   gCaptureData = data;
@@ -87,7 +119,8 @@ void logStructured(LogLevel level, const std::string& rawMessage, const LogField
     gCapture(level, message, fields, gCaptureData);
     return;
   }
-  if (stderrIsJournal()) {
+  if (gTarget == LogTarget::Null) return;
+  if (gTarget == LogTarget::Journal || (gTarget == LogTarget::Auto && stderrIsJournal())) {
     std::vector<std::string> items;
     items.reserve(fields.size() + 3);
     items.push_back("MESSAGE=" + message);

@@ -4,7 +4,9 @@
 // for the journal and shown as key=value on stderr.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,21 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 
 void setLogLevel(LogLevel max);
 LogLevel logLevel();
+
+// Where lines go. Auto: the journal when stderr is connected to it, else
+// stderr. Journal: the journal, stderr if it is not there. Console: stderr.
+// Null: nowhere.
+enum class LogTarget { Auto, Journal, Console, Null };
+void setLogTarget(LogTarget target);
+LogTarget logTarget();
+
+// systemd's names (org.freedesktop.LogControl1, systemctl service-log-level
+// and service-log-target): "emerg" .. "debug" (or 0 .. 7); "auto",
+// "journal", "console", "null". nullopt: not one of them.
+std::optional<LogLevel> parseLogLevelName(std::string_view name);
+std::string logLevelName(LogLevel level);
+std::optional<LogTarget> parseLogTargetName(std::string_view name);
+std::string logTargetName(LogTarget target);
 void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void logStructured(LogLevel level, const std::string& message, const LogFields& fields);
 // An event with its own MESSAGE_ID (util/message_ids.h).

@@ -31,6 +31,12 @@ class FakeModel : public ApiModel {
     s.kills.push_back({1, "app-\xff.scope", kHostile, "r\xff", "why\xff", false, {{"K\xff", "v\xff"}}});
     return s;
   }
+  Metrics metrics() override {
+    Metrics m;
+    m.cgroups.push_back({kHostile, 1, 2, 3, 4});
+    m.kills[{"r\xff", "KillUnit", "killed"}] = 1;
+    return m;
+  }
   std::string reloadFromApi() override { return ""; }
   void setDryRunFromApi(bool) override {}
 };

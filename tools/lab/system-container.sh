@@ -15,7 +15,8 @@
 #   sc_start NAME BUILD_DIR            installs unitoomd from BUILD_DIR into the
 #                                      container's root (meson install --destdir, so the
 #                                      shipped unit file), boots it, waits for "running";
-#                                      the desktop drop-ins only with SC_DESKTOP_DEFAULTS=1
+#                                      the desktop drop-ins only with SC_DESKTOP_DEFAULTS=1;
+#                                      nothing of unitoomd's with SC_NO_INSTALL=1
 #   sc_in CMD...                       runs CMD inside (all the container's namespaces)
 #   sc_add_user                        a test user with a real user@UID.service (lingering)
 #   sc_limit_memory CGROUP SIZE        caps the memory of the processes in a container cgroup
@@ -118,8 +119,12 @@ sc_sanitizer_reports() {
 sc_make_root() {
   local build=$1 run=$SC_DIR upper=$SC_DIR/upper u
   mkdir -p "$upper/etc/systemd/system" "$run/work" "$run/root" "$run/stage"
-  meson install -C "$build" --no-rebuild --quiet --destdir "$run/stage" >/dev/null ||
-    { echo "meson install into the container's root failed" >&2; return 1; }
+  # SC_NO_INSTALL=1: a bare root, for the scenarios that install unitoomd
+  # themselves (from the Debian package).
+  if [ -z "${SC_NO_INSTALL:-}" ]; then
+    meson install -C "$build" --no-rebuild --quiet --destdir "$run/stage" >/dev/null ||
+      { echo "meson install into the container's root failed" >&2; return 1; }
+  fi
   install -D -m 755 "$build/tools/pressure-gen" "$run/stage$SC_PRESSURE_GEN"
   # The desktop defaults (user@ pressure at 50% for 20 s, -.slice swap) would
   # override what a scenario sets; only the desktop scenarios keep them.

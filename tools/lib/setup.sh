@@ -4,7 +4,9 @@
 
 UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev libsdbus-c++-dev libsdbus-c++-bin scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd
   dbus-user-session python3-gi gir1.2-glib-2.0  # the desktop scenario: users' session buses, GLib's GMemoryMonitor
-  clang libclang-rt-14-dev)  # build-asan: ASan, UBSan and libFuzzer (tools/test, tools/fuzz)
+  clang libclang-rt-14-dev  # build-asan: ASan, UBSan and libFuzzer (tools/test, tools/fuzz)
+  dpkg-dev debhelper fakeroot lintian cpio git  # tools/deb and the package test: dpkg-buildpackage, lintian
+  python3-prometheus-client)  # the metrics test parses unitoomctl's OpenMetrics with the reference parser
 
 # Files the tools and tests write (configs, rulesets) must not be writable
 # by others: unitoomd refuses such config files, whatever the caller's umask.
@@ -75,6 +77,29 @@ ensure_nspawn() {
   fi
   mkdir -p "$UNITOOMD_LAB_CACHE" && dpkg-deb -x "$tmp"/systemd-container_*.deb "$tmp/x" && rm -rf "$dir" &&
     mv "$tmp/x" "$dir"
+  local rc=$?
+  rm -rf "$tmp"
+  return $rc
+}
+
+# Debian's systemd-oomd (its oomctl and unit), unpacked beside nspawn, not
+# installed: installing it would start a second OOM killer on the host. The
+# system-conventions scenario runs its real oomctl against unitoomd.
+lab_oomd_dir() { echo "$UNITOOMD_LAB_CACHE/systemd-oomd-$(dpkg-query -W -f='${Version}' systemd 2>/dev/null)"; }
+
+ensure_oomd() {
+  local dir version tmp
+  dir=$(lab_oomd_dir)
+  [ -x "$dir/usr/bin/oomctl" ] && return 0
+  version=$(dpkg-query -W -f='${Version}' systemd) || return 1
+  echo "fetching systemd-oomd $version for the lab (unpacked in $dir, not installed)"
+  mkdir -p "$UNITOOMD_LAB_CACHE" && tmp=$(mktemp -d "$UNITOOMD_LAB_CACHE.XXXXXX") || return 1
+  chmod 755 "$tmp"
+  if ! (cd "$tmp" && apt-get download -q "systemd-oomd=$version" >/dev/null 2>&1); then
+    apt-get update -q >/dev/null && (cd "$tmp" && apt-get download -q "systemd-oomd=$version" >/dev/null 2>&1) ||
+      { echo "cannot download systemd-oomd $version"; rm -rf "$tmp"; return 1; }
+  fi
+  dpkg-deb -x "$tmp"/systemd-oomd_*.deb "$tmp/x" && rm -rf "$dir" && mv "$tmp/x" "$dir"
   local rc=$?
   rm -rf "$tmp"
   return $rc

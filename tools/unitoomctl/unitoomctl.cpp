@@ -2,15 +2,18 @@
 // (org.unitoomd1), in the manner of systemctl and oomctl.
 //
 //   unitoomctl [--user] [--json] status|dump|rulesets|kills
+//   unitoomctl [--user] metrics [--prometheus] [--output FILE]
 //   unitoomctl [--user] reload | dry-run on|off
 //
 // Exit codes: 0 done, 1 failed (the message says why), 2 bad usage,
 // 3 unitoomd is not running on that bus, 4 permission denied.
 #include <getopt.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <iterator>
@@ -54,6 +57,8 @@ std::string safeLines(const std::string& text) {
 struct Options {
   bool user = false;
   bool json = false;
+  bool prometheus = false;  // metrics in the text format 0.0.4 (node_exporter's textfile collector)
+  std::string output;       // metrics written to this file (atomically), not stdout
 };
 
 struct Bus {
@@ -226,6 +231,35 @@ int status(Bus& b, const Options& o) {
   return kOk;
 }
 
+// Written whole or not at all: node_exporter's textfile collector may read
+// the file at any moment, and must never see half of it.
+int writeAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  FILE* f = fopen(tmp.c_str(), "we");
+  bool ok = f && fwrite(text.data(), 1, text.size(), f) == text.size() && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  if (f && fclose(f) != 0) ok = false;
+  if (ok && chmod(tmp.c_str(), 0644) == 0 && rename(tmp.c_str(), path.c_str()) == 0) return kOk;
+  fprintf(stderr, "cannot write %s: %s\n", path.c_str(), strerror(errno));
+  unlink(tmp.c_str());
+  return kFailed;
+}
+
+int metrics(Bus& b, const Options& o) {
+  sd_bus_message* reply = nullptr;
+  int code = call(b, "reading the metrics", kIface, "GetMetrics", &reply, "s", o.prometheus ? "prometheus" : "openmetrics");
+  if (code != kOk) return code;
+  const char* text = nullptr;
+  int r = sd_bus_message_read(reply, "s", &text);
+  std::string out = r >= 0 && text ? text : "";
+  sd_bus_message_unref(reply);
+  if (r < 0) return kFailed;
+  // The daemon made every label value valid UTF-8 and escaped it; the text is
+  // for programs, and printed as it came.
+  if (!o.output.empty()) return writeAtomically(o.output, out);
+  printf("%s", out.c_str());
+  return kOk;
+}
+
 int reload(Bus& b) { return call(b, "reload", kIface, "Reload", nullptr, ""); }
 
 int dryRun(Bus& b, const char* arg) {
@@ -247,10 +281,13 @@ void usage(FILE* f) {
           "  dump            its whole state\n"
           "  rulesets        every ruleset: state, origin, description\n"
           "  kills           the recent kills: what, why, which ruleset\n"
+          "  metrics         numbers for monitoring, as OpenMetrics text\n"
           "  reload          read the configuration again (root)\n"
           "  dry-run on|off  only report, or kill again (root)\n\n"
           "  --user          the user's own instance (session bus)\n"
-          "  --json          JSON output for status, dump, rulesets, kills\n");
+          "  --json          JSON output for status, dump, rulesets, kills\n"
+          "  --prometheus    metrics in Prometheus' text format 0.0.4 (node_exporter)\n"
+          "  --output FILE   metrics written to FILE, replaced atomically\n");
 }
 
 }  // namespace
@@ -258,18 +295,21 @@ void usage(FILE* f) {
 int main(int argc, char** argv) {
   Options o;
   static option opts[] = {{"user", no_argument, nullptr, 'u'}, {"json", no_argument, nullptr, 'j'},
+                          {"prometheus", no_argument, nullptr, 'p'}, {"output", required_argument, nullptr, 'o'},
                           {"help", no_argument, nullptr, 'h'}, {nullptr, 0, nullptr, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "h", opts, nullptr)) != -1) {
     switch (c) {
       case 'u': o.user = true; break;
       case 'j': o.json = true; break;
+      case 'p': o.prometheus = true; break;
+      case 'o': o.output = optarg; break;
       case 'h': usage(stdout); return kOk;
       default: usage(stderr); return kUsage;
     }
   }
   std::string cmd = optind < argc ? argv[optind] : "status";
-  static const char* const kCommands[] = {"status", "dump", "rulesets", "kills", "reload", "dry-run"};
+  static const char* const kCommands[] = {"status", "dump", "rulesets", "kills", "metrics", "reload", "dry-run"};
   if (std::find(std::begin(kCommands), std::end(kCommands), cmd) == std::end(kCommands)) {
     fprintf(stderr, "unknown command '%s'\n\n", displaySafe(cmd, shown::kNameBytes).c_str());
     usage(stderr);
@@ -287,6 +327,7 @@ int main(int argc, char** argv) {
   if (cmd == "dump") return dump(b, o);
   if (cmd == "rulesets") return rulesets(b, o);
   if (cmd == "kills") return kills(b, o);
+  if (cmd == "metrics") return metrics(b, o);
   if (cmd == "reload") return reload(b);
   return dryRun(b, optind + 1 < argc ? argv[optind + 1] : nullptr);
 }

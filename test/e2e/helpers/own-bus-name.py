@@ -5,6 +5,9 @@ else: for the e2e tests, a stand-in for a daemon known by its bus name
 Type=dbus service with BusName=NAME, so that starting it returns once the
 name is owned.
 
+It takes the name over from an owner that allows replacement, as unitoomd
+holds org.freedesktop.oom1 while systemd-oomd is not running.
+
 usage: own-bus-name.py NAME
 """
 import sys
@@ -23,5 +26,5 @@ def lost(_conn, name):
     sys.exit(1)
 
 
-Gio.bus_own_name(Gio.BusType.SYSTEM, sys.argv[1], Gio.BusNameOwnerFlags.DO_NOT_QUEUE, None, acquired, lost)
+Gio.bus_own_name(Gio.BusType.SYSTEM, sys.argv[1], Gio.BusNameOwnerFlags.DO_NOT_QUEUE | Gio.BusNameOwnerFlags.REPLACE, None, acquired, lost)
 loop.run()

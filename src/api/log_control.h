@@ -1,0 +1,17 @@
+// org.freedesktop.LogControl1 at /org/freedesktop/LogControl1, as systemd's
+// own daemons offer it: `systemctl service-log-level unitoomd debug` and
+// `systemctl service-log-target unitoomd console` change the running
+// daemon's logging (systemctl finds the object through the unit's BusName=).
+// Anyone may read; only root may change (the bus policy, and the setter
+// checks the caller's uid itself).
+#pragma once
+
+#include <memory>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+namespace unitoomd {
+
+std::unique_ptr<sdbus::IObject> makeLogControlObject(sdbus::IConnection& connection);
+
+}  // namespace unitoomd
