@@ -325,7 +325,8 @@ Daemon::StallSeen Daemon::stallPersists(SampleContext& ctx) {
 void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)>& f) {
   SampleContext ctx(*fs_, history_, now);
   Killer& whole = systemdKiller_ ? static_cast<Killer&>(*systemdKiller_) : killer_;
-  ScopeAwareKiller killer(whole, config_.desktop.killProcessesIn, config_.desktop.protectedProcesses);
+  ScopeAwareKiller killer(whole, config_.desktop.killProcessesIn, config_.desktop.protectedProcesses,
+                          options_.systemd == BusKind::User);
   ctx.killer = &killer;
   ctx.unitPreferences = &unitPreferences_;
   ctx.userPreferences = &userPreferences_;
