@@ -140,6 +140,15 @@ TEST(TerminalSessions, TheRunawayJobDiesNotItsShellNorTheEmulator) {
   EXPECT_EQ(v->pid, 5101);  // not the emulator, though it is larger
   EXPECT_TRUE(v->wholeJob);
   EXPECT_EQ(v->pids, (std::vector<int>{5101, 5100, 5102}));
+  // an emulator that stayed in its launcher's session is no session leader:
+  // it is spared for holding the ptys alone
+  auto procs = terminalScope();
+  procs[0].sid = procs[0].pgid = 1;
+  procs[1].sid = procs[1].pgid = 1;
+  procs[0].rssBytes = 5000 * MiB;
+  v = chooseProcessVictim(procs, kProtected, nullptr);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->pid, 5101);
 }
 
 TEST(TerminalSessions, AJobInTheShellsOwnGroupDiesAlone) {
