@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "desktop/session_words.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -41,16 +42,11 @@ TerminalSessions terminalSessionsIn(const std::vector<ProcessInfo>& processes) {
 }
 
 bool mayHoldTerminal(std::string_view cgroupPath, bool everyCgroupIsUsers) {
-  auto slash = cgroupPath.rfind('/');
-  std::string_view name = slash == std::string_view::npos ? cgroupPath : cgroupPath.substr(slash + 1);
-  if (!endsWith(name, ".scope") && !endsWith(name, ".service")) return false;
-  if (everyCgroupIsUsers) return true;
-  for (auto at = cgroupPath.find("/user@"); at != std::string_view::npos; at = cgroupPath.find("/user@", at + 1)) {
-    auto end = cgroupPath.find('/', at + 1);
-    if (end != std::string_view::npos && endsWith(cgroupPath.substr(at, end - at), ".service") && end < slash)
-      return true;
+  if (everyCgroupIsUsers) {
+    std::string_view name = cgroupPath.substr(cgroupPath.rfind('/') + 1);
+    return endsWith(name, ".scope") || endsWith(name, ".service");
   }
-  return false;
+  return isUserManagersUnit(cgroupPath);
 }
 
 ScopeKillShape scopeKillShape(bool namedInKillProcessesIn, const TerminalSessions& terminals) {
