@@ -115,7 +115,7 @@ std::optional<FreezeRecord> parseFreezeRecord(std::string_view text, const std::
       r.app = value;
     }  // other keys: from a newer version, ignored
   }
-  if (!haveCgroup || !haveInode) diags.push_back({file, 0, "no cgroup= or inode= line"});
+  if (diags.size() == before && (!haveCgroup || !haveInode)) diags.push_back({file, 0, "no cgroup= or inode= line"});
   if (diags.size() != before) return std::nullopt;
   return r;
 }

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "desktop/ask_policy.h"
 #include "desktop/process_choice.h"
 #include "desktop/protection.h"
 #include "desktop/session_words.h"
@@ -290,4 +291,89 @@ TEST(UserSessions, LiveUserManagersAreFollowed) {
                                         unit("user-runtime-dir@1000.service", "active"),
                                         unit("user@1002.service", "active", "user@1000.service")};
   EXPECT_EQ(userManagersIn(units), std::set<uid_t>{1000});
+}
+
+// --- pause and ask ([Desktop] AskBeforeKill=)
+
+TEST(AskPolicy, OnlyAUsersAppsAreFrozen) {
+  std::vector<std::string> prot = {"init.scope", "session.slice"};
+  const std::string mgr = "/user.slice/user-1000.slice/user@1000.service";
+  EXPECT_EQ(whyNotAsk(mgr + "/app.slice/app-firefox-42.scope", prot), std::nullopt);
+  EXPECT_EQ(whyNotAsk(mgr + "/app.slice/app-org.gnome.Builder@ab.service", prot), std::nullopt);
+  EXPECT_TRUE(whyNotAsk(mgr, prot));                                                  // the session's manager
+  EXPECT_TRUE(whyNotAsk("/user.slice/user-1000.slice/session-2.scope", prot));        // the login session
+  EXPECT_TRUE(whyNotAsk(mgr + "/app.slice", prot));                                   // many apps
+  EXPECT_TRUE(whyNotAsk("/system.slice/postgresql.service", prot));                   // a system service
+  EXPECT_EQ(whyNotAsk(mgr + "/session.slice/pipewire.service", prot), "protected (session.slice)");
+}
+
+TEST(AskPolicy, TheQuestionNamesTheAppAndBothChoices) {
+  Question q = questionFor("firefox", std::chrono::seconds(20));
+  EXPECT_EQ(q.text.summary, "firefox is paused: memory is running out");
+  EXPECT_NE(q.text.body.find("closed in 20s"), std::string::npos) << q.text.body;
+  EXPECT_EQ(q.actions, (std::vector<std::string>{"close", "Close firefox", "keep", "Keep running"}));
+  EXPECT_EQ(answerOf("close"), Answer::Close);
+  EXPECT_EQ(answerOf("keep"), Answer::Keep);
+  EXPECT_EQ(answerOf("default"), Answer::None);  // a click on the banner itself answers nothing
+}
+
+TEST(AskPolicy, AFrozenAppIsKilledOnCloseTimeoutOrPressureAndThawedOnKeep) {
+  using std::chrono::seconds;
+  const Duration timeout = seconds(20);
+  EXPECT_EQ(frozenStep(Answer::None, seconds(3), timeout, {30, 2}).verdict, Verdict::Wait);  // freezing helped
+  EXPECT_EQ(frozenStep(Answer::Close, seconds(1), timeout, {}).verdict, Verdict::Kill);
+  FrozenStep keep = frozenStep(Answer::Keep, seconds(1), timeout, {40, 45});
+  EXPECT_EQ(keep.verdict, Verdict::Thaw);  // the user's word over the figures
+  FrozenStep late = frozenStep(Answer::None, seconds(20), timeout, {5, 3});
+  EXPECT_EQ(late.verdict, Verdict::Kill);
+  EXPECT_EQ(late.why, "no answer within 20s");
+  FrozenStep rising = frozenStep(Answer::None, seconds(3), timeout, {12, 25, 31});
+  EXPECT_EQ(rising.verdict, Verdict::Kill);
+  EXPECT_NE(rising.why.find("25% then 31%"), std::string::npos) << rising.why;
+}
+
+TEST(AskPolicy, PressureStillRisingMeansTwoStalledSecondsNotFalling) {
+  EXPECT_FALSE(pressureStillRising({}));
+  EXPECT_FALSE(pressureStillRising({50}));           // one second says nothing yet
+  EXPECT_TRUE(pressureStillRising({20, 20}));
+  EXPECT_FALSE(pressureStillRising({40, 30}));       // falling: freezing is working
+  EXPECT_FALSE(pressureStillRising({9, 12}));        // the first under 10%
+  EXPECT_TRUE(pressureStillRising({2, 15, 18}));     // only the last two count
+}
+
+TEST(AskPolicy, AKeptAppIsSparedUntilItsCoolDownEnds) {
+  KeptApps kept;
+  TimePoint t0{};
+  kept.keep("/a.scope", t0 + std::chrono::minutes(5));
+  EXPECT_EQ(kept.keptUntil("/a.scope", t0 + std::chrono::minutes(1)), t0 + std::chrono::minutes(5));
+  EXPECT_EQ(kept.keptUntil("/b.scope", t0), std::nullopt);
+  EXPECT_EQ(kept.keptUntil("/a.scope", t0 + std::chrono::minutes(5)), std::nullopt);
+  EXPECT_EQ(kept.keptUntil("/a.scope", t0), std::nullopt);  // forgotten once over
+}
+
+TEST(AskPolicy, AFreezeRecordReadsBackAndABrokenOneSaysWhere) {
+  FreezeRecord r{"/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope", 4242, 1000, 1764000000000000,
+                 "x\nwith a newline"};
+  Diagnostics diags;
+  auto back = parseFreezeRecord(formatFreezeRecord(r), "frozen-4242", diags);
+  ASSERT_TRUE(back) << (diags.empty() ? "" : diags.front().str());
+  EXPECT_EQ(back->cgroup, r.cgroup);
+  EXPECT_EQ(back->inode, 4242u);
+  EXPECT_EQ(back->uid, 1000u);
+  EXPECT_EQ(back->frozenAtRealtimeUsec, r.frozenAtRealtimeUsec);
+  EXPECT_EQ(back->app, "x with a newline");
+  EXPECT_EQ(freezeRecordName(4242), "frozen-4242");
+
+  diags.clear();
+  EXPECT_FALSE(parseFreezeRecord("cgroup=/a.scope\ninode=12x\n", "/run/unitoomd/frozen/frozen-12", diags));
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(diags[0].str(), "/run/unitoomd/frozen/frozen-12:2: inode is not a number: '12x'");
+  diags.clear();
+  EXPECT_FALSE(parseFreezeRecord("cgroup=/a/../../etc\ninode=1\n", "f", diags));
+  EXPECT_EQ(diags.at(0).str(), "f:1: cgroup is not a clean absolute path: '/a/../../etc'");
+  diags.clear();
+  EXPECT_FALSE(parseFreezeRecord("inode=1\n", "f", diags));
+  EXPECT_EQ(diags.at(0).str(), "f: no cgroup= or inode= line");
+  diags.clear();
+  EXPECT_TRUE(parseFreezeRecord("cgroup=/a.scope\ninode=1\nfuture_key=1\n", "f", diags));  // a newer version's
 }
