@@ -6,7 +6,9 @@
 #   close    - answered Close: killed (oom-kill), the question withdrawn never
 #   keep     - answered Keep running: thawed, lives, spared for the cool-down
 #   timeout  - never answered: killed after AskTimeoutSec=, question withdrawn
+#   rising   - pressure does not fall while frozen (another hog): killed
 #   no server- no notification server: killed at once, never frozen
+#   restart  - unitoomd restarted while an app is frozen: thawed on its way out
 #   crash    - unitoomd SIGKILLed while an app is frozen: thawed by the unit's
 #              ExecStopPost= (unitoomd --thaw-frozen), and, without it, by the
 #              restarted daemon from its record
@@ -101,6 +103,22 @@ wait_for_log "waitme .*killed: no answer within ${TIMEOUT}s" 5 || fail "no journ
 wait_until 5 has_event '"withdrawn"' || fail "the unanswered question was not withdrawn: $(events)"
 calm
 
+# --- pressure still rising while frozen: a second hog goes on stalling the
+# session, so the frozen one is killed before its (now long) timeout
+printf '[Desktop]\nAskBeforeKill=yes\nAskTimeoutSec=60s\n' | container_write /etc/unitoomd/unitoomd.conf.d/90-ask.conf
+sc_in systemctl reload unitoomd.service
+launch_hog_app app-riseone.scope
+launch_hog_app app-risetwo.scope
+wait_for_log "killed: memory pressure did not fall while it was frozen" 60 ||
+  fail "the frozen app was not killed though the session kept stalling"
+unitoomd_log | grep "did not fall"
+a=$(journal_usec "asked user $SC_UID: close rise")
+k=$(journal_usec "killed: memory pressure did not fall")
+echo "rising: killed $(seconds_between "$a" "$k") s after it was frozen (AskTimeoutSec=60s)"
+for s in app-riseone.scope app-risetwo.scope; do sc_user systemctl --user kill -s SIGKILL "$s" 2>/dev/null; done
+wait_until 10 eval 'user_gone app-riseone.scope && user_gone app-risetwo.scope' || fail "the rising hogs do not go"
+calm
+
 # --- no notification server: killed at once, never frozen
 sc_user systemctl --user stop desktop-listener.service
 launch_hog_app app-noserver.scope
@@ -113,17 +131,21 @@ sc_in unitoomctl status | grep -q "noserver of user $SC_UID .*answer none; kille
   fail "unitoomctl status does not show the question that could not be asked"
 calm
 
-# --- unitoomd crashes while an app is frozen
+# --- unitoomd stopped, or crashing, while an app is frozen
 start_listener
 answer none
-printf '[Desktop]\nAskBeforeKill=yes\nAskTimeoutSec=60s\n' | container_write /etc/unitoomd/unitoomd.conf.d/90-ask.conf
-sc_in systemctl reload unitoomd.service
+ask stopme
+sc_in systemctl restart unitoomd.service
+wait_until 10 thawed "$HOG_CGROUP" || fail "stopme stays frozen after unitoomd was restarted: $(host_events "$HOG_CGROUP")"
+wait_for_log "stopme .*thawed: unitoomd stopped asking" 5 || fail "the stopping unitoomd did not say it thawed stopme"
+sc_user systemctl --user kill -s SIGKILL app-stopme.scope  # it may be frozen again: SIGTERM would wait
+calm
 ask crashme
 sc_in systemctl kill -s SIGKILL unitoomd.service
 wait_until 10 thawed "$HOG_CGROUP" || fail "crashme stays frozen after unitoomd was killed: $(host_events "$HOG_CGROUP")"
 wait_until 10 log_has "unitoomd --thaw-frozen: thawed crashme" || fail "ExecStopPost= did not say it thawed crashme"
 unitoomd_log | grep "thawed crashme"
-sc_user systemctl --user stop app-crashme.scope
+sc_user systemctl --user kill -s SIGKILL app-crashme.scope  # it may be frozen again: SIGTERM would wait
 wait_until 10 is_active unitoomd.service || fail "unitoomd was not restarted"
 calm
 # ... and without ExecStopPost=, the restarted daemon thaws it from its record
@@ -134,7 +156,7 @@ sc_in systemctl kill -s SIGKILL unitoomd.service
 wait_until 10 thawed "$HOG_CGROUP" || fail "restartme stays frozen after unitoomd was restarted: $(host_events "$HOG_CGROUP")"
 wait_until 10 log_has "unitoomd: thawed restartme" || fail "the restarted unitoomd did not say it thawed restartme"
 unitoomd_log | grep "thawed restartme"
-sc_user systemctl --user stop app-restartme.scope
+sc_user systemctl --user kill -s SIGKILL app-restartme.scope  # it may be frozen again: SIGTERM would wait
 wait_until 10 is_active unitoomd.service || fail "unitoomd was not restarted"
 [ -z "$(records)" ] || fail "freeze records left: $(records)"
 echo PASS
