@@ -6,6 +6,7 @@
 
 #include "desktop/process_choice.h"
 #include "desktop/protection.h"
+#include "desktop/terminal_sessions.h"
 #include "util/fd.h"
 #include "util/strings.h"
 
@@ -22,22 +23,29 @@
 namespace unitoomd {
 namespace {
 
+// Every process of the cgroup (and below) as /proc tells it; the ones that
+// exited meanwhile are left out.
+std::vector<ProcessInfo> processTable(const CgroupFs& fs, const CgroupDir& dir) {
+  std::vector<ProcessInfo> procs;
+  for (int pid : pidsIn(dir)) {
+    FileRead stat = fs.readProc(strprintf("%d/stat", pid).c_str());
+    auto ps = stat.ok() ? parseProcStat(stat.data) : std::nullopt;
+    if (!ps) continue;
+    FileRead status = fs.readProc(strprintf("%d/status", pid).c_str());
+    auto [rss, swap] = status.ok() ? parseProcStatusMemory(status.data) : std::pair<uint64_t, uint64_t>{0, 0};
+    procs.push_back({pid, ps->pgid, ps->sid, ps->comm, rss, swap, ps->ppid, ps->ttyNr});
+  }
+  return procs;
+}
+
 class ProcessKill : public KillOperation {
  public:
   using KillOperation::KillOperation;
 
-  void run(const CgroupFs& fs, const std::vector<std::string>& protectedComms, TimePoint now) {
-    auto dir = fs.open(victim().path);
-    if (!dir || dir->inode() != victim().inode) return fail(victim().path + " no longer exists");
-    std::vector<ProcessInfo> procs;
-    for (int pid : pidsIn(*dir)) {
-      FileRead stat = fs.readProc(strprintf("%d/stat", pid).c_str());
-      auto ps = stat.ok() ? parseProcStat(stat.data) : std::nullopt;
-      if (!ps) continue;  // exited meanwhile
-      FileRead status = fs.readProc(strprintf("%d/status", pid).c_str());
-      auto [rss, swap] = status.ok() ? parseProcStatusMemory(status.data) : std::pair<uint64_t, uint64_t>{0, 0};
-      procs.push_back({pid, ps->pgid, ps->sid, ps->comm, rss, swap});
-    }
+  void vanished() { fail(victim().path + " no longer exists"); }
+
+  void run(const std::vector<ProcessInfo>& procs, const std::vector<std::string>& protectedComms,
+           const std::string& shape, TimePoint now) {
     std::string why;
     auto v = chooseProcessVictim(procs, protectedComms, &why);
     if (!v) return fail("nothing to kill in " + victim().path + ": " + why);
@@ -59,7 +67,8 @@ class ProcessKill : public KillOperation {
     std::string method = v->wholeJob && hit.size() > 1
                              ? strprintf("SIGKILL to its job (process group %d, %zu processes)", v->pgid, hit.size())
                              : "SIGKILL";
-    signalled(now, method + "; the scope and its other processes were left running", static_cast<int>(hit.size()));
+    signalled(now, method + "; the scope and its other processes were left running (" + shape + ")",
+              static_cast<int>(hit.size()));
   }
 };
 
@@ -67,9 +76,19 @@ class ProcessKill : public KillOperation {
 
 std::unique_ptr<KillOperation> ScopeAwareKiller::start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
                                                        TimePoint now) {
-  if (!matchesAny(cgroupName(victim.path), processScopes_)) return whole_.start(fs, victim, options, now);
+  std::string_view name = cgroupName(victim.path);
+  bool named = matchesAny(name, processScopes_);
+  if (!named && !mayHoldTerminal(victim.path, everyCgroupIsUsers_)) return whole_.start(fs, victim, options, now);
   auto op = std::make_unique<ProcessKill>(victim, options, now);
-  op->run(fs, protectedComms_, now);
+  auto dir = fs.open(victim.path);
+  if (!dir || dir->inode() != victim.inode) {
+    op->vanished();
+    return op;
+  }
+  auto procs = processTable(fs, *dir);
+  ScopeKillShape shape = scopeKillShape(named, terminalSessionsIn(procs));
+  if (!shape.perProcess) return whole_.start(fs, victim, options, now);
+  op->run(procs, protectedComms_, shape.why, now);
   return op;
 }
 

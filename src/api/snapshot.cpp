@@ -54,6 +54,21 @@ std::string renderDump(const Snapshot& s) {
     for (const auto& [source, n] : s.wokenBy)
       out += strprintf("  %-8llu %s\n", static_cast<unsigned long long>(n), path(source).c_str());
   }
+  // before the kills: `unitoomctl status` shows what comes before them
+  std::vector<const QuestionInfo*> open, answered;
+  for (const auto& q : s.questions) (q.open() ? open : answered).push_back(&q);
+  if (!open.empty()) {
+    out += strprintf("\nFrozen, waiting for the user's answer (%zu):\n", open.size());
+    for (const auto* q : open)
+      out += strprintf("  %s of user %u (%s), asked %s: close it or keep it running?\n", name(q->app).c_str(), q->uid,
+                       path(q->cgroup).c_str(), formatLocalTime(q->askedRealtimeUsec).c_str());
+  }
+  if (!answered.empty()) {
+    out += strprintf("\nRecent questions (%zu):\n", answered.size());
+    for (const auto* q : answered)
+      out += strprintf("  %s %s of user %u (%s): answer %s; %s\n", formatLocalTime(q->askedRealtimeUsec).c_str(),
+                       name(q->app).c_str(), q->uid, path(q->cgroup).c_str(), name(q->answer).c_str(), text(q->outcome).c_str());
+  }
   out += strprintf("\nRecent kills (%zu):\n", s.kills.size());
   for (const auto& k : s.kills)
     out += strprintf("  %s %s%s (%s) by '%s': %s\n", formatLocalTime(k.realtimeUsec).c_str(), k.dryRun ? "would kill " : "",
@@ -101,7 +116,15 @@ std::string renderDumpJson(const Snapshot& s) {
   for (size_t i = 0; i < s.wokenBy.size(); ++i)
     out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(s.wokenBy[i].first) +
            ", \"count\": " + std::to_string(s.wokenBy[i].second) + "}";
-  return out + "], \"kills\": " + renderKillsJson(s.kills) + "}";
+  out += "], \"kills\": " + renderKillsJson(s.kills) + ", \"questions\": [";
+  for (size_t i = 0; i < s.questions.size(); ++i) {
+    const auto& q = s.questions[i];
+    out += (i ? ", " : "") + std::string("{\"time_usec\": ") + std::to_string(q.askedRealtimeUsec) +
+           ", \"uid\": " + std::to_string(q.uid) + ", \"app\": " + jsonQuote(q.app) + ", \"cgroup\": " + jsonQuote(q.cgroup) +
+           ", \"state\": " + jsonQuote(q.state) + ", \"answer\": " + jsonQuote(q.answer) + ", \"outcome\": " +
+           jsonQuote(q.outcome) + "}";
+  }
+  return out + "]}";
 }
 
 }  // namespace unitoomd

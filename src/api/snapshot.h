@@ -30,6 +30,15 @@ struct KillRecord {
   std::vector<std::pair<std::string, std::string>> figures;
 };
 
+// A pause-and-ask question ([Desktop] AskBeforeKill=): open while its app
+// is frozen ("asking", "frozen"), then how it ended.
+struct QuestionInfo {
+  uint64_t askedRealtimeUsec = 0;
+  uint32_t uid = 0;
+  std::string app, cgroup, state, answer, outcome;
+  bool open() const { return state == "asking" || state == "frozen"; }
+};
+
 struct Snapshot {
   std::string version;
   bool dryRun = false;
@@ -42,6 +51,7 @@ struct Snapshot {
   std::vector<KillRecord> kills;
   // The event sources that woke the daemon most (util/event_names.h), with counts
   std::vector<std::pair<std::string, uint64_t>> wokenBy;
+  std::vector<QuestionInfo> questions;  // oldest first
 };
 
 std::string renderDump(const Snapshot& s);

@@ -19,8 +19,9 @@ void applyList(const std::string& value, std::vector<std::string>& list) {
   for (auto w : splitBlanks(value)) list.emplace_back(w);
 }
 
-template <typename Bad>
-void applyDesktopKey(const IniEntry& e, DesktopConfig& d, Bad& bad, Diagnostics& diags, const std::string& file) {
+template <typename Bad, typename DurationKey>
+void applyDesktopKey(const IniEntry& e, DesktopConfig& d, Bad& bad, DurationKey& duration, Diagnostics& diags,
+                     const std::string& file) {
   auto boolean = [&](bool& out) {
     auto b = parseBool(e.value);
     if (!b) bad("not a boolean");
@@ -28,6 +29,9 @@ void applyDesktopKey(const IniEntry& e, DesktopConfig& d, Bad& bad, Diagnostics&
   };
   if (e.key == "FollowUserManagers") boolean(d.followUserManagers);
   else if (e.key == "Notify") boolean(d.notify);
+  else if (e.key == "AskBeforeKill") boolean(d.askBeforeKill);
+  else if (e.key == "AskTimeoutSec") duration(d.askTimeout, std::chrono::seconds(20), std::chrono::seconds(1));
+  else if (e.key == "AskCoolDownSec") duration(d.askCoolDown, std::chrono::minutes(5), Duration{0});
   else if (e.key == "KillProcessesIn") applyList(e.value, d.killProcessesIn);
   else if (e.key == "ProtectedUnits") applyList(e.value, d.protectedUnits);
   else if (e.key == "ProtectedProcesses") applyList(e.value, d.protectedProcesses);
@@ -101,7 +105,7 @@ void applyDaemonConfig(std::string_view text, const std::string& file, DaemonCon
       } else if (e.key == "CgroupRoot") c.cgroupRoot = e.value;
       else diags.push_back({file, e.line, "unknown key '" + e.key + "' in section [Daemon]"});
     } else if (e.section == "Desktop") {
-      applyDesktopKey(e, c.desktop, bad, diags, file);
+      applyDesktopKey(e, c.desktop, bad, duration, diags, file);
     } else {
       diags.push_back({file, e.line, "unknown section [" + e.section + "] (expected [OOM], [Daemon] or [Desktop])"});
     }

@@ -37,6 +37,11 @@ struct DesktopConfig {
   enum class Lmm { Auto, Yes, No };
   Lmm lowMemoryMonitor = Lmm::Auto;  // provide org.freedesktop.LowMemoryMonitor
   bool notify = true;                // desktop notification after a kill in a user's session
+  // Pause and ask (desktop/ask_policy.h): freeze a user's app and ask
+  // "Close <app>" / "Keep running" before killing it. Opt-in.
+  bool askBeforeKill = false;
+  Duration askTimeout = std::chrono::seconds(20);   // no answer: killed
+  Duration askCoolDown = std::chrono::minutes(5);   // after Keep running: spared this long
 };
 
 constexpr Duration kDefaultSystemdKillTimeout = std::chrono::milliseconds(300);

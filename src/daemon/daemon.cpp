@@ -50,6 +50,7 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {
 }
 
 Daemon::~Daemon() {
+  if (asker_) asker_->thawAll();  // never leave an app frozen behind us
   killWatch_.reset();
   systemdKiller_.reset();
   userSessions_.reset();
@@ -331,8 +332,15 @@ Daemon::StallSeen Daemon::stallPersists(SampleContext& ctx) {
 
 void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)>& f) {
   SampleContext ctx(*fs_, history_, now);
-  Killer& whole = systemdKiller_ ? static_cast<Killer&>(*systemdKiller_) : killer_;
-  ScopeAwareKiller killer(whole, config_.desktop.killProcessesIn, config_.desktop.protectedProcesses);
+  Killer* whole = systemdKiller_ ? static_cast<Killer*>(systemdKiller_.get()) : &killer_;
+  if (asker_) {  // pause and ask: in front of whole-unit kills only, never a terminal's job
+    const auto& d = config_.desktop;
+    asker_->use(*fs_, *whole, userSessions_.get(), AskSettings{d.askBeforeKill, d.askTimeout, d.askCoolDown}, d.protectedUnits);
+    ctx.spared = &asker_->spared(now);
+    whole = asker_.get();
+  }
+  ScopeAwareKiller killer(*whole, config_.desktop.killProcessesIn, config_.desktop.protectedProcesses,
+                          options_.systemd == BusKind::User);
   ctx.killer = &killer;
   ctx.unitPreferences = &unitPreferences_;
   ctx.userPreferences = &userPreferences_;
@@ -486,6 +494,9 @@ Snapshot Daemon::snapshot(bool readPressure) {
   }
   s.kills.assign(killHistory_.begin(), killHistory_.end());
   s.wokenBy = busiestWakeSources(10);
+  if (asker_)
+    for (const auto& q : asker_->questions())
+      s.questions.push_back({q.askedRealtimeUsec, static_cast<uint32_t>(q.uid), q.app, q.cgroup, q.state, q.answer, q.outcome});
   return s;
 }
 
@@ -645,10 +656,16 @@ bool Daemon::start() {
   });
   if (!reload(true)) return false;
   killWatch_ = std::make_unique<KillWatch>(event_, fs_->root(), [this] { advanceKills(); });
+  // an answer moves a question on at once, as systemd's reply moves a kill
+  asker_ = std::make_unique<AskingKiller>(options_.frozenRecordDir, [this] { killWatch_->wake(); });
+  asker_->thawLeftovers(*fs_);  // a predecessor that crashed may have left an app frozen
   if (options_.systemd) {
     tracker_ = std::make_unique<UnitTracker>(event_, *options_.systemd, [this] { unitsChanged(); });
     tracker_->watchControlDirs(ownControlDirs(*options_.systemd == BusKind::User));
-    if (*options_.systemd == BusKind::System) userSessions_ = std::make_unique<UserSessions>(event_, [this] { unitsChanged(); });
+    if (*options_.systemd == BusKind::System) {
+      userSessions_ = std::make_unique<UserSessions>(event_, [this] { unitsChanged(); });
+      userSessions_->onAnswer([this](uid_t uid, uint32_t id, const std::string& key) { asker_->answered(uid, id, key); });
+    }
     systemdKiller_ = std::make_unique<SystemdKiller>(
         [this](const std::string& cgroup) -> UnitTracker& {
           UnitTracker* user = userSessions_ ? userSessions_->managerOf(cgroup) : nullptr;

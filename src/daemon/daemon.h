@@ -22,6 +22,7 @@
 #include "daemon/kernel_oom_watch.h"
 #include "daemon/kill_watch.h"
 #include "daemon/sampler_policy.h"
+#include "desktop/asking_killer.h"
 #include "desktop/system_instance_watch.h"
 #include "desktop/user_sessions.h"
 #include "engine/engine.h"
@@ -42,6 +43,8 @@ struct DaemonOptions {
   std::string procRoot = "/proc";
   // Which systemd to follow (unit policies, kills through it); none: standalone.
   std::optional<BusKind> systemd = BusKind::System;
+  // Where freezes in flight are recorded ([Desktop] AskBeforeKill=).
+  std::string frozenRecordDir = "/run/unitoomd/frozen";
 };
 
 class Daemon : private ReportSink, private ApiModel {
@@ -113,6 +116,8 @@ class Daemon : private ReportSink, private ApiModel {
   DaemonOptions options_;
   DaemonConfig config_;
   std::unique_ptr<CgroupFs> fs_;
+  // Before the engine: its kill operations may hold a question of the asker's.
+  std::unique_ptr<AskingKiller> asker_;
   History history_;
   std::unique_ptr<Engine> engine_;
   CgroupKiller killer_;

@@ -9,6 +9,7 @@
 #include "config/file_trust.h"
 #include "daemon/check_config.h"
 #include "daemon/daemon.h"
+#include "desktop/freeze_store.h"
 #include "unitoomd-config.h"
 #include "util/log.h"
 
@@ -29,6 +30,7 @@ void usage(FILE* out) {
           "      --cgroup-root DIR  cgroup2 mount point (default: detected)\n"
           "      --dry-run          decide and report, but kill nothing\n"
           "      --check-config     validate the given .conf and .json files and exit\n"
+          "      --thaw-frozen      thaw the apps a stopped unitoomd left frozen (AskBeforeKill=) and exit\n"
           "  -d, --debug            log debug messages\n"
           "      --version          print the version and exit\n"
           "  -h, --help             show this help\n",
@@ -53,7 +55,7 @@ void raiseFileLimit() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  enum { OPT_CGROUP_ROOT = 1000, OPT_DRY_RUN, OPT_CHECK, OPT_VERSION, OPT_PROC_ROOT, OPT_USER, OPT_NO_SYSTEMD };
+  enum { OPT_CGROUP_ROOT = 1000, OPT_DRY_RUN, OPT_CHECK, OPT_VERSION, OPT_PROC_ROOT, OPT_USER, OPT_NO_SYSTEMD, OPT_THAW };
   static const option longOptions[] = {
       {"config", required_argument, nullptr, 'c'},
       {"rulesets", required_argument, nullptr, 'r'},
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
       {"user", no_argument, nullptr, OPT_USER},
       {"no-systemd", no_argument, nullptr, OPT_NO_SYSTEMD},
       {"check-config", no_argument, nullptr, OPT_CHECK},
+      {"thaw-frozen", no_argument, nullptr, OPT_THAW},
       {"debug", no_argument, nullptr, 'd'},
       {"version", no_argument, nullptr, OPT_VERSION},
       {"help", no_argument, nullptr, 'h'},
@@ -70,7 +73,7 @@ int main(int argc, char** argv) {
   };
   DaemonOptions options;
   options.configPaths = defaultConfigPaths(UNITOOMD_SYSCONFDIR);
-  bool check = false;
+  bool check = false, thaw = false;
   int c;
   while ((c = getopt_long(argc, argv, "c:r:dh", longOptions, nullptr)) != -1) {
     switch (c) {
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
       case OPT_USER: options.systemd = BusKind::User; break;
       case OPT_NO_SYSTEMD: options.systemd.reset(); break;
       case OPT_CHECK: check = true; break;
+      case OPT_THAW: thaw = true; break;
       case 'd': setLogLevel(LogLevel::Debug); break;
       case OPT_VERSION: printf("unitoomd %s\n", UNITOOMD_VERSION); return 0;
       case 'h': usage(stdout); return 0;
@@ -105,6 +109,18 @@ int main(int argc, char** argv) {
   if (optind < argc) {
     fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
     return 2;
+  }
+  if (options.systemd == BusKind::User) {
+    const char* runtime = getenv("XDG_RUNTIME_DIR");
+    options.frozenRecordDir = runtime && *runtime ? std::string(runtime) + "/unitoomd/frozen" : "";
+  }
+  if (thaw) {  // the unit's ExecStopPost=: whatever way the daemon ended, nothing stays frozen
+    auto root = options.cgroupRoot ? options.cgroupRoot : CgroupFs::detectRoot();
+    if (!root || options.frozenRecordDir.empty()) return 0;
+    CgroupFs fs(*root, options.procRoot);
+    FreezeStore store(options.frozenRecordDir);
+    thawRecorded(fs, store, "unitoomd --thaw-frozen");
+    return 0;
   }
   raiseFileLimit();
   Daemon daemon(std::move(options));

@@ -1,8 +1,10 @@
 #include "desktop/process_choice.h"
 
 #include <algorithm>
+#include <set>
 
 #include "desktop/protection.h"
+#include "desktop/terminal_sessions.h"
 #include "util/parse.h"
 #include "util/strings.h"
 
@@ -12,9 +14,14 @@ std::optional<ProcessVictim> chooseProcessVictim(const std::vector<ProcessInfo>&
                                                  const std::vector<std::string>& protectedComms, std::string* why) {
   const ProcessInfo* top = nullptr;
   std::vector<std::string> spared;
+  std::set<int> emulators = terminalSessionsIn(processes).emulators;
   for (const auto& p : processes) {
     if (matchesAny(p.comm, protectedComms)) {
       spared.push_back(p.comm);
+      continue;
+    }
+    if (emulators.count(p.pid)) {
+      spared.push_back(p.comm + " (terminal emulator)");
       continue;
     }
     if (p.pid == p.sid) {
@@ -25,7 +32,9 @@ std::optional<ProcessVictim> chooseProcessVictim(const std::vector<ProcessInfo>&
   }
   if (!top) {
     if (why)
-      *why = processes.empty() ? "no processes" : "every process is protected or leads the session (" + join(spared, ", ") + ")";
+      *why = processes.empty() ? "no processes"
+                                  : "every process is protected, leads the session or holds its terminal (" +
+                                        join(spared, ", ") + ")";
     return std::nullopt;
   }
   ProcessVictim v;
@@ -42,7 +51,8 @@ std::optional<ProcessVictim> chooseProcessVictim(const std::vector<ProcessInfo>&
     if (!groupProtected) {
       v.wholeJob = true;
       for (const auto& p : processes)
-        if (p.pgid == top->pgid && p.pid != top->pid && p.pid != p.sid) v.pids.push_back(p.pid);
+        if (p.pgid == top->pgid && p.pid != top->pid && p.pid != p.sid && !emulators.count(p.pid))
+          v.pids.push_back(p.pid);
     }
   }
   return v;
@@ -53,11 +63,13 @@ std::optional<ProcStat> parseProcStat(std::string_view text) {
   auto open = text.find('('), close = text.rfind(')');
   if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
   auto fields = splitBlanks(text.substr(close + 1));
-  // state ppid pgrp session
-  if (fields.size() < 4) return std::nullopt;
-  auto pgid = parseSigned(fields[2]), sid = parseSigned(fields[3]);
-  if (!pgid || !sid) return std::nullopt;
-  return ProcStat{std::string(text.substr(open + 1, close - open - 1)), static_cast<int>(*pgid), static_cast<int>(*sid)};
+  // state ppid pgrp session tty_nr
+  if (fields.size() < 5) return std::nullopt;
+  auto ppid = parseSigned(fields[1]), pgid = parseSigned(fields[2]), sid = parseSigned(fields[3]),
+       tty = parseSigned(fields[4]);
+  if (!ppid || !pgid || !sid || !tty) return std::nullopt;
+  return ProcStat{std::string(text.substr(open + 1, close - open - 1)), static_cast<int>(*pgid), static_cast<int>(*sid),
+                  static_cast<int>(*ppid), static_cast<unsigned>(*tty)};
 }
 
 std::pair<uint64_t, uint64_t> parseProcStatusMemory(std::string_view text) {

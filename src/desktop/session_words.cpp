@@ -60,6 +60,18 @@ std::optional<uid_t> uidOfCgroup(std::string_view path) {
   return std::nullopt;
 }
 
+bool isUserManagersUnit(std::string_view cgroupPath) {
+  auto slash = cgroupPath.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view name = cgroupPath.substr(slash + 1);
+  if (!endsWith(name, ".scope") && !endsWith(name, ".service")) return false;
+  for (auto at = cgroupPath.find("/user@"); at != std::string_view::npos; at = cgroupPath.find("/user@", at + 1)) {
+    auto end = cgroupPath.find('/', at + 1);
+    if (end != std::string_view::npos && end < slash && endsWith(cgroupPath.substr(at, end - at), ".service")) return true;
+  }
+  return false;
+}
+
 bool concernsUser(std::string_view monitored, uid_t uid) {
   std::string slice = strprintf("/user.slice/user-%u.slice", uid);
   if (startsWith(monitored, slice) && (monitored.size() == slice.size() || monitored[slice.size()] == '/')) return true;

@@ -15,6 +15,11 @@ namespace unitoomd {
 // 1001 for "/user.slice/user-1001.slice/..." (the user's slice or anything in it).
 std::optional<uid_t> uidOfCgroup(std::string_view cgroupPath);
 
+// A scope or service run by a user's manager: strictly under
+// user@UID.service, named *.scope or *.service ("/.../user@1000.service/
+// app.slice/app-foot-42.scope"); not the manager, not a slice.
+bool isUserManagersUnit(std::string_view cgroupPath);
+
 // Whether rules on `monitored` concern the session of `uid`: the monitored
 // cgroup is inside that user's slice, or contains it ("/", "/user.slice").
 bool concernsUser(std::string_view monitored, uid_t uid);

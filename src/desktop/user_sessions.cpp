@@ -45,6 +45,7 @@ void UserSessions::follow(const std::set<uid_t>& uids) {
     s.tracker->confineToUser(uid);
     s.tracker->watchControlDirs(userControlDirsOf(uid));
     s.tracker->beforeConnectionCloses([&s] {
+      s.answers.reset();
       s.signals.reset();
       s.notifications.reset();
       s.connection = nullptr;
@@ -74,22 +75,39 @@ UnitTracker* UserSessions::managerOf(const std::string& cgroup) {
   return nullptr;
 }
 
-bool UserSessions::ready(Session& s) {
+bool UserSessions::ready(uid_t uid, Session& s) {
   sdbus::IConnection* c = s.tracker->connection();
   if (!c) return false;
   if (c != s.connection) {
+    s.answers.reset();
     s.signals.reset();
     s.notifications.reset();
     s.signals = sdbus::createObject(*c, kApiPath);
     s.notifications = sdbus::createProxy(*c, "org.freedesktop.Notifications", "/org/freedesktop/Notifications");
     s.connection = c;
+    // The bus fills in the sender: only the owner of the name can answer.
+    s.answers = c->addMatch(
+        "type='signal',sender='org.freedesktop.Notifications',path='/org/freedesktop/Notifications',"
+        "interface='org.freedesktop.Notifications',member='ActionInvoked'",
+        [this, uid](sdbus::Message& m) {
+          try {
+            uint32_t id = 0;
+            std::string key;
+            m >> id >> key;
+            if (onAnswer_) onAnswer_(uid, id, key);
+          } catch (const sdbus::Error& e) {
+            LOG_DEBUG("odd ActionInvoked from user %u's notification server: %s", uid, e.getMessage().c_str());
+          } catch (const std::exception& e) {
+            LOG_ERROR("handling ActionInvoked: %s", e.what());
+          }
+        });
   }
   return true;
 }
 
 void UserSessions::notify(uid_t uid, const Notification& n) {
   auto it = sessions_.find(uid);
-  if (it == sessions_.end() || !ready(it->second)) {
+  if (it == sessions_.end() || !ready(it->first, it->second)) {
     LOG_DEBUG("no notification for user %u: not connected to their session bus", uid);
     return;
   }
@@ -113,7 +131,7 @@ void UserSessions::notify(uid_t uid, const Notification& n) {
 void UserSessions::pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description,
                                    const std::string& reason) {
   auto it = sessions_.find(uid);
-  if (it == sessions_.end() || !ready(it->second)) return;
+  if (it == sessions_.end() || !ready(it->first, it->second)) return;
   try {
     // sd-bus refuses a string that is not UTF-8 (and a user's unit names
     // may be in these): made safe, or the warning would not be sent at all.
@@ -123,6 +141,58 @@ void UserSessions::pressureWarning(uid_t uid, const std::string& ruleset, const 
                        utf8Safe(reason, shown::kDataBytes));
   } catch (const sdbus::Error& e) {
     LOG_DEBUG("PressureWarning to user %u not sent: %s", uid, e.getMessage().c_str());
+  }
+}
+
+}  // namespace unitoomd
+
+namespace unitoomd {
+
+void UserSessions::ask(uid_t uid, const Question& q, Duration shownFor,
+                       std::function<void(std::optional<uint32_t>)> replied) {
+  auto it = sessions_.find(uid);
+  if (it == sessions_.end() || !ready(it->first, it->second)) return replied(std::nullopt);
+  try {
+    auto call = it->second.notifications->createMethodCall("org.freedesktop.Notifications", "Notify");
+    // critical and resident: it stays until answered, as the app waits for it
+    std::map<std::string, sdbus::Variant> hints{{"urgency", sdbus::Variant(uint8_t{2})},
+                                                {"resident", sdbus::Variant(true)},
+                                                {"desktop-entry", sdbus::Variant(std::string("unitoomd"))}};
+    call << std::string("unitoomd") << uint32_t{0} << std::string("dialog-question") << q.text.summary << q.text.body
+         << q.actions << hints << static_cast<int32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(shownFor).count());
+    it->second.notifications->callMethod(
+        call,
+        [uid, replied](sdbus::MethodReply& reply, const sdbus::Error* e) {
+          std::optional<uint32_t> id;
+          if (e) {
+            LOG_INFO("question to user %u not shown: %s", uid, e->getMessage().c_str());
+          } else {
+            try {
+              uint32_t got = 0;
+              reply >> got;
+              id = got;
+            } catch (const sdbus::Error& bad) {
+              LOG_INFO("odd reply to a question from user %u's notification server: %s", uid, bad.getMessage().c_str());
+            }
+          }
+          replied(id);
+        },
+        kNotifyTimeoutUsec);
+  } catch (const sdbus::Error& e) {
+    LOG_INFO("question to user %u not sent: %s", uid, e.getMessage().c_str());
+    replied(std::nullopt);
+  }
+}
+
+void UserSessions::withdraw(uid_t uid, uint32_t id) {
+  auto it = sessions_.find(uid);
+  if (it == sessions_.end() || !ready(it->first, it->second)) return;
+  try {
+    auto call = it->second.notifications->createMethodCall("org.freedesktop.Notifications", "CloseNotification");
+    call << id;
+    it->second.notifications->callMethod(call, [](sdbus::MethodReply&, const sdbus::Error*) {}, kNotifyTimeoutUsec);
+  } catch (const sdbus::Error& e) {
+    LOG_DEBUG("CloseNotification to user %u: %s", uid, e.getMessage().c_str());
   }
 }
 

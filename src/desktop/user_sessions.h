@@ -18,12 +18,13 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "desktop/asking_killer.h"
 #include "desktop/session_words.h"
 #include "systemd/unit_tracker.h"
 
 namespace unitoomd {
 
-class UserSessions {
+class UserSessions : public QuestionChannel {
  public:
   UserSessions(sd_event* event, std::function<void()> onChange) : event_(event), onChange_(std::move(onChange)) {}
 
@@ -40,18 +41,27 @@ class UserSessions {
   void notify(uid_t uid, const Notification& n);
   void pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description, const std::string& reason);
 
+  // Pause and ask: a notification with actions, and its answers
+  // (ActionInvoked from the user's notification server) handed to `onAnswer`.
+  void ask(uid_t uid, const Question& q, Duration shownFor,
+           std::function<void(std::optional<uint32_t>)> replied) override;
+  void withdraw(uid_t uid, uint32_t id) override;
+  void onAnswer(std::function<void(uid_t, uint32_t, std::string)> handler) { onAnswer_ = std::move(handler); }
+
  private:
   struct Session {
     std::unique_ptr<sdbus::IObject> signals;        // /org/unitoomd1 on the user's bus
     std::unique_ptr<sdbus::IProxy> notifications;   // org.freedesktop.Notifications
-    sdbus::IConnection* connection = nullptr;       // what the two above were made on
+    sdbus::Slot answers;                            // ActionInvoked
+    sdbus::IConnection* connection = nullptr;       // what the three above were made on
     // Last, so it goes first: closing its connection drops the two above.
     std::unique_ptr<UnitTracker> tracker;
   };
-  bool ready(Session& s);  // (re)makes the signal object and proxy on the tracker's current connection
+  bool ready(uid_t uid, Session& s);  // (re)makes the signal object and proxy on the tracker's current connection
 
   sd_event* event_;
   std::function<void()> onChange_;
+  std::function<void(uid_t, uint32_t, std::string)> onAnswer_;
   std::map<uid_t, Session> sessions_;
 };
 

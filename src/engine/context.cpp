@@ -242,6 +242,8 @@ Preference CgroupView::preference(bool withUserClaims) {
 std::string CgroupView::protectedBy() {
   if (protectedBy_) return *protectedBy_;
   protectedBy_ = "";
+  if (ctx_.spared)
+    if (auto it = ctx_.spared->find(path()); it != ctx_.spared->end()) return *(protectedBy_ = it->second);
   if (!ctx_.protectedUnits || ctx_.protectedUnits->empty()) return "";
   std::string own = protectedComponent(path(), *ctx_.protectedUnits);
   if (!own.empty()) return *(protectedBy_ = own);

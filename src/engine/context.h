@@ -172,6 +172,9 @@ class SampleContext {
   const std::map<std::string, Preference>* userPreferences = nullptr;
   // Cgroup names never killed ([Desktop] ProtectedUnits=).
   const std::vector<std::string>* protectedUnits = nullptr;
+  // Cgroups (paths) not killed for now, and why: apps a user chose to keep
+  // running when asked ([Desktop] AskBeforeKill=).
+  const std::map<std::string, std::string>* spared = nullptr;
   // Online CPUs: PSI's per-CPU weighting makes bounds depend on it.
   unsigned cpus = onlineCpus();
 

@@ -66,7 +66,7 @@ Preference KillPlugin::preferenceOf(CgroupView* cg) const {
   return cg->preference(userClaimsCountFor(watched_, cg->path()));
 }
 
-std::vector<Candidate> KillPlugin::candidatesOf(SampleContext&, const std::vector<CgroupView*>& cgroups) {
+std::vector<Candidate> KillPlugin::candidatesOf(SampleContext& ctx, const std::vector<CgroupView*>& cgroups) {
   std::vector<Candidate> out;
   for (CgroupView* cg : cgroups) {
     if (cg->gone()) continue;  // vanished between listing and now: not a crash, not a candidate
@@ -79,7 +79,8 @@ std::vector<Candidate> KillPlugin::candidatesOf(SampleContext&, const std::vecto
     }
     if (std::string by = cg->protectedBy(); !by.empty()) {
       bool inside = ("/" + cg->path() + "/").find("/" + by + "/") != std::string::npos;
-      spared_.insert(by == cgroupName(cg->path()) ? by : cg->path() + (inside ? " (in " : " (holds ") + by + ")");
+      if (ctx.spared && ctx.spared->count(cg->path())) spared_.insert(cg->path() + " (" + by + ")");
+      else spared_.insert(by == cgroupName(cg->path()) ? by : cg->path() + (inside ? " (in " : " (holds ") + by + ")");
       continue;
     }
     Candidate c;

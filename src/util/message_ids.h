@@ -13,5 +13,6 @@ inline constexpr const char* kStarted = "c37251ec342d48c1a9bf8999916fc888";
 inline constexpr const char* kStopping = "2b23084509274e2cae5dcde0375fb672";
 inline constexpr const char* kReloaded = "bd51cb0a24e6494caf08f74dc9dfe378";
 inline constexpr const char* kConfigError = "df8cafe733d64ed7b6d285fcacb4e7c6";
+inline constexpr const char* kAskedBeforeKill = "3bf0c987dbae4ed6898fd0fe8b9c3723";
 
 }  // namespace unitoomd::message_id

@@ -282,6 +282,23 @@ TEST(DaemonConfig, DesktopSectionListsAddAndAnEmptyValueResets) {
   EXPECT_FALSE(c.desktop.notify);
 }
 
+TEST(DaemonConfig, PauseAndAskIsOptInWithItsTimes) {
+  DaemonConfig c;
+  EXPECT_FALSE(c.desktop.askBeforeKill);
+  EXPECT_EQ(c.desktop.askTimeout, std::chrono::seconds(20));
+  EXPECT_EQ(c.desktop.askCoolDown, std::chrono::minutes(5));
+  Diagnostics d;
+  applyDaemonConfig("[Desktop]\nAskBeforeKill=yes\nAskTimeoutSec=45s\nAskCoolDownSec=1h\n", "d.conf", c, d);
+  ASSERT_TRUE(d.empty()) << d[0].str();
+  EXPECT_TRUE(c.desktop.askBeforeKill);
+  EXPECT_EQ(c.desktop.askTimeout, std::chrono::seconds(45));
+  EXPECT_EQ(c.desktop.askCoolDown, std::chrono::hours(1));
+  applyDaemonConfig("[Desktop]\nAskTimeoutSec=200ms\nAskBeforeKill=maybe\n", "e.conf", c, d);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].str(), "e.conf:2: AskTimeoutSec=200ms: must be at least 1s");
+  EXPECT_EQ(d[1].str(), "e.conf:3: AskBeforeKill=maybe: not a boolean");
+}
+
 TEST(DaemonConfig, DesktopSectionErrorsNameFileAndLine) {
   DaemonConfig c;
   Diagnostics d;

@@ -227,16 +227,18 @@ sc_user() {
 # host's v1 hierarchies), so the processes are moved into a v1 memory cgroup with a
 # limit, a child of ours. Their cgroup2 group, and so the PSI that unitoomd reads,
 # stays the unit's. Start the generator with --await-memory-cgroup: only charges
-# made after the move count.
+# made after the move count. With PIDs (host pids in that cgroup) only those
+# are moved: the rest of the cgroup stays unlimited.
 sc_limit_memory() {
   local cgroup=$1 size=$2 v1 procs p
+  shift 2
   v1=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
   [ -d "$v1" ] || sc_skip "needs a v1 memory hierarchy to limit a container unit's memory (hybrid host)"
   v1=$v1/$SC_NAME-$(basename "$cgroup")
   mkdir "$v1" || return 1
   SC_V1+=("$v1")
   echo "$size" > "$v1/memory.limit_in_bytes"
-  procs=$(cat "$(sc_host_cgroup "$cgroup")/cgroup.procs") || return 1
+  procs=${*:-$(cat "$(sc_host_cgroup "$cgroup")/cgroup.procs")} || return 1
   [ -n "$procs" ] || { echo "no processes in $cgroup to limit" >&2; return 1; }
   for p in $procs; do echo "$p" > "$v1/cgroup.procs" || return 1; done
 }

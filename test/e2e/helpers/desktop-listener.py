@@ -11,7 +11,12 @@ Runs in the user's session (as the user, with their session bus):
 Each event is one JSON line in OUT, with CLOCK_MONOTONIC microseconds. It
 writes {"event": "ready"} once the name is owned.
 
-usage: desktop-listener.py OUT
+A notification with actions is a question (pause and ask): the user's answer
+is read from ANSWER at that moment, "close" or "keep" (clicked a second
+later, as ActionInvoked), anything else or no file: never answered.
+CloseNotification calls are recorded as "withdrawn".
+
+usage: desktop-listener.py OUT [ANSWER]
 """
 import json
 import sys
@@ -20,6 +25,7 @@ import time
 from gi.repository import Gio, GLib
 
 OUT = sys.argv[1]
+ANSWER = sys.argv[2] if len(sys.argv) > 2 else None
 NOTIFICATIONS_XML = """
 <node>
   <interface name="org.freedesktop.Notifications">
@@ -28,7 +34,9 @@ NOTIFICATIONS_XML = """
       <arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="as" direction="in"/>
       <arg type="a{sv}" direction="in"/><arg type="i" direction="in"/><arg type="u" direction="out"/>
     </method>
+    <method name="CloseNotification"><arg type="u" direction="in"/></method>
     <method name="GetCapabilities"><arg type="as" direction="out"/></method>
+    <signal name="ActionInvoked"><arg type="u"/><arg type="s"/></signal>
     <method name="GetServerInformation">
       <arg type="s" direction="out"/><arg type="s" direction="out"/>
       <arg type="s" direction="out"/><arg type="s" direction="out"/>
@@ -49,14 +57,38 @@ def record(event, **fields):
 def on_call(conn, sender, path, iface, method, params, invocation):
     global count
     if method == "Notify":
-        app, _replaces, icon, summary, body, _actions, hints, _timeout = params.unpack()
+        app, _replaces, icon, summary, body, actions, hints, timeout = params.unpack()
         count += 1
-        record("notify", app=app, icon=icon, summary=summary, body=body, urgency=hints.get("urgency"))
+        record("notify", app=app, icon=icon, summary=summary, body=body, urgency=hints.get("urgency"), id=count,
+               actions=actions, timeout=timeout)
         invocation.return_value(GLib.Variant("(u)", (count,)))
+        if actions:
+            answer_later(conn, count)
+    elif method == "CloseNotification":
+        record("withdrawn", id=params.unpack()[0])
+        invocation.return_value(None)
     elif method == "GetCapabilities":
-        invocation.return_value(GLib.Variant("(as)", (["body"],)))
+        invocation.return_value(GLib.Variant("(as)", (["body", "actions"],)))
     else:
         invocation.return_value(GLib.Variant("(ssss)", ("desktop-listener", "unitoomd tests", "1", "1.2")))
+
+
+def answer_later(conn, nid):
+    try:
+        with open(ANSWER) as f:
+            key = f.read().strip()
+    except (OSError, TypeError):
+        key = ""
+    if key not in ("close", "keep"):
+        record("not-answering", id=nid)
+        return
+
+    def click():
+        conn.emit_signal(None, "/org/freedesktop/Notifications", "org.freedesktop.Notifications", "ActionInvoked",
+                         GLib.Variant("(us)", (nid, key)))
+        record("answered", id=nid, action=key)
+        return False
+    GLib.timeout_add(1000, click)
 
 
 def on_bus(conn, name):
