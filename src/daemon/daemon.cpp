@@ -149,6 +149,7 @@ std::vector<ir::Ruleset> Daemon::unitRulesets() {
   d.memoryPressureDuration = config_.defaultMemoryPressureDuration;
   d.killMethod = config_.unitKillMethod;
   d.stopTimeout = config_.stopTimeout;
+  d.memoryExhaustion = config_.memoryExhaustion;
   std::vector<UnitOomSettings> units = tracker_->units();
   if (userSessions_) {
     userSessions_->follow(config_.desktop.followUserManagers ? userManagersIn(units) : std::set<uid_t>{});
@@ -365,8 +366,16 @@ void Daemon::scheduleNext() {
   TimePoint now = Clock::now();
   bool active = policy_->active(now);
   TimePoint next = lastSample_ + policy_->interval(now);
+  // A predicting detector (memory_exhaustion) plans its own next look: no
+  // trigger fires while free memory is eaten without a stall.
+  bool planned = false;
+  if (engine_ && !standingBy_)
+    if (auto within = engine_->sampleWithin()) {
+      TimePoint soon = lastSample_ + std::max(*within, config_.sampleInterval);
+      if (soon < next) next = soon, planned = true;
+    }
   if (next < now) next = now;
-  uint64_t accuracy = active ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
+  uint64_t accuracy = active || planned ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
   if (!timer_) {
     sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, toUsec(next), accuracy, onTimer, this);
   } else {

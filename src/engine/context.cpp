@@ -155,6 +155,9 @@ std::optional<uint64_t> CgroupView::swapCurrent() {
 std::optional<uint64_t> CgroupView::memoryMin() {
   return min_.get([&] { return isRoot() ? std::optional<uint64_t>(0) : readNumber("memory.min"); });
 }
+std::optional<uint64_t> CgroupView::memoryMax() {
+  return max_.get([&] { return isRoot() ? std::optional<uint64_t>(UINT64_MAX) : readNumber("memory.max"); });
+}
 std::optional<uint64_t> CgroupView::memoryLow() {
   return low_.get([&] { return isRoot() ? std::optional<uint64_t>(0) : readNumber("memory.low"); });
 }
@@ -326,6 +329,16 @@ std::optional<double> CgroupView::growthRatio() {
       h.usageAverageAt = ctx_.now();
     }
     return ratio;
+  });
+}
+
+std::optional<double> CgroupView::growthBytesPerSecond() {
+  return growthRate_.get([&]() -> std::optional<double> {
+    auto cur = memoryCurrent();
+    if (!cur) return std::nullopt;
+    auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+    h.usage.add(ctx_.now(), static_cast<double>(*cur));
+    return h.usage.slopePerSecond();
   });
 }
 

@@ -47,6 +47,10 @@ class Ruleset {
 
   RulesetState state(TimePoint now) const;
   bool timing() const;  // a detector is mid-duration or an action is paused async
+  // The soonest any detector wants its next sample (Plugin::sampleWithin).
+  std::optional<Duration> sampleWithin() const;
+  // The shortest time left any detector predicts (Plugin::secondsLeft).
+  std::optional<double> secondsLeft() const;
   bool actionPending() const { return !disabled && resumeAt_.has_value(); }  // e.g. a kill in flight
   std::optional<TimePoint> pausedUntil() const { return pausedUntil_; }
   void adoptStateFrom(const Ruleset& old);
@@ -71,6 +75,7 @@ class Engine {
   std::vector<WakeSource> wakeSources() const;
   bool hasUntriggeredGroups() const;
   bool timing() const;
+  std::optional<Duration> sampleWithin() const;
   bool actionPending() const;
   // Advances only the rulesets whose actions are paused on a kill in
   // flight: cheap, for the moments between samples when a kill moves on.

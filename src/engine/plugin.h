@@ -3,6 +3,7 @@
 // is usually a detector).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ class Plugin {
   // The kill an action has in flight while its chain is paused on it, so
   // the daemon can wait on the victim's death instead of sampling.
   virtual const KillOperation* killInFlight() const { return nullptr; }
+  // A detector that no PSI trigger can wake in time (memory filling fast
+  // stalls nobody until the last moment) says how long the daemon may wait
+  // for its next sample; nullopt: the usual idle interval will do.
+  virtual std::optional<Duration> sampleWithin() const { return std::nullopt; }
+  // A detector that predicts: seconds until what it watches runs out, as of
+  // the last sample (for warnings that let applications free memory first).
+  virtual std::optional<double> secondsLeft() const { return std::nullopt; }
 
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }
