@@ -4,7 +4,9 @@
 // the kernel's OOM killer is a fraction of a second away -- this looks at
 // the room left and how fast it shrinks.
 //
-// Room: MemAvailable minus `reserve` (of MemTotal); for a matched cgroup with
+// Room: MemAvailable minus `reserve` (5 % of MemTotal by default: below
+// that a machine without swap thrashes on its file pages, the grower slows
+// with everyone else, and the kernel may take minutes to act); for a matched cgroup with
 // a memory.max, also its room under that limit (less `reserve` of it),
 // whichever is smaller. The rate is a robust slope (engine/trend.h) of the
 // room over `window`; a decline slower than `min_rate` is no prediction.
@@ -98,7 +100,13 @@ class MemoryExhaustion : public Plugin {
       bool steady = fit && fit->mannKendallZ <= kSignificantFall;
       t.secondsLeft = steady ? secondsUntilExhausted(room, fit->slopePerSecond, minRate_) : std::nullopt;
       auto quick = t.trend.lastSlopePerSecond();
-      t.closing = quick && secondsUntilExhausted(room, *quick, minRate_).value_or(1e18) < kApproach * toSeconds(threshold_);
+      double approach = kApproach * toSeconds(threshold_);
+      bool closing = (quick && secondsUntilExhausted(room, *quick, minRate_).value_or(1e18) < approach) ||
+                     t.secondsLeft.value_or(1e18) < approach;
+      // held for a window: one calm sample amid a fall is no end of it (nor
+      // a new warning)
+      if (closing) t.closingUntil = ctx.now() + window_;
+      t.closing = ctx.now() < t.closingUntil;
       seen_.push_back(cg->inode());
     }
     std::erase_if(tracks_, [&](const auto& kv) { return std::find(seen_.begin(), seen_.end(), kv.first) == seen_.end(); });
@@ -147,6 +155,7 @@ class MemoryExhaustion : public Plugin {
     double rate = 0;
     std::optional<double> secondsLeft;
     bool closing = false;
+    TimePoint closingUntil{};
   };
 
   bool usableSwap(SampleContext& ctx) {
@@ -162,7 +171,7 @@ class MemoryExhaustion : public Plugin {
   Duration threshold_{};
   Duration window_{};
   Duration duration_{0};
-  SizeOrPercent reserve_{true, 2, 0};
+  SizeOrPercent reserve_{true, 5, 0};
   double minRate_ = 4.0 * 1024 * 1024;
   bool withoutSwap_ = false;
   bool gateOpen_ = false;

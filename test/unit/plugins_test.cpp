@@ -699,13 +699,13 @@ TEST(MemoryExhaustion, KillsTheFastestGrowerBeforeMemoryRunsOutNotTheLargest) {
     h.sample(i * 0.25);
   }
   ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/grower"});
-  // 1200 MiB minus a 41 MiB reserve at 200 MiB/s: under 10 s from the
+  // 1200 MiB minus a 102 MiB reserve (5 %) at 200 MiB/s: under 10 s from the
   // first slope (a third of the 2 s window), not later
   EXPECT_LE(i, 4) << "fired at sample " << i - 1;
   ASSERT_EQ(h.sink.reports.size(), 1u);
   const auto& reasons = h.sink.reports[0].reasons;
   ASSERT_FALSE(reasons.empty());
-  EXPECT_NE(reasons[0].find("memory of / runs out in 5."), std::string::npos) << reasons[0];
+  EXPECT_NE(reasons[0].find("memory of / runs out in 4.7 s"), std::string::npos) << reasons[0];
   EXPECT_NE(reasons[0].find("200.0 MiB/s"), std::string::npos) << reasons[0];
 }
 
@@ -766,11 +766,11 @@ TEST(MemoryExhaustion, PlansTheNextSampleByTheRoomLeftAndPredictsSecondsLeft) {
     growerAndBystander(h, i);
     h.sample(i * 0.25);
   }
-  // room: 1200 - 150 MiB - a 41 MiB reserve, at 2 GiB/s at most
+  // room: 1200 - 150 MiB - a 102 MiB reserve, at 2 GiB/s at most
   ASSERT_TRUE(h.engine->sampleWithin());
-  EXPECT_NEAR(toSeconds(*h.engine->sampleWithin()), (1050.0 - 40.96) / 2048, 0.01);
+  EXPECT_NEAR(toSeconds(*h.engine->sampleWithin()), (1050.0 - 102.4) / 2048, 0.01);
   ASSERT_TRUE(h.engine->rulesets()[0]->secondsLeft());
-  EXPECT_NEAR(*h.engine->rulesets()[0]->secondsLeft(), (1050.0 - 40.96) / 200, 0.1);
+  EXPECT_NEAR(*h.engine->rulesets()[0]->secondsLeft(), (1050.0 - 102.4) / 200, 0.1);
 }
 
 TEST(MemoryExhaustion, BadArgumentsAreNamed) {
@@ -783,4 +783,31 @@ TEST(MemoryExhaustion, BadArgumentsAreNamed) {
     d.insert(d.end(), out.errors.begin(), out.errors.end());
     EXPECT_FALSE(d.empty()) << args;
   }
+}
+
+TEST(SwapFree, ZramCountsWhatItsMemoryLimitHoldsAndSwapOnAfterStartCounts) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", std::to_string(300u << 20)}, {"memory.current", "10"}});
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.sample(0);  // no swap yet
+  // zram made and swapped on after start: a 1 GiB device, 30 % used by its
+  // size, but its 128 MiB memory limit is all but gone (3:1)
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/zram0 partition 1048576 307200 100\n");
+  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " + std::to_string(124u << 20) + " " +
+                                        std::to_string(128u << 20) + " 0 0 0 0\n");
+  h.sample(1);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
+  ASSERT_EQ(h.sink.reports.size(), 1u);
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("swap free 3.1% (9.7 MiB of 309.7 MiB)"), std::string::npos) << h.sink.reports[0].reasons[0];
+}
+
+TEST(SwapFree, ZramWithRoomIsNoFullSwap) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", std::to_string(300u << 20)}, {"memory.current", "10"}});
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/zram0 partition 1048576 307200 100\n");
+  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " + std::to_string(40u << 20) + " " +
+                                        std::to_string(128u << 20) + " 0 0 0 0\n");
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.killer.killed.empty());
 }

@@ -291,11 +291,12 @@ run_exhaust() {
   done
   sleep 2
   local mark; mark=$(mono_usec)
-  systemd-run -q --unit=grower -p RuntimeMaxSec=300 pressure-gen --grow-anon-mib-per-sec $rate $extra
+  # bounded: a machine thrashing without swap may neither kill nor OOM for minutes
+  systemd-run -q --unit=grower -p RuntimeMaxSec=150 pressure-gen --grow-anon-mib-per-sec $rate $extra
   t0=$(cut -d' ' -f1 /proc/uptime)
-  for _ in $(seq 3000); do
+  while awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN{exit !(b - a < 170)}'; do
     systemctl -q is-active grower.service || break
-    c=$(cat $cg/memory.current 2>/dev/null || echo 0)
+    c=$(cat /sys/fs/cgroup$cg/memory.current 2>/dev/null || echo 0)
     [ "$c" -gt "$peak" ] && peak=$c peak_t=$(cut -d' ' -f1 /proc/uptime)
     sleep 0.1
   done
