@@ -136,6 +136,11 @@ std::set<std::string> Daemon::monitoredMemoryCgroups() const {
   std::set<std::string> out;
   for (const auto& w : engine_->wakeSources())
     if (w.resource == Resource::Memory) out.insert(w.cgroup);
+  // every followed user's session, watched or not by a ruleset: the kernel's
+  // kills there are told to the user
+  if (userSessions_)
+    for (uid_t uid : userSessions_->followed())
+      out.insert(strprintf("/user.slice/user-%u.slice/user@%u.service", uid, uid));
   return out;
 }
 
@@ -409,14 +414,20 @@ void Daemon::warnOfPressure() {
       continue;
     }
     if (!warnedRulesets_.insert(r->name).second) continue;
-    LOG_NOTICE("ruleset '%s' is over its limits and timing towards a kill", r->name.c_str());
-    tellUsersOfPressure(*r);
+    // A predicting ruleset says how long memory lasts, so that applications
+    // know how soon to give back what they can.
+    auto secondsLeft = r->secondsLeft();
+    std::string reason = secondsLeft ? strprintf("memory runs out in about %.0f s at the present rate", *secondsLeft)
+                                     : std::string("over its limits, timing towards a kill");
+    LOG_NOTICE("ruleset '%s' is %s", r->name.c_str(), secondsLeft ? reason.c_str() : "over its limits and timing towards a kill");
+    tellUsersOfPressure(*r, reason, secondsLeft.value_or(-1));
     if (!api_) continue;
-    // Swap nearly gone is closer to the end than a stall: medium, not low.
-    api_->lowMemoryWarning(endsWith(r->name, "/ManagedOOMSwap") ? 100 : 50);
+    // Swap nearly gone, or memory predicted to run out, is closer to the end
+    // than a stall: medium, not low. (LowMemoryWarning carries a level only.)
+    api_->lowMemoryWarning(endsWith(r->name, "/ManagedOOMSwap") || secondsLeft ? 100 : 50);
     if (!api_->object()) continue;
     try {
-      api_->object()->emitPressureWarning(r->name, r->description, "over its limits, timing towards a kill");
+      api_->object()->emitPressureWarning(r->name, r->description, reason, secondsLeft.value_or(-1));
     } catch (const sdbus::Error& e) {
       LOG_DEBUG("PressureWarning not sent: %s", e.getMessage().c_str());
     }
@@ -425,7 +436,7 @@ void Daemon::warnOfPressure() {
 
 // PressureWarning on the session bus of every user whose session the
 // ruleset watches (its cgroups are in the user's slice, or contain it).
-void Daemon::tellUsersOfPressure(const Ruleset& r) {
+void Daemon::tellUsersOfPressure(const Ruleset& r, const std::string& reason, double secondsLeft) {
   if (!userSessions_) return;
   std::vector<WakeSource> watched;
   for (const auto& g : r.groups)
@@ -434,7 +445,7 @@ void Daemon::tellUsersOfPressure(const Ruleset& r) {
   for (uid_t uid : userSessions_->followed())
     for (const auto& w : watched)
       if (concernsUser(w.cgroup, uid)) {
-        userSessions_->pressureWarning(uid, r.name, r.description, "over its limits, timing towards a kill");
+        userSessions_->pressureWarning(uid, r.name, r.description, reason, secondsLeft);
         break;
       }
 }
@@ -580,12 +591,19 @@ bool Daemon::start() {
   // locked size is what is used, not what is mapped.
   if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
     LOG_NOTICE("memory not locked (%s): under heavy pressure unitoomd's own pages may be reclaimed", strerror(errno));
-  oomWatch_ = std::make_unique<KernelOomWatch>(event_, [this](const std::string& cgroup) {
-    if (tracker_)
-      for (const auto& u : tracker_->units())
-        if (u.cgroup == cgroup) return u.name;
-    return std::string();
-  });
+  oomWatch_ = std::make_unique<KernelOomWatch>(
+      event_,
+      [this](const std::string& cgroup) {
+        if (tracker_)
+          for (const auto& u : tracker_->units())
+            if (u.cgroup == cgroup) return u.name;
+        return std::string();
+      },
+      // The kernel's kills in a user's session reach the user as ours do.
+      [this](const std::string& cgroup, const std::string&, uint64_t died) {
+        auto uid = uidOfCgroup(cgroup);
+        if (uid && userSessions_ && config_.desktop.notify) userSessions_->notify(*uid, notificationForKernelOomKill(died));
+      });
   if (!reload(true)) return false;
   killWatch_ = std::make_unique<KillWatch>(event_, fs_->root(), [this] { advanceKills(); });
   if (options_.systemd) {

@@ -38,7 +38,8 @@ class UserSessions {
   UnitTracker* managerOf(const std::string& cgroup);
 
   void notify(uid_t uid, const Notification& n);
-  void pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description, const std::string& reason);
+  void pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description, const std::string& reason,
+                       double secondsLeft = -1);
 
  private:
   struct Session {

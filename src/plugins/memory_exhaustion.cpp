@@ -101,7 +101,8 @@ class MemoryExhaustion : public Plugin {
       t.secondsLeft = steady ? secondsUntilExhausted(room, fit->slopePerSecond, minRate_) : std::nullopt;
       auto quick = t.trend.lastSlopePerSecond();
       double approach = kApproach * toSeconds(threshold_);
-      bool closing = (quick && secondsUntilExhausted(room, *quick, minRate_).value_or(1e18) < approach) ||
+      t.quickSecondsLeft = quick ? secondsUntilExhausted(room, *quick, minRate_) : std::nullopt;
+      bool closing = t.quickSecondsLeft.value_or(1e18) < approach ||
                      t.secondsLeft.value_or(1e18) < approach;
       // held for a window: one calm sample amid a fall is no end of it (nor
       // a new warning)
@@ -139,10 +140,14 @@ class MemoryExhaustion : public Plugin {
     return fromSeconds(std::max(0.0, room / kFastestGrowthBytesPerSecond));
   }
 
+  // The robust prediction; while it needs more samples, the quick one (a
+  // warning that says "about 5 s" early beats an exact one too late).
   std::optional<double> secondsLeft() const override {
     std::optional<double> best;
-    for (const auto& [inode, t] : tracks_)
-      if (t.secondsLeft && (!best || *t.secondsLeft < *best)) best = t.secondsLeft;
+    for (const auto& [inode, t] : tracks_) {
+      auto s = t.secondsLeft ? t.secondsLeft : t.closing ? t.quickSecondsLeft : std::nullopt;
+      if (s && (!best || *s < *best)) best = s;
+    }
     return best;
   }
 
@@ -154,6 +159,7 @@ class MemoryExhaustion : public Plugin {
     double room = 0;
     double rate = 0;
     std::optional<double> secondsLeft;
+    std::optional<double> quickSecondsLeft;  // from the last two samples only
     bool closing = false;
     TimePoint closingUntil{};
   };
