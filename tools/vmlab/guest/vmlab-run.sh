@@ -281,7 +281,10 @@ run_exhaust() {
     noswap) swapoff -a ;;
     zram | zramslow) zram_swap || return ;;
   esac
-  [ "$kind" = zramslow ] && rate=25 extra=--grow-half-random
+  # the slow grower needs about 160 s to fill RAM and zram under TCG: bounded
+  # later, so that the bound does not end it first (it did, at 150 s)
+  local bound=150
+  [ "$kind" = zramslow ] && rate=25 extra=--grow-half-random bound=330
   systemctl reset-failed holder.service grower.service 2>/dev/null
   systemd-run -q --unit=holder -p RuntimeMaxSec=400 stress-ng --vm 1 --vm-bytes 300M --vm-keep
   for _ in $(seq 60); do
@@ -292,9 +295,9 @@ run_exhaust() {
   sleep 2
   local mark; mark=$(mono_usec)
   # bounded: a machine thrashing without swap may neither kill nor OOM for minutes
-  systemd-run -q --unit=grower -p RuntimeMaxSec=150 pressure-gen --grow-anon-mib-per-sec $rate $extra
+  systemd-run -q --unit=grower -p RuntimeMaxSec=$bound pressure-gen --grow-anon-mib-per-sec $rate $extra
   t0=$(cut -d' ' -f1 /proc/uptime)
-  while awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN{exit !(b - a < 170)}'; do
+  while awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN{exit !(b - a < '"$((bound + 20))"')}'; do
     systemctl -q is-active grower.service || break
     c=$(cat /sys/fs/cgroup$cg/memory.current 2>/dev/null || echo 0)
     [ "$c" -gt "$peak" ] && peak=$c peak_t=$(cut -d' ' -f1 /proc/uptime)
