@@ -30,8 +30,9 @@ void ManagerObject::emitKilled(const std::string& unit, const std::string& cgrou
   Manager_adaptor::emitKilled(wire(unit), wire(cgroup), wire(ruleset), wire(reason));
 }
 
-void ManagerObject::emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason) {
-  Manager_adaptor::emitPressureWarning(wire(ruleset), wire(description), wire(reason));
+void ManagerObject::emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason,
+                                        double secondsLeft) {
+  Manager_adaptor::emitPressureWarning(wire(ruleset), wire(description), wire(reason), secondsLeft);
 }
 
 void ManagerObject::requireRoot(const char* what) {

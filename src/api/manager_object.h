@@ -33,7 +33,9 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<org::unitoomd1::Mana
   // The adaptor's signals, with every string made valid UTF-8 first (they
   // carry unit names and cgroup paths; sd-bus refuses invalid UTF-8).
   void emitKilled(const std::string& unit, const std::string& cgroup, const std::string& ruleset, const std::string& reason);
-  void emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason);
+  // secondsLeft: until memory runs out, where predicted; else -1.
+  void emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason,
+                           double secondsLeft = -1);
 
  private:
   std::string Dump() override;

@@ -89,6 +89,8 @@ void applyDaemonConfig(std::string_view text, const std::string& file, DaemonCon
           bad("must be at most 10s (the longest any D-Bus call of unitoomd's waits)");
           c.systemdKillTimeout = before;  // a bad value changes nothing
         }
+      } else if (e.key == "MemoryExhaustionSec") {
+        duration(c.memoryExhaustion, std::chrono::seconds(10), Duration{0});
       } else if (e.key == "PrekillHookTimeoutSec") {
         Duration ignored;
         duration(ignored, Duration{0}, Duration{0});  // systemd-oomd 260+; accepted, no hooks here

@@ -59,6 +59,9 @@ struct DaemonConfig {
   // before killing the cgroup itself with cgroup.kill (see unitoomd.conf(5)
   // for why 300 ms).
   Duration systemdKillTimeout = kDefaultSystemdKillTimeout;
+  // Without usable swap, units with ManagedOOMSwap=kill (and -.slice) kill
+  // the fastest grower when memory is predicted to run out within this; 0: off.
+  Duration memoryExhaustion = std::chrono::seconds(10);
   // [Daemon]
   std::string rulesetFile;       // JSON rulesets; empty: none
   std::string rulesetDropInDir;  // JSON drop-ins; empty: none

@@ -138,6 +138,11 @@ std::set<std::string> Daemon::monitoredMemoryCgroups() const {
   std::set<std::string> out;
   for (const auto& w : engine_->wakeSources())
     if (w.resource == Resource::Memory) out.insert(w.cgroup);
+  // every followed user's session, watched or not by a ruleset: the kernel's
+  // kills there are told to the user
+  if (userSessions_)
+    for (uid_t uid : userSessions_->followed())
+      out.insert(strprintf("/user.slice/user-%u.slice/user@%u.service", uid, uid));
   return out;
 }
 
@@ -151,6 +156,7 @@ std::vector<ir::Ruleset> Daemon::unitRulesets() {
   d.memoryPressureDuration = config_.defaultMemoryPressureDuration;
   d.killMethod = config_.unitKillMethod;
   d.stopTimeout = config_.stopTimeout;
+  d.memoryExhaustion = config_.memoryExhaustion;
   std::vector<UnitOomSettings> units = tracker_->units();
   if (userSessions_) {
     userSessions_->follow(config_.desktop.followUserManagers ? userManagersIn(units) : std::set<uid_t>{});
@@ -396,8 +402,16 @@ void Daemon::scheduleNext() {
   TimePoint now = Clock::now();
   bool active = policy_->active(now);
   TimePoint next = lastSample_ + policy_->interval(now, watchingOnly_ ? std::optional(engine_->quietFor()) : std::nullopt);
+  // A predicting detector (memory_exhaustion) plans its own next look: no
+  // trigger fires while free memory is eaten without a stall.
+  bool planned = false;
+  if (engine_ && !standingBy_)
+    if (auto within = engine_->sampleWithin()) {
+      TimePoint soon = lastSample_ + std::max(*within, config_.sampleInterval);
+      if (soon < next) next = soon, planned = true;
+    }
   if (next < now) next = now;
-  uint64_t accuracy = active ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
+  uint64_t accuracy = active || planned ? 1000 : 1000000;  // idle wake-ups may be coalesced by up to 1 s
   if (!timer_) {
     sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, toUsec(next), accuracy, onTimer, this);
     nameSource(timer_, "sample-timer");
@@ -432,14 +446,20 @@ void Daemon::warnOfPressure() {
       continue;
     }
     if (!warnedRulesets_.insert(r->name).second) continue;
-    LOG_NOTICE("ruleset '%s' is over its limits and timing towards a kill", r->name.c_str());
-    tellUsersOfPressure(*r);
+    // A predicting ruleset says how long memory lasts, so that applications
+    // know how soon to give back what they can.
+    auto secondsLeft = r->secondsLeft();
+    std::string reason = secondsLeft ? strprintf("memory runs out in about %.0f s at the present rate", *secondsLeft)
+                                     : std::string("over its limits, timing towards a kill");
+    LOG_NOTICE("ruleset '%s' is %s", r->name.c_str(), secondsLeft ? reason.c_str() : "over its limits and timing towards a kill");
+    tellUsersOfPressure(*r, reason, secondsLeft.value_or(-1));
     if (!api_) continue;
-    // Swap nearly gone is closer to the end than a stall: medium, not low.
-    api_->lowMemoryWarning(endsWith(r->name, "/ManagedOOMSwap") ? 100 : 50);
+    // Swap nearly gone, or memory predicted to run out, is closer to the end
+    // than a stall: medium, not low. (LowMemoryWarning carries a level only.)
+    api_->lowMemoryWarning(endsWith(r->name, "/ManagedOOMSwap") || secondsLeft ? 100 : 50);
     if (!api_->object()) continue;
     try {
-      api_->object()->emitPressureWarning(r->name, r->description, "over its limits, timing towards a kill");
+      api_->object()->emitPressureWarning(r->name, r->description, reason, secondsLeft.value_or(-1));
     } catch (const sdbus::Error& e) {
       LOG_DEBUG("PressureWarning not sent: %s", e.getMessage().c_str());
     }
@@ -448,7 +468,7 @@ void Daemon::warnOfPressure() {
 
 // PressureWarning on the session bus of every user whose session the
 // ruleset watches (its cgroups are in the user's slice, or contain it).
-void Daemon::tellUsersOfPressure(const Ruleset& r) {
+void Daemon::tellUsersOfPressure(const Ruleset& r, const std::string& reason, double secondsLeft) {
   if (!userSessions_) return;
   std::vector<WakeSource> watched;
   for (const auto& g : r.groups)
@@ -457,7 +477,7 @@ void Daemon::tellUsersOfPressure(const Ruleset& r) {
   for (uid_t uid : userSessions_->followed())
     for (const auto& w : watched)
       if (concernsUser(w.cgroup, uid)) {
-        userSessions_->pressureWarning(uid, r.name, r.description, "over its limits, timing towards a kill");
+        userSessions_->pressureWarning(uid, r.name, r.description, reason, secondsLeft);
         break;
       }
 }
@@ -648,12 +668,19 @@ bool Daemon::start() {
   // The killer must not wait for its own pages under the very pressure it is
   // there to relieve (daemon/memory_lock.cpp says which pages, and why).
   lockMemory();
-  oomWatch_ = std::make_unique<KernelOomWatch>(event_, [this](const std::string& cgroup) {
-    if (tracker_)
-      for (const auto& u : tracker_->units())
-        if (u.cgroup == cgroup) return u.name;
-    return std::string();
-  });
+  oomWatch_ = std::make_unique<KernelOomWatch>(
+      event_,
+      [this](const std::string& cgroup) {
+        if (tracker_)
+          for (const auto& u : tracker_->units())
+            if (u.cgroup == cgroup) return u.name;
+        return std::string();
+      },
+      // The kernel's kills in a user's session reach the user as ours do.
+      [this](const std::string& cgroup, const std::string&, uint64_t died) {
+        auto uid = uidOfCgroup(cgroup);
+        if (uid && userSessions_ && config_.desktop.notify) userSessions_->notify(*uid, notificationForKernelOomKill(died));
+      });
   if (!reload(true)) return false;
   killWatch_ = std::make_unique<KillWatch>(event_, fs_->root(), [this] { advanceKills(); });
   // an answer moves a question on at once, as systemd's reply moves a kill

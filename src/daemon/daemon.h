@@ -97,7 +97,7 @@ class Daemon : private ReportSink, private ApiModel {
   void updateStatus();
   void killAttempted(const KillReport& report) override;
   void warnOfPressure();
-  void tellUsersOfPressure(const Ruleset& ruleset);
+  void tellUsersOfPressure(const Ruleset& ruleset, const std::string& reason, double secondsLeft);
   void applyDesktopConfig();
   std::set<std::string> monitoredMemoryCgroups() const;
 

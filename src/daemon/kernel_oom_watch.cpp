@@ -73,6 +73,7 @@ void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
                 strprintf("The kernel's OOM killer killed %llu process(es) in %s%s",
                           static_cast<unsigned long long>(died), cgroup.c_str(), unit.empty() ? "" : (" (" + unit + ")").c_str()),
                 fields);
+  if (onKills_) onKills_(cgroup, unit, died);
 }
 
 int KernelOomWatch::onChange(sd_event_source* s, const struct inotify_event*, void* userdata) {

@@ -21,9 +21,11 @@ namespace unitoomd {
 
 class KernelOomWatch {
  public:
-  // unitOf: the unit owning exactly this cgroup, or "".
-  KernelOomWatch(sd_event* event, std::function<std::string(const std::string&)> unitOf)
-      : event_(event), unitOf_(std::move(unitOf)) {}
+  // unitOf: the unit owning exactly this cgroup, or "". onKills: told of
+  // each report too (cgroup, unit, processes killed), to tell the user.
+  using OnKills = std::function<void(const std::string& cgroup, const std::string& unit, uint64_t died)>;
+  KernelOomWatch(sd_event* event, std::function<std::string(const std::string&)> unitOf, OnKills onKills = {})
+      : event_(event), unitOf_(std::move(unitOf)), onKills_(std::move(onKills)) {}
   ~KernelOomWatch();
   KernelOomWatch(const KernelOomWatch&) = delete;
   KernelOomWatch& operator=(const KernelOomWatch&) = delete;
@@ -47,6 +49,7 @@ class KernelOomWatch {
 
   sd_event* event_;
   std::function<std::string(const std::string&)> unitOf_;
+  OnKills onKills_;
   std::map<std::string, Watched> watched_;
   uint64_t killsSeen_ = 0;
 };

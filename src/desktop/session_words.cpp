@@ -116,6 +116,8 @@ Notification notificationFor(const KillReport& r) {
   if (endsWith(r.ruleset, "/ManagedOOMMemoryPressure"))
     why = "Your session was spending too much time waiting for memory, so the program causing it was stopped "
           "before everything froze.";
+  else if (endsWith(r.ruleset, "/MemoryExhaustion"))
+    why = "Memory was about to run out, so the program taking it fastest was stopped before the system froze.";
   else if (endsWith(r.ruleset, "/ManagedOOMSwap"))
     why = "Memory and swap space were almost full, so the program using the most swap was stopped.";
   else
@@ -125,6 +127,15 @@ Notification notificationFor(const KillReport& r) {
     if (k == "MEMORY_CURRENT" || k == "PROCESS_MEMORY")
       if (auto b = parseUnsigned(v)) used = " It was using " + formatBytes(*b) + ".";
   n.body = markupEscaped(why + used);
+  return n;
+}
+
+Notification notificationForKernelOomKill(uint64_t processes) {
+  Notification n;
+  n.summary = processes == 1 ? "A program was closed to free memory" : "Programs were closed to free memory";
+  n.body = markupEscaped(strprintf("The system ran out of memory before anything else could help, and the kernel stopped %s in "
+                                   "your session. Closing programs you do not need keeps it from happening again.",
+                                   processes == 1 ? "a program" : strprintf("%llu programs", static_cast<unsigned long long>(processes)).c_str()));
   return n;
 }
 

@@ -37,5 +37,8 @@ struct Notification {
 };
 // "Firefox was closed to free memory" and why, in words a user follows.
 Notification notificationFor(const KillReport& report);
+// The kernel's own OOM killer struck in the user's session: it does not say
+// whom (memory.events counts), so the words say what happened and what helps.
+Notification notificationForKernelOomKill(uint64_t processes);
 
 }  // namespace unitoomd

@@ -129,7 +129,7 @@ void UserSessions::notify(uid_t uid, const Notification& n) {
 }
 
 void UserSessions::pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description,
-                                   const std::string& reason) {
+                                   const std::string& reason, double secondsLeft) {
   auto it = sessions_.find(uid);
   if (it == sessions_.end() || !ready(it->first, it->second)) return;
   try {
@@ -138,7 +138,7 @@ void UserSessions::pressureWarning(uid_t uid, const std::string& ruleset, const 
     it->second.signals->emitSignal("PressureWarning")
         .onInterface(kApiInterface)
         .withArguments(utf8Safe(ruleset, shown::kDataBytes), utf8Safe(description, shown::kDataBytes),
-                       utf8Safe(reason, shown::kDataBytes));
+                       utf8Safe(reason, shown::kDataBytes), secondsLeft);
   } catch (const sdbus::Error& e) {
     LOG_DEBUG("PressureWarning to user %u not sent: %s", uid, e.getMessage().c_str());
   }

@@ -39,7 +39,8 @@ class UserSessions : public QuestionChannel {
   UnitTracker* managerOf(const std::string& cgroup);
 
   void notify(uid_t uid, const Notification& n);
-  void pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description, const std::string& reason);
+  void pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description, const std::string& reason,
+                       double secondsLeft = -1);
 
   // Pause and ask: a notification with actions, and its answers
   // (ActionInvoked from the user's notification server) handed to `onAnswer`.

@@ -155,6 +155,9 @@ std::optional<uint64_t> CgroupView::swapCurrent() {
 std::optional<uint64_t> CgroupView::memoryMin() {
   return min_.get([&] { return isRoot() ? std::optional<uint64_t>(0) : readNumber("memory.min"); });
 }
+std::optional<uint64_t> CgroupView::memoryMax() {
+  return max_.get([&] { return isRoot() ? std::optional<uint64_t>(UINT64_MAX) : readNumber("memory.max"); });
+}
 std::optional<uint64_t> CgroupView::memoryLow() {
   return low_.get([&] { return isRoot() ? std::optional<uint64_t>(0) : readNumber("memory.low"); });
 }
@@ -331,6 +334,16 @@ std::optional<double> CgroupView::growthRatio() {
   });
 }
 
+std::optional<double> CgroupView::growthBytesPerSecond() {
+  return growthRate_.get([&]() -> std::optional<double> {
+    auto cur = memoryCurrent();
+    if (!cur) return std::nullopt;
+    auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+    h.usage.add(ctx_.now(), static_cast<double>(*cur));
+    return h.usage.slopePerSecond();
+  });
+}
+
 std::optional<uint64_t> CgroupView::effectiveUsage() {
   auto cur = memoryCurrent();
   if (!cur) return std::nullopt;
@@ -400,8 +413,37 @@ const FlatKeyed* SampleContext::meminfo() {
   return v ? &*v : nullptr;
 }
 
+// Read at every sample, so swap added or removed after start (swapon of a
+// zram device by zram-generator, a swapoff) counts from the next sample.
 std::optional<SwapInfo> SampleContext::swaps() {
-  return swaps_.get([&] { return readProcParsed("swaps", parseSwaps); });
+  return swaps_.get([&]() -> std::optional<SwapInfo> {
+    auto listed = readProcParsed("swaps", parseSwaps);
+    if (!listed) return listed;
+    bool zram = false;
+    std::vector<SwapDevice> devices;
+    for (const SwapDevice& d : listed->devices) {
+      auto name = zramDeviceName(d.filename);
+      if (!name) {
+        devices.push_back(d);
+        continue;
+      }
+      std::string file = "block/" + *name + "/mm_stat";
+      FileRead f = fs_.readSys(file);
+      auto stat = f.ok() ? parseZramMmStat(f.data) : std::nullopt;
+      if (!stat) {  // as listed, and said once: its size overstates what it holds
+        if (f.status == ReadStatus::Failed || f.ok()) noteReadFailure(fs_.sysRoot() + "/" + file, 0, f.ok() ? 0 : f.errnum);
+        devices.push_back(d);
+        continue;
+      }
+      uint64_t avail = 0;
+      if (const FlatKeyed* mi = meminfo())
+        if (auto it = mi->find(std::string_view("MemAvailable")); it != mi->end()) avail = it->second;
+      devices.push_back(zramEffective(d, *stat, avail));
+      zram = true;
+    }
+    if (!zram) return listed;
+    return sumSwapDevices(std::move(devices));
+  });
 }
 
 const FlatKeyed* SampleContext::vmstat() {

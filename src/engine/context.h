@@ -72,6 +72,7 @@ class CgroupView {
   std::optional<uint64_t> memoryStatField(std::string_view key);
   std::optional<uint64_t> swapCurrent();
   std::optional<uint64_t> memoryMin();
+  std::optional<uint64_t> memoryMax();  // UINT64_MAX: no limit ("max", and the root)
   std::optional<uint64_t> memoryLow();
   std::optional<bool> oomGroup();
   std::optional<bool> populated();
@@ -92,6 +93,9 @@ class CgroupView {
   std::optional<CounterRates> counterRates(Duration window);
   // memory.current over its decaying average (> 1 means growing).
   std::optional<double> growthRatio();
+  // memory.current's change in bytes per second over the last seconds of
+  // samples (engine/trend.h); nullopt until a few samples have seen it.
+  std::optional<double> growthBytesPerSecond();
   // memory.current minus what memory.min/low protect.
   std::optional<uint64_t> effectiveUsage();
 
@@ -105,12 +109,12 @@ class CgroupView {
   SampleContext& ctx_;
   std::shared_ptr<CgroupDir> dir_;
   Lazy<Psi> pressure_[2];
-  Lazy<uint64_t> current_, swap_, min_, low_, dying_;
+  Lazy<uint64_t> current_, swap_, min_, max_, low_, dying_;
   Lazy<FlatKeyed> stat_, events_;
   Lazy<bool> oomGroup_;
   Lazy<std::vector<int>> procs_;
   Lazy<CounterPoint> counters_;
-  Lazy<double> growth_;
+  Lazy<double> growth_, growthRate_;
   std::optional<Preference> preference_, preferenceWithClaims_;
   std::optional<std::string> protectedBy_;
 };

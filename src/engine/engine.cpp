@@ -118,6 +118,24 @@ Duration Ruleset::quietFor() const {
   return shortest;
 }
 
+std::optional<Duration> Ruleset::sampleWithin() const {
+  std::optional<Duration> out;
+  if (disabled) return out;
+  for (const auto& g : groups)
+    for (const auto& d : g.detectors)
+      if (auto w = d->sampleWithin(); w && (!out || *w < *out)) out = w;
+  return out;
+}
+
+std::optional<double> Ruleset::secondsLeft() const {
+  std::optional<double> out;
+  if (disabled) return out;
+  for (const auto& g : groups)
+    for (const auto& d : g.detectors)
+      if (auto s = d->secondsLeft(); s && (!out || *s < *out)) out = s;
+  return out;
+}
+
 void Ruleset::adoptStateFrom(const Ruleset& old) {
   pausedUntil_ = old.pausedUntil_;
   // A pending async action belongs to plugins that no longer exist: drop it.
@@ -185,6 +203,13 @@ std::vector<const KillOperation*> Engine::killsInFlight() const {
   std::vector<const KillOperation*> out;
   for (const auto& r : rulesets_)
     if (const KillOperation* op = r->killInFlight()) out.push_back(op);
+  return out;
+}
+
+std::optional<Duration> Engine::sampleWithin() const {
+  std::optional<Duration> out;
+  for (const auto& r : rulesets_)
+    if (auto w = r->sampleWithin(); w && (!out || *w < *out)) out = w;
   return out;
 }
 

@@ -50,6 +50,10 @@ class Ruleset {
   // How long none of its groups can fire: each group waits for its slowest
   // detector (Plugin::quietFor); zero when any group may fire now.
   Duration quietFor() const;
+  // The soonest any detector wants its next sample (Plugin::sampleWithin).
+  std::optional<Duration> sampleWithin() const;
+  // The shortest time left any detector predicts (Plugin::secondsLeft).
+  std::optional<double> secondsLeft() const;
   bool actionPending() const { return !disabled && resumeAt_.has_value(); }  // e.g. a kill in flight
   std::optional<TimePoint> pausedUntil() const { return pausedUntil_; }
   void adoptStateFrom(const Ruleset& old);
@@ -76,6 +80,7 @@ class Engine {
   bool timing() const;
   // The shortest Ruleset::quietFor (Duration::max(): none can fire, ever).
   Duration quietFor() const;
+  std::optional<Duration> sampleWithin() const;
   bool actionPending() const;
   // Advances only the rulesets whose actions are paused on a kill in
   // flight: cheap, for the moments between samples when a kill moves on.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/trend.h"
 #include "observe/pressure_window.h"
 #include "util/time.h"
 
@@ -25,6 +26,10 @@ struct CounterPoint {
   uint64_t refaults = 0;  // workingset_refault_anon + workingset_refault_file
 };
 
+// Long enough for a median of several samples at the short interval, short
+// enough that a grower that just started shows at its present speed.
+inline constexpr Duration kUsageTrendWindow = std::chrono::seconds(2);
+
 struct CgroupHistory {
   std::string path;
   TimePoint lastSeen{};
@@ -32,6 +37,9 @@ struct CgroupHistory {
   std::vector<CounterPoint> counters;  // oldest first
   std::optional<double> usageAverage;  // decaying average of memory.current, for growth
   TimePoint usageAverageAt{};
+  // memory.current, for growth in bytes per second; two points suffice to
+  // rank a fast grower above a still bystander
+  Trend usage{kUsageTrendWindow, 2};
 };
 
 class History {

@@ -46,6 +46,13 @@ class Plugin {
   // say, after a run, how long it cannot fire at the fastest pace it has
   // seen, halved: its group cannot fire before. None: it may fire any time.
   virtual std::optional<Duration> quietFor() const { return std::nullopt; }
+  // A detector that no PSI trigger can wake in time (memory filling fast
+  // stalls nobody until the last moment) says how long the daemon may wait
+  // for its next sample; nullopt: the usual idle interval will do.
+  virtual std::optional<Duration> sampleWithin() const { return std::nullopt; }
+  // A detector that predicts: seconds until what it watches runs out, as of
+  // the last sample (for warnings that let applications free memory first).
+  virtual std::optional<double> secondsLeft() const { return std::nullopt; }
 
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }

@@ -126,7 +126,8 @@ Result<void> CgroupDir::setXattr(const char* name, std::string_view value) const
   return {};
 }
 
-CgroupFs::CgroupFs(std::string cgroupRoot, std::string procRoot) : root_(std::move(cgroupRoot)), procRoot_(std::move(procRoot)) {
+CgroupFs::CgroupFs(std::string cgroupRoot, std::string procRoot, std::string sysRoot)
+    : root_(std::move(cgroupRoot)), procRoot_(std::move(procRoot)), sysRoot_(std::move(sysRoot)) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
 
@@ -196,6 +197,11 @@ bool CgroupFs::firstFailure(const std::string& key) const {
 
 FileRead CgroupFs::readProc(const char* relative) const {
   std::string path = procRoot_ + "/" + relative;
+  return readWholeFile(AT_FDCWD, path.c_str());
+}
+
+FileRead CgroupFs::readSys(const std::string& relative) const {
+  std::string path = sysRoot_ + "/" + relative;
   return readWholeFile(AT_FDCWD, path.c_str());
 }
 

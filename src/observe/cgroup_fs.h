@@ -58,8 +58,9 @@ class CgroupDir {
 
 class CgroupFs {
  public:
-  // cgroupRoot: mount point of the cgroup2 hierarchy; procRoot: normally /proc.
-  CgroupFs(std::string cgroupRoot, std::string procRoot = "/proc");
+  // cgroupRoot: mount point of the cgroup2 hierarchy; procRoot: normally
+  // /proc; sysRoot: normally /sys (zram's mm_stat).
+  CgroupFs(std::string cgroupRoot, std::string procRoot = "/proc", std::string sysRoot = "/sys");
 
   // The cgroup2 mount: /sys/fs/cgroup when it is cgroup2, else the hybrid
   // layout's /sys/fs/cgroup/unified; nullopt when there is none.
@@ -79,6 +80,9 @@ class CgroupFs {
 
   // A file below procRoot: "meminfo", "swaps", "vmstat", "pressure/memory".
   FileRead readProc(const char* relative) const;
+  // A file below sysRoot: "block/zram0/mm_stat".
+  FileRead readSys(const std::string& relative) const;
+  const std::string& sysRoot() const { return sysRoot_; }
 
   static std::string normalize(std::string_view pattern);  // -> "/x/y" form
   std::string absolute(const std::string& path) const;
@@ -93,6 +97,7 @@ class CgroupFs {
  private:
   std::string root_;
   std::string procRoot_;
+  std::string sysRoot_;
   mutable std::set<std::string> saidFailures_;
 };
 

@@ -1,5 +1,6 @@
 #include "observe/parsers.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "util/parse.h"
@@ -94,18 +95,63 @@ std::optional<FlatKeyed> parseMeminfo(std::string_view text) {
 std::optional<SwapInfo> parseSwaps(std::string_view text) {
   auto lines = split(text, '\n');
   if (lines.empty() || !startsWith(trim(lines[0]), "Filename")) return std::nullopt;
-  SwapInfo info;
+  std::vector<SwapDevice> devices;
   for (size_t i = 1; i < lines.size(); ++i) {
     auto fields = splitBlanks(trim(lines[i]));
     if (fields.empty()) continue;
     if (fields.size() < 4) return std::nullopt;
     auto size = parseUnsigned(fields[2]);
     auto used = parseUnsigned(fields[3]);
-    if (!size || !used) return std::nullopt;
-    info.totalBytes += *size * 1024;
-    info.usedBytes += *used * 1024;
+    if (!size || !used || *size > UINT64_MAX / 1024 || *used > UINT64_MAX / 1024) return std::nullopt;
+    devices.push_back({std::string(fields[0]), *size * 1024, *used * 1024});
   }
+  return sumSwapDevices(std::move(devices));
+}
+
+SwapInfo sumSwapDevices(std::vector<SwapDevice> devices) {
+  SwapInfo info;
+  for (const auto& d : devices) {
+    info.totalBytes = info.totalBytes > UINT64_MAX - d.sizeBytes ? UINT64_MAX : info.totalBytes + d.sizeBytes;
+    info.usedBytes = info.usedBytes > UINT64_MAX - d.usedBytes ? UINT64_MAX : info.usedBytes + d.usedBytes;
+  }
+  info.devices = std::move(devices);
   return info;
+}
+
+std::optional<ZramStat> parseZramMmStat(std::string_view text) {
+  // orig_data_size compr_data_size mem_used_total mem_limit mem_used_max
+  // same_pages pages_compacted huge_pages [huge_pages_since]
+  auto fields = splitBlanks(trim(text));
+  if (fields.size() < 5) return std::nullopt;
+  uint64_t v[4];
+  for (int i = 0; i < 4; ++i) {
+    auto n = parseUnsigned(fields[static_cast<size_t>(i)]);
+    if (!n) return std::nullopt;
+    v[i] = *n;
+  }
+  return ZramStat{v[0], v[1], v[2], v[3]};
+}
+
+std::optional<std::string> zramDeviceName(std::string_view swapFilename) {
+  constexpr std::string_view prefix = "/dev/zram";
+  if (!startsWith(swapFilename, prefix) || swapFilename.size() == prefix.size() || swapFilename.size() > prefix.size() + 6)
+    return std::nullopt;
+  for (char c : swapFilename.substr(prefix.size()))
+    if (c < '0' || c > '9') return std::nullopt;
+  return std::string(swapFilename.substr(5));
+}
+
+SwapDevice zramEffective(const SwapDevice& device, const ZramStat& zram, uint64_t memAvailableBytes) {
+  double used = static_cast<double>(device.usedBytes);
+  double memUsed = static_cast<double>(zram.memUsedTotalBytes);
+  double limit = zram.memLimitBytes > 0 ? static_cast<double>(zram.memLimitBytes) : memUsed + static_cast<double>(memAvailableBytes);
+  double memoryRoom = limit > memUsed ? limit - memUsed : 0;
+  double perByte = used > 0 && memUsed > 0 ? used / memUsed : 1.0;
+  double sizeRoom = device.sizeBytes > device.usedBytes ? static_cast<double>(device.sizeBytes - device.usedBytes) : 0;
+  double room = std::min(sizeRoom, memoryRoom * perByte);
+  SwapDevice out = device;
+  out.sizeBytes = device.usedBytes + static_cast<uint64_t>(room);
+  return out;
 }
 
 std::optional<std::vector<int>> parsePids(std::string_view text) {

@@ -95,6 +95,15 @@ std::vector<Candidate> KillPlugin::candidatesOf(SampleContext& ctx, const std::v
 // every memory.oom.group cgroup (which is killed whole, so not descended).
 // A monitored leaf is its own candidate.
 std::vector<Candidate> KillPlugin::leavesUnder(SampleContext& ctx, const std::vector<CgroupView*>& roots) {
+  return candidatesOf(ctx, leafCgroups(ctx, roots));
+}
+
+std::vector<CgroupView*> KillPlugin::candidateCgroups(SampleContext& ctx) {
+  auto roots = ctx.resolve(cgroups_);
+  return leaves_ ? leafCgroups(ctx, roots) : roots;
+}
+
+std::vector<CgroupView*> KillPlugin::leafCgroups(SampleContext& ctx, const std::vector<CgroupView*>& roots) {
   std::vector<CgroupView*> found;
   std::vector<std::pair<CgroupView*, int>> stack;
   for (CgroupView* r : roots) stack.emplace_back(r, 0);
@@ -113,7 +122,7 @@ std::vector<Candidate> KillPlugin::leavesUnder(SampleContext& ctx, const std::ve
     for (const auto& p : children)
       if (CgroupView* v = ctx.cgroup(p)) stack.emplace_back(v, depth + 1);
   }
-  return candidatesOf(ctx, found);
+  return found;
 }
 
 std::optional<KillPlugin::Attempt> KillPlugin::choose(SampleContext& ctx) {

@@ -44,6 +44,9 @@ class KillPlugin : public Plugin {
   virtual std::string rank(SampleContext& ctx, std::vector<Candidate>& candidates) = 0;
 
   std::vector<Candidate> candidatesOf(SampleContext& ctx, const std::vector<CgroupView*>& cgroups);
+  // The cgroups ranking will look at (the leaves, with "leaves"), unfiltered:
+  // for histories that must be fed before a kill is due.
+  std::vector<CgroupView*> candidateCgroups(SampleContext& ctx);
   std::vector<std::string> cgroups_;
   std::vector<std::string> watched_;  // the literal cgroups (glob prefixes) it watches
 
@@ -67,6 +70,7 @@ class KillPlugin : public Plugin {
   };
 
   std::vector<Candidate> leavesUnder(SampleContext& ctx, const std::vector<CgroupView*>& roots);
+  std::vector<CgroupView*> leafCgroups(SampleContext& ctx, const std::vector<CgroupView*>& roots);
   std::optional<Attempt> choose(SampleContext& ctx);
   PluginResult advance(SampleContext& ctx);
   PluginResult finished(SampleContext& ctx, bool killed);

@@ -14,6 +14,7 @@ std::unique_ptr<Plugin> makeMemoryAbove(PluginArgs& args);
 std::unique_ptr<Plugin> makeMemoryReclaim(PluginArgs& args);
 std::unique_ptr<Plugin> makeMemoryThrashing(PluginArgs& args);
 std::unique_ptr<Plugin> makeSwapFree(PluginArgs& args);
+std::unique_ptr<Plugin> makeMemoryExhaustion(PluginArgs& args);
 std::unique_ptr<Plugin> makeExists(PluginArgs& args);
 std::unique_ptr<Plugin> makeNrDyingDescendants(PluginArgs& args);
 std::unique_ptr<Plugin> makeDumpCgroupOverview(PluginArgs& args);

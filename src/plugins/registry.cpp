@@ -12,6 +12,7 @@ const std::vector<PluginInfo>& pluginTable() {
       {"memory_reclaim", makeMemoryReclaim, "reclaim happened within a duration"},
       {"memory_thrashing", makeMemoryThrashing, "refaults show harmful reclaim (thrashing)"},
       {"swap_free", makeSwapFree, "free swap below a percentage"},
+      {"memory_exhaustion", makeMemoryExhaustion, "memory predicted to run out within a time, at the present rate"},
       {"exists", makeExists, "a cgroup exists (or not)"},
       {"nr_dying_descendants", makeNrDyingDescendants, "dying descendants at most (or above) a count"},
       {"dump_cgroup_overview", makeDumpCgroupOverview, "log an overview of cgroups under pressure"},

@@ -117,6 +117,36 @@ ir::Ruleset swapRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d) {
   return rs;
 }
 
+ir::Ruleset exhaustionRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d) {
+  ir::Ruleset rs;
+  rs.name = rulesetPrefix(u) + "/MemoryExhaustion";
+  bool byDefault = u.managedOOMSwap != "kill";
+  rs.origin = "unit " + label(u) + (byDefault ? " (no usable swap; on -.slice by default)" : " (ManagedOOMSwap=kill, no usable swap)");
+  rs.description = strprintf("No usable swap and memory predicted to run out within %s at the present rate: kill the "
+                             "candidate under %s growing fastest.",
+                             formatDuration(d.memoryExhaustion).c_str(), label(u).c_str());
+  rs.hasDetectors = rs.hasActions = true;
+  rs.where = ir::Location{rs.origin, 0};
+  rs.postActionDelay = "0";  // the trend starts over once room comes back (memory_exhaustion.cpp)
+  ir::DetectorGroup g;
+  g.name = "memory runs out";
+  g.where = rs.where;
+  g.detectors.push_back(
+      call("memory_exhaustion", {{"cgroup", "/"}, {"threshold", durationArg(d.memoryExhaustion)}, {"without_swap", "true"}}, rs.origin));
+  rs.detectors.push_back(std::move(g));
+  rs.actions.push_back(call("kill_by_memory_size_or_growth",
+                            {{"cgroup", u.cgroup},
+                             {"leaves", "true"},
+                             {"growth_rate", "true"},
+                             {"method", d.killMethod},
+                             {"stop_timeout", durationArg(d.stopTimeout)}},
+                            rs.origin));
+  return rs;
+}
+
+// The root slice of the system manager: the whole machine.
+bool isSystemRootSlice(const UnitOomSettings& u) { return u.name == "-.slice" && u.manager.empty() && !u.claimedByUser; }
+
 }  // namespace
 
 double scaledFractionToPercent(uint32_t scaled) {
@@ -149,6 +179,8 @@ UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const
     if (!isLiveState(u->activeState)) continue;
     if (u->managedOOMMemoryPressure == "kill") out.rulesets.rulesets.push_back(pressureRuleset(*u, defaults, out.warnings));
     if (u->managedOOMSwap == "kill") out.rulesets.rulesets.push_back(swapRuleset(*u, defaults));
+    if (defaults.memoryExhaustion > Duration{0} && (u->managedOOMSwap == "kill" || isSystemRootSlice(*u)))
+      out.rulesets.rulesets.push_back(exhaustionRuleset(*u, defaults));
   }
   return out;
 }

@@ -9,6 +9,12 @@
 //   ManagedOOMSwap=kill            -> "<unit>/ManagedOOMSwap":
 //       memory and swap both used beyond SwapUsedLimit= -> kill the
 //       candidate under the unit using the most swap (> 5 % of swap).
+//   ManagedOOMSwap=kill, and -.slice always -> "<unit>/MemoryExhaustion":
+//       while the system has no usable swap, memory predicted to run out
+//       within MemoryExhaustionSec= at the present rate -> kill the
+//       candidate under the unit growing fastest. Without swap nothing
+//       else would act before the kernel: swap never fills, and a fast
+//       grower stalls nobody until the last moment.
 //   ManagedOOMPreference=avoid|omit -> a preference on the unit's cgroup,
 //       inherited by everything below it.
 #pragma once
@@ -52,6 +58,7 @@ struct UnitPolicyDefaults {
   Duration memoryPressureDuration = std::chrono::seconds(30);
   std::string killMethod = "kill";  // kill | stop | restart
   Duration stopTimeout = std::chrono::seconds(10);
+  Duration memoryExhaustion = std::chrono::seconds(10);  // 0: no exhaustion rulesets
 };
 
 struct UnitPolicy {

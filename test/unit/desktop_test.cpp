@@ -256,9 +256,18 @@ TEST(SessionWords, TheNotificationSaysWhatAndWhyInPlainWords) {
   EXPECT_EQ(notificationFor(r).summary, "cc1plus (pid 201) was closed to free memory");
   EXPECT_NE(notificationFor(r).body.find("swap"), std::string::npos);
 
+  r.ruleset = "-.slice/MemoryExhaustion";
+  EXPECT_NE(notificationFor(r).body.find("taking it fastest"), std::string::npos);
+
   r.ruleset = "my-rules";
   r.description = "Browser tabs over 2G while memory is short.";
   EXPECT_NE(notificationFor(r).body.find("Browser tabs over 2G"), std::string::npos);
+}
+
+TEST(SessionWords, TheKernelsOwnKillIsToldLikeOurs) {
+  EXPECT_EQ(notificationForKernelOomKill(1).summary, "A program was closed to free memory");
+  EXPECT_NE(notificationForKernelOomKill(1).body.find("the kernel stopped a program in your session"), std::string::npos);
+  EXPECT_NE(notificationForKernelOomKill(3).body.find("stopped 3 programs"), std::string::npos);
 }
 
 // The body may be read as markup by the notification daemon, and the names

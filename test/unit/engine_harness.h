@@ -55,7 +55,7 @@ struct RecordingSink : ReportSink {
 
 struct Harness {
   FixtureTree tree;
-  CgroupFs fs{tree.cgroupRoot(), tree.procRoot()};
+  CgroupFs fs{tree.cgroupRoot(), tree.procRoot(), tree.sysRoot()};
   History history;
   RecordingKiller killer;
   RecordingSink sink;

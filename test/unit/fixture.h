@@ -30,6 +30,12 @@ class FixtureTree {
 
   std::string cgroupRoot() const { return root_ + "/cgroup"; }
   std::string procRoot() const { return root_ + "/proc"; }
+  std::string sysRoot() const { return root_ + "/sys"; }
+  // A file below sysRoot ("block/zram0/mm_stat").
+  void sys(const std::string& name, const std::string& content) {
+    std::filesystem::create_directories(std::filesystem::path(sysRoot() + "/" + name).parent_path());
+    write(sysRoot() + "/" + name, content);
+  }
 
   // A cgroup directory with cgroup.procs and the given files.
   void cgroup(const std::string& path, const std::map<std::string, std::string>& files) {

@@ -55,5 +55,30 @@ TEST(KernelOomWatch, ReportsEachGrowthOfOomKillWithItsUnit) {
   sd_event_unref(event);
 }
 
+TEST(KernelOomWatch, TellsWhoeverAsksOfEachKillSoAUsersSessionHearsOfIt) {
+  FixtureTree t;
+  t.cgroup("/user.slice/user-1000.slice/user@1000.service", {{"memory.events", "oom 0\noom_kill 0\n"}});
+  CgroupFs fs(t.cgroupRoot(), t.procRoot());
+  sd_event* event = nullptr;
+  ASSERT_GE(sd_event_new(&event), 0);
+  std::vector<std::pair<std::string, uint64_t>> told;
+  {
+    KernelOomWatch watch(
+        event, [](const std::string&) { return std::string("user@1000.service"); },
+        [&](const std::string& cg, const std::string& unit, uint64_t died) {
+          EXPECT_EQ(unit, "user@1000.service");
+          told.emplace_back(cg, died);
+        });
+    watch.watch(fs, {"/user.slice/user-1000.slice/user@1000.service"});
+    watch.check();
+    FixtureTree::write(t.cgroupRoot() + "/user.slice/user-1000.slice/user@1000.service/memory.events", "oom 1\noom_kill 1\n");
+    watch.check();
+    watch.check();
+  }
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0], (std::pair<std::string, uint64_t>{"/user.slice/user-1000.slice/user@1000.service", 1}));
+  sd_event_unref(event);
+}
+
 }  // namespace
 }  // namespace unitoomd

@@ -197,3 +197,39 @@ TEST(StallWindow, AStaleBaseIsNotDilutedIntoAFigure) {
   recordStall(h, {t0 + std::chrono::seconds(30), 900000, 900000}, std::chrono::seconds(60));
   EXPECT_FALSE(stallPercent(h, StallKind::Full, std::chrono::seconds(1)));
 }
+
+TEST(Zram, MmStatAndDeviceNames) {
+  auto z = parseZramMmStat("  4096000   1024000   1200000   8000000   1300000      10        0        0        0\n");
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->origDataBytes, 4096000u);
+  EXPECT_EQ(z->comprDataBytes, 1024000u);
+  EXPECT_EQ(z->memUsedTotalBytes, 1200000u);
+  EXPECT_EQ(z->memLimitBytes, 8000000u);
+  EXPECT_FALSE(parseZramMmStat("1 2 3\n"));
+  EXPECT_FALSE(parseZramMmStat("1 2 x 4 5\n"));
+  EXPECT_EQ(zramDeviceName("/dev/zram0"), "zram0");
+  EXPECT_EQ(zramDeviceName("/dev/zram12"), "zram12");
+  EXPECT_FALSE(zramDeviceName("/dev/zram"));
+  EXPECT_FALSE(zramDeviceName("/dev/zram0/../../sda"));
+  EXPECT_FALSE(zramDeviceName("/dev/vdb"));
+  EXPECT_FALSE(zramDeviceName("/swapfile"));
+}
+
+TEST(Zram, FreeSpaceIsWhatItsMemoryRoomHoldsNotItsSize) {
+  constexpr uint64_t MiB = 1024 * 1024;
+  // 1 GiB device, 300 MiB swapped out in 100 MiB of memory (3:1), limit 128 MiB:
+  // 28 MiB of memory left holds 84 MiB more, whatever its size says
+  SwapDevice d{"/dev/zram0", 1024 * MiB, 300 * MiB};
+  auto e = zramEffective(d, ZramStat{300 * MiB, 95 * MiB, 100 * MiB, 128 * MiB}, 2048 * MiB);
+  EXPECT_EQ(e.usedBytes, 300 * MiB);
+  EXPECT_EQ(e.sizeBytes, 384 * MiB);
+  // no mem_limit: RAM is its limit (MemAvailable 50 MiB left -> 150 MiB)
+  e = zramEffective(d, ZramStat{300 * MiB, 95 * MiB, 100 * MiB, 0}, 50 * MiB);
+  EXPECT_EQ(e.sizeBytes, 450 * MiB);
+  // same-filled pages cost nothing: the size is the bound
+  e = zramEffective(SwapDevice{"/dev/zram0", 1024 * MiB, 1000 * MiB}, ZramStat{1000 * MiB, 0, 1 * MiB, 128 * MiB}, 2048 * MiB);
+  EXPECT_EQ(e.sizeBytes, 1024 * MiB);
+  // empty: no compression known, one byte per byte
+  e = zramEffective(SwapDevice{"/dev/zram0", 1024 * MiB, 0}, ZramStat{0, 0, 0, 128 * MiB}, 2048 * MiB);
+  EXPECT_EQ(e.sizeBytes, 128 * MiB);
+}

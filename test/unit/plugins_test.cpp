@@ -707,3 +707,152 @@ TEST(MemoryAbove, TimesOnlyAGivenDuration) {
   h.sample(1);
   EXPECT_FALSE(h.engine->timing());
 }
+
+// memory_exhaustion, with a fake clock: MemAvailable (and memory.current)
+// written for each sample, a quarter second apart.
+namespace {
+
+constexpr uint64_t kMiB = 1024 * 1024;
+
+void meminfo(Harness& h, uint64_t availMiB) {
+  h.tree.proc("meminfo", "MemTotal: " + std::to_string(2048 * 1024) + " kB\nMemAvailable: " + std::to_string(availMiB * 1024) + " kB\n");
+}
+
+std::string current(uint64_t mib) { return std::to_string(mib * kMiB); }
+
+const std::string kExhaustion = R"({"name": "memory_exhaustion", "args": {"cgroup": "/", "threshold": "10s", "without_swap": true}})";
+const std::string kFastestGrower =
+    R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "work.slice/*", "growth_rate": true}})";
+
+// A grower taking 200 MiB/s beside a bystander larger than it that sits
+// still; `grow` false: the grower stops too.
+void growerAndBystander(Harness& h, int i, bool grow = true) {
+  uint64_t grown = grow ? static_cast<uint64_t>(i) * 50 : 0;
+  meminfo(h, 1200 - grown);
+  h.tree.cgroup("/work.slice/grower", {{"memory.current", current(100 + grown)}});
+  h.tree.cgroup("/work.slice/bystander", {{"memory.current", current(600)}});
+}
+
+}  // namespace
+
+TEST(MemoryExhaustion, KillsTheFastestGrowerBeforeMemoryRunsOutNotTheLargest) {
+  Harness h;
+  h.rules(kExhaustion, kFastestGrower);
+  int i = 0;
+  for (; i <= 12 && h.killer.killed.empty(); ++i) {
+    growerAndBystander(h, i);
+    h.sample(i * 0.25);
+  }
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/grower"});
+  // 1200 MiB minus a 102 MiB reserve (5 %) at 200 MiB/s: under 10 s from the
+  // first slope (a third of the 2 s window), not later
+  EXPECT_LE(i, 4) << "fired at sample " << i - 1;
+  ASSERT_EQ(h.sink.reports.size(), 1u);
+  const auto& reasons = h.sink.reports[0].reasons;
+  ASSERT_FALSE(reasons.empty());
+  EXPECT_NE(reasons[0].find("memory of / runs out in 4.7 s"), std::string::npos) << reasons[0];
+  EXPECT_NE(reasons[0].find("200.0 MiB/s"), std::string::npos) << reasons[0];
+}
+
+TEST(MemoryExhaustion, NoKillWhileMemoryHoldsStillThoughItIsLow) {
+  Harness h;
+  h.rules(kExhaustion, kFastestGrower);
+  const int noise[] = {30, -25, 10, -40, 35, -5, 20, -30, 0, 15, -20, 5, -10};
+  for (int i = 0; i <= 12; ++i) {
+    growerAndBystander(h, i, false);
+    meminfo(h, static_cast<uint64_t>(150 + noise[i]));  // low, but going nowhere
+    h.sample(i * 0.25);
+  }
+  EXPECT_TRUE(h.killer.killed.empty());
+  expectTheActionCouldKill(h, kFastestGrower, 3.5);
+}
+
+TEST(MemoryExhaustion, WithoutSwapItWatchesOnlyWhileNoSwapIsUsable) {
+  Harness h;
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 1048576 0 -2\n");
+  h.rules(kExhaustion, kFastestGrower);
+  for (int i = 0; i <= 8; ++i) {
+    growerAndBystander(h, i);
+    h.sample(i * 0.25);
+  }
+  EXPECT_TRUE(h.killer.killed.empty()) << "1 GiB of swap free: the kernel swaps, PSI and the swap rules see it";
+  // the swap goes (swapoff, or full): picked up at the next samples, no restart
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 1048576 1048000 -2\n");
+  for (int i = 9; i <= 16 && h.killer.killed.empty(); ++i) {
+    growerAndBystander(h, i);
+    h.sample(i * 0.25);
+  }
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/grower"});
+}
+
+TEST(MemoryExhaustion, ACgroupsRoomUnderItsLimitCounts) {
+  Harness h;
+  meminfo(h, 1800);  // the machine has plenty
+  h.rules(R"({"name": "memory_exhaustion", "args": {"cgroup": "work.slice", "threshold": "2s"}})", kFastestGrower);
+  int i = 0;
+  for (; i <= 20 && h.killer.killed.empty(); ++i) {
+    uint64_t grown = static_cast<uint64_t>(i) * 25;  // 100 MiB/s towards a 512 MiB memory.max
+    h.tree.cgroup("/work.slice", {{"memory.max", current(512)}, {"memory.current", current(200 + grown)}});
+    h.tree.cgroup("/work.slice/grower", {{"memory.current", current(100 + grown)}});
+    h.tree.cgroup("/work.slice/bystander", {{"memory.current", current(100)}});
+    h.sample(i * 0.25);
+  }
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/grower"});
+  // room 512 - 2 % - use: under 2 s at 100 MiB/s once use passes about 300 MiB
+  EXPECT_GE(i, 4);
+  EXPECT_LE(i, 6);
+}
+
+TEST(MemoryExhaustion, PlansTheNextSampleByTheRoomLeftAndPredictsSecondsLeft) {
+  Harness h;
+  h.rules(kExhaustion, kFastestGrower);
+  EXPECT_FALSE(h.engine->sampleWithin()) << "nothing known before the first sample";
+  for (int i = 0; i <= 3; ++i) {
+    growerAndBystander(h, i);
+    h.sample(i * 0.25);
+  }
+  // room: 1200 - 150 MiB - a 102 MiB reserve, at 2 GiB/s at most
+  ASSERT_TRUE(h.engine->sampleWithin());
+  EXPECT_NEAR(toSeconds(*h.engine->sampleWithin()), (1050.0 - 102.4) / 2048, 0.01);
+  ASSERT_TRUE(h.engine->rulesets()[0]->secondsLeft());
+  EXPECT_NEAR(*h.engine->rulesets()[0]->secondsLeft(), (1050.0 - 102.4) / 200, 0.1);
+}
+
+TEST(MemoryExhaustion, BadArgumentsAreNamed) {
+  for (const char* args : {R"("threshold": "0s")", R"("window": "100ms")", R"("min_rate": "5%")", R"("swap": true)"}) {
+    std::string json = std::string(R"({"rulesets": [{"name": "r", "detectors": [["g", {"name": "memory_exhaustion", "args": {)") + args +
+                       R"(}}]], "actions": [{"name": "continue"}]}]})";
+    Diagnostics d;
+    auto root = parseRulesetJson(json, "t.json", d);
+    auto out = compile(root, {});
+    d.insert(d.end(), out.errors.begin(), out.errors.end());
+    EXPECT_FALSE(d.empty()) << args;
+  }
+}
+
+TEST(SwapFree, ZramCountsWhatItsMemoryLimitHoldsAndSwapOnAfterStartCounts) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", std::to_string(300u << 20)}, {"memory.current", "10"}});
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.sample(0);  // no swap yet
+  // zram made and swapped on after start: a 1 GiB device, 30 % used by its
+  // size, but its 128 MiB memory limit is all but gone (3:1)
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/zram0 partition 1048576 307200 100\n");
+  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " + std::to_string(124u << 20) + " " +
+                                        std::to_string(128u << 20) + " 0 0 0 0\n");
+  h.sample(1);
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
+  ASSERT_EQ(h.sink.reports.size(), 1u);
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("swap free 3.1% (9.7 MiB of 309.7 MiB)"), std::string::npos) << h.sink.reports[0].reasons[0];
+}
+
+TEST(SwapFree, ZramWithRoomIsNoFullSwap) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", std::to_string(300u << 20)}, {"memory.current", "10"}});
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/zram0 partition 1048576 307200 100\n");
+  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " + std::to_string(40u << 20) + " " +
+                                        std::to_string(128u << 20) + " 0 0 0 0\n");
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.sample(0);
+  EXPECT_TRUE(h.killer.killed.empty());
+}

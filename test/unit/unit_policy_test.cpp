@@ -175,3 +175,40 @@ TEST(UnitPolicy, AUserManagersUnitsAreNamedWithTheirManager) {
   EXPECT_NE(p.rulesets.rulesets[1].description.find("in app.slice of user@1000.service above"), std::string::npos)
       << p.rulesets.rulesets[1].description;
 }
+
+TEST(UnitPolicy, WithoutUsableSwapTheRootSliceAndSwapKillUnitsKillTheFastestGrower) {
+  auto root = slice("-.slice", "/");  // no ManagedOOMSwap= of its own: on by default
+  auto work = slice("work.slice", "/work.slice");
+  work.managedOOMSwap = "kill";
+  auto plain = slice("plain.slice", "/plain.slice");
+  auto rulesets = synthesizeUnitPolicy({root, work, plain}, UnitPolicyDefaults{}).rulesets.rulesets;
+  std::vector<std::string> names;
+  for (const auto& rs : rulesets) names.push_back(rs.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"-.slice/MemoryExhaustion", "work.slice/ManagedOOMSwap", "work.slice/MemoryExhaustion"}));
+  const auto& rs = rulesets.at(0);
+  EXPECT_EQ(detector(rs, "memory_exhaustion").args.at("without_swap"), "true");
+  EXPECT_EQ(detector(rs, "memory_exhaustion").args.at("threshold"), "10s");
+  EXPECT_EQ(rs.actions.at(0).name, "kill_by_memory_size_or_growth");
+  EXPECT_EQ(rs.actions.at(0).args.at("growth_rate"), "true");
+  EXPECT_EQ(rs.actions.at(0).args.at("cgroup"), "/");
+  EXPECT_NE(rs.origin.find("-.slice by default"), std::string::npos) << rs.origin;
+  for (const auto& r : rulesets) {
+    Diagnostics d;
+    EXPECT_TRUE(compileRuleset(r, d)) << r.name;
+    EXPECT_TRUE(d.empty()) << d[0].str();
+  }
+}
+
+TEST(UnitPolicy, MemoryExhaustionSecZeroTurnsThePredictionOffAndAUsersRootSliceIsNotTheMachines) {
+  auto root = slice("-.slice", "/");
+  root.managedOOMSwap = "kill";
+  UnitPolicyDefaults off;
+  off.memoryExhaustion = Duration{0};
+  auto p = synthesizeUnitPolicy({root}, off);
+  ASSERT_EQ(p.rulesets.rulesets.size(), 1u);
+  EXPECT_EQ(p.rulesets.rulesets[0].name, "-.slice/ManagedOOMSwap");
+
+  auto users = slice("-.slice", "/user.slice/user-1000.slice/user@1000.service");
+  users.manager = "user@1000.service";
+  EXPECT_TRUE(synthesizeUnitPolicy({users}, UnitPolicyDefaults{}).rulesets.rulesets.empty());
+}

@@ -11,11 +11,14 @@
  *   pressure-gen --file PATH [--size-mib 256] [--hot-mib 0] [--workers 1]
  *                [--seconds 0 (forever)] [--grow-anon-mib-per-sec 0]
  *                [--await-memory-cgroup SECONDS] [--spin] [--started-file PATH]
+ *                [--grow-half-random]
  *
  * Knobs: more workers and a hot set larger than the limit give more stall;
  * --grow-anon-mib-per-sec instead grows anonymous memory slowly, for cases
  * that need memory use rather than stall; --spin only burns CPU (a busy but
- * healthy workload). --await-memory-cgroup waits (up to SECONDS) until
+ * healthy workload). --grow-half-random fills each grown page half with
+ * pseudo-random bytes, half with zeros: zram stores same-filled pages for
+ * nothing and compresses this about 2:1, so the growth really fills it. --await-memory-cgroup waits (up to SECONDS) until
  * someone moves the process into another v1 memory cgroup before it starts:
  * a lab host whose cgroup2 has no memory controller limits a unit that way,
  * and only charges made after the move count. --started-file writes the
@@ -149,15 +152,30 @@ static void write_started(const char *path) {
   fclose(f);
 }
 
-static void grower(double mibPerSec, double seconds) {
+static void fill_half_random(char *p, size_t len, uint64_t *state) {
+  for (size_t page = 0; page + 4096 <= len; page += 4096) {
+    uint64_t *w = (uint64_t *)(p + page);
+    for (size_t i = 0; i < 2048 / sizeof(uint64_t); ++i) {
+      uint64_t x = *state;  /* xorshift64 */
+      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      *state = x;
+      w[i] = x;
+    }
+    memset(p + page + 2048, 0, 2048);
+  }
+}
+
+static void grower(double mibPerSec, double seconds, int halfRandom) {
   double start = now_s(), end = seconds > 0 ? start + seconds : 1e300;
   size_t chunk = 1 << 20, have = 0;
+  uint64_t state = 88172645463325252ull;
   while (!stop && now_s() < end) {
     size_t want = (size_t)((now_s() - start) * mibPerSec);
     while (have < want) {
       char *p = malloc(chunk);
       if (!p) break;
-      memset(p, 0x5a, chunk);
+      if (halfRandom) fill_half_random(p, chunk, &state);
+      else memset(p, 0x5a, chunk);
       ++have;
     }
     usleep(50000);
@@ -168,16 +186,16 @@ static void grower(double mibPerSec, double seconds) {
 int main(int argc, char **argv) {
   const char *file = NULL, *startedFile = NULL;
   double sizeMib = 256, hotMib = 0, seconds = 0, growMib = 0, awaitSeconds = 0;
-  int workers = 1, spin = 0;
+  int workers = 1, spin = 0, halfRandom = 0;
   static struct option opts[] = {
     {"file", required_argument, 0, 'f'}, {"size-mib", required_argument, 0, 's'},
     {"hot-mib", required_argument, 0, 'H'}, {"workers", required_argument, 0, 'w'},
     {"seconds", required_argument, 0, 't'}, {"grow-anon-mib-per-sec", required_argument, 0, 'g'},
     {"await-memory-cgroup", required_argument, 0, 'a'}, {"spin", no_argument, 0, 'S'},
-    {"started-file", required_argument, 0, 'T'},
+    {"started-file", required_argument, 0, 'T'}, {"grow-half-random", no_argument, 0, 'R'},
     {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int c;
-  while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:a:ST:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:a:ST:Rh", opts, NULL)) != -1) {
     switch (c) {
       case 'f': file = optarg; break;
       case 's': sizeMib = atof(optarg); break;
@@ -188,6 +206,7 @@ int main(int argc, char **argv) {
       case 'a': awaitSeconds = atof(optarg); break;
       case 'S': spin = 1; break;
       case 'T': startedFile = optarg; break;
+      case 'R': halfRandom = 1; break;
       case 'h': printf("see the comment at the top of pressure-gen.c\n"); return 0;
       default: return 2;
     }
@@ -201,7 +220,7 @@ int main(int argc, char **argv) {
       if (fork() == 0) spinner(seconds);
     spinner(seconds);
   }
-  if (growMib > 0) grower(growMib, seconds);
+  if (growMib > 0) grower(growMib, seconds, halfRandom);
   if (!file || workers < 1 || hotMib < 0 || sizeMib <= hotMib) {
     fprintf(stderr, "usage: pressure-gen --file PATH [--size-mib N] [--hot-mib N] [--workers N] [--seconds N]\n");
     return 2;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside the lab VM at boot when the kernel command line says what:
-#   vmlab.run=pressure,swap,reclaim,busy,idle,idle1000  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
+#   vmlab.run=pressure,swap,reclaim,busy,idle,idle1000,noswap,zram,zramslow  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
 #   (or several, comma-separated: they take turns, run by run)
 #   vmlab.runs=N  vmlab.duration=SECONDS
 # Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
@@ -331,6 +331,76 @@ run_idle() {
   fi
 }
 
+# Swap only on zram (the disk swap off): 1 GiB device, compressed data
+# capped at 384 MiB (mem_limit). Made after the killer started, as a
+# zram-generator or an administrator's swapon later would.
+zram_swap() {
+  swapoff -a
+  if [ ! -e /sys/block/zram0 ]; then modprobe zram num_devices=1 || { say "no zram module"; return 1; }; fi
+  swapoff /dev/zram0 2>/dev/null
+  echo 1 > /sys/block/zram0/reset
+  echo 1G > /sys/block/zram0/disksize
+  echo 384M > /sys/block/zram0/mem_limit
+  mkswap /dev/zram0 >/dev/null && swapon -p 100 /dev/zram0
+}
+
+# run_exhaust KIND N: memory running out with no swap (KIND noswap) or
+# swap on zram only (zram: the same fast grower; zramslow: a slow one
+# whose pages compress about 2:1, filling zram). A holder keeps 300 MiB
+# beside it (the bystander: it must live). Recorded: whether the kernel's
+# OOM killer fired before the killer decided, and whom it killed.
+run_exhaust() {
+  local kind=$1 n=$2 cg=/system.slice/grower.service rate=400 extra="" started dead c peak=0 peak_t=0 t0
+  settle
+  case $kind in
+    noswap) swapoff -a ;;
+    zram | zramslow) zram_swap || return ;;
+  esac
+  # the slow grower needs about 160 s to fill RAM and zram under TCG: bounded
+  # later, so that the bound does not end it first (it did, at 150 s)
+  local bound=150
+  [ "$kind" = zramslow ] && rate=25 extra=--grow-half-random bound=330
+  systemctl reset-failed holder.service grower.service 2>/dev/null
+  systemd-run -q --unit=holder -p RuntimeMaxSec=400 stress-ng --vm 1 --vm-bytes 300M --vm-keep
+  for _ in $(seq 60); do
+    c=$(( $(cat /sys/fs/cgroup/system.slice/holder.service/memory.current 2>/dev/null || echo 0) >> 20 ))
+    [ "$c" -ge 290 ] && break
+    sleep 1
+  done
+  sleep 2
+  local mark; mark=$(mono_usec)
+  # bounded: a machine thrashing without swap may neither kill nor OOM for minutes
+  systemd-run -q --unit=grower -p RuntimeMaxSec=$bound pressure-gen --grow-anon-mib-per-sec $rate $extra
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  while awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN{exit !(b - a < '"$((bound + 20))"')}'; do
+    systemctl -q is-active grower.service || break
+    c=$(cat /sys/fs/cgroup$cg/memory.current 2>/dev/null || echo 0)
+    [ "$c" -gt "$peak" ] && peak=$c peak_t=$(cut -d' ' -f1 /proc/uptime)
+    sleep 0.1
+  done
+  started=$(systemctl show -P ExecMainStartTimestampMonotonic grower.service)
+  dead=$(systemctl show -P InactiveEnterTimestampMonotonic grower.service)
+  # the kernel's first OOM kill since the grower started, and its victim
+  local kernel
+  kernel=$(journalctl -k -b -o json --no-pager | python3 -c '
+import json, re, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    m = re.search(r"Out of memory: Killed process \d+ \((\S+)\)|oom-kill:.*task=(\S+?),", e.get("MESSAGE", ""))
+    if m and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[1]):
+        print(e["__MONOTONIC_TIMESTAMP"], m.group(1) or m.group(2)); break' "$mark")
+  local zram_used=null
+  [ -r /sys/block/zram0/mm_stat ] && [ "$kind" != noswap ] && zram_used=$(awk '{print $3}' /sys/block/zram0/mm_stat)
+  result "$(printf '{"killer": "%s", "scenario": "%s", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": null, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "kernel_oom": %s, "kernel_oom_victim": "%s", "grower_peak_mib": %d, "grower_mib_per_sec": %s, "zram_mem_used_at_end": %s}' \
+    "$KILLER" "$kind" "$n" "${started:-null}" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
+    "$(systemctl show -P Result grower.service)" "$(systemctl -q is-active holder.service && echo true || echo false)" \
+    "$(echo "$kernel" | awk '{print ($1 == "" ? "null" : $1)}')" "$(echo "$kernel" | awk '{print $2}')" $((peak >> 20)) \
+    "$(awk -v p=$peak -v a=$t0 -v b=$peak_t 'BEGIN{printf "%.0f", (b > a ? p / 1048576 / (b - a) : 0)}')" "$zram_used")"
+  systemctl stop grower.service holder.service 2>/dev/null
+  swapoff /dev/zram0 2>/dev/null
+  swapon -a
+}
+
 systemd-run -q --unit=bystander sleep infinity
 for scenario in $SCENARIOS; do
   for n in $(seq "$RUNS"); do
@@ -342,6 +412,7 @@ for scenario in $SCENARIOS; do
       busy) run_busy "$n" ;;
       idle) run_idle 0 ;;
       idle1000) run_idle 1000 ;;
+      noswap | zram | zramslow) run_exhaust "$scenario" "$n" ;;
       *) say "unknown scenario '$scenario'" ;;
     esac
   done
