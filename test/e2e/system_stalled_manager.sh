@@ -17,13 +17,6 @@ system_scenario_start system-stalled-manager "$@"
 AWAIT_EMPTY=$E2E_LIB/../../../tools/lab/await-empty.py
 DURATION_MS=2000
 
-STOPPED=""
-resume() { [ -n "$STOPPED" ] && kill -CONT "$STOPPED" 2>/dev/null; STOPPED=""; }
-# PID 1 runs again before anything asks it (fail's journal, the cleanup).
-eval "original_fail() $(declare -f fail | tail -n +2)"
-fail() { resume; original_fail "$@"; }
-trap 'resume; sc_cleanup' EXIT
-
 printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\n' | container_write /etc/unitoomd/unitoomd.conf
 timeline duration_ms "$DURATION_MS"
 monitored_slice work.slice 20%
@@ -39,7 +32,7 @@ HOG_CG=$(cgroup_of hog.service)
 python3 "$AWAIT_EMPTY" "$(sc_host_cgroup "$HOG_CG")" "$SC_DIR/hog.dead" 90 &
 WAITER=$!
 sleep 1
-kill -STOP "$SC_PID1" && STOPPED=$SC_PID1
+stop_for_scenario "$SC_PID1"
 echo "PID 1 stopped $(( ($(now_usec) - TIMELINE[generator_start]) / 1000 )) ms after hog.service started"
 wait "$WAITER" || fail "hog.service's processes still ran 90 s after it started, with PID 1 stopped"
 psi_cross_stop
@@ -54,7 +47,7 @@ unitoomd_log | grep "^Killed hog.service"
 unitoomd_log | grep -q "^Killed hog.service (/work.slice/hog.service) with cgroup.kill (systemd did not answer KillUnit within 300ms)" ||
   fail "the report does not say that systemd did not answer KillUnit within 300 ms"
 kill -0 "$BYSTANDER_PID" 2>/dev/null || fail "the bystander died"
-resume
+resume_stopped
 wait_until 10 test "$(sc_in systemctl show -P Result hog.service)" = oom-kill ||
   fail "after SIGCONT systemd says hog.service ended with '$(sc_in systemctl show -P Result hog.service)', not oom-kill"
 is_active bystander.service || fail "the bystander in the same slice was killed"

@@ -16,11 +16,6 @@ sc_reexec_in_namespace "$0" "$@"
 system_scenario_start system-victim-exits "$@"
 AWAIT_EMPTY=$E2E_LIB/../../../tools/lab/await-empty.py
 
-STOPPED=""
-resume() { [ -n "$STOPPED" ] && kill -CONT "$STOPPED" 2>/dev/null; STOPPED=""; }
-eval "original_fail() $(declare -f fail | tail -n +2)"
-fail() { resume; original_fail "$@"; }
-trap 'resume; sc_cleanup' EXIT
 
 printf '[OOM]\nDefaultMemoryPressureDurationSec=2s\nSystemdKillTimeoutSec=3s\n' | container_write /etc/unitoomd/unitoomd.conf
 monitored_slice work.slice 20%
@@ -34,7 +29,7 @@ start_hog hog-b.service work.slice 2
 declare -A CG
 for u in hog-a.service hog-b.service; do CG[$u]=$(cgroup_of "$u"); done
 sleep 1
-kill -STOP "$SC_PID1" && STOPPED=$SC_PID1
+stop_for_scenario "$SC_PID1"
 chosen() { unitoomd_log | grep -o "chose /work.slice/hog-[ab].service" | head -1; }
 decided() { [ -n "$(chosen)" ]; }
 wait_until 60 decided || fail "no decision within 60 s"
@@ -59,7 +54,7 @@ log_has "Killed $NEXT (${CG[$NEXT]}) with cgroup.kill (systemd did not answer Ki
   fail "no report of $NEXT killed with cgroup.kill"
 [ "$(unitoomd_log | grep -c "^Killed")" = 1 ] || fail "not exactly one kill for one decision"
 kill -0 "$BYSTANDER_PID" 2>/dev/null || fail "the bystander died"
-resume
+resume_stopped
 wait_until 10 test "$(sc_in systemctl show -P Result "$NEXT")" = oom-kill ||
   fail "after SIGCONT systemd says $NEXT ended with '$(sc_in systemctl show -P Result "$NEXT")', not oom-kill"
 is_active bystander.service || fail "the bystander in the same slice was stopped"

@@ -17,11 +17,6 @@ source "$(dirname "$0")/lib/system.sh"
 sc_reexec_in_namespace "$0" "$@"
 system_scenario_start system-victim-restarted "$@"
 
-STOPPED=()
-resume() { local p; for p in "${STOPPED[@]}"; do kill -CONT "$p" 2>/dev/null; done; STOPPED=(); }
-eval "original_fail() $(declare -f fail | tail -n +2)"
-fail() { resume; original_fail "$@"; }
-trap 'resume; sc_cleanup' EXIT
 host_procs() { cat "$(sc_host_cgroup "$1")/cgroup.procs"; }
 inode() { stat -c %i "$(sc_host_cgroup "$1")" 2>/dev/null; }
 
@@ -42,20 +37,19 @@ sc_limit_memory "$HOG_CG" "$HOG_LIMIT" || fail "cannot limit the memory of hog.s
 generator_started hog.service
 OLD_INODE=$(inode "$HOG_CG")
 sleep 1
-kill -STOP "$SC_PID1" && STOPPED+=("$SC_PID1")
+stop_for_scenario "$SC_PID1"
 wait_until 60 log_has "chose $HOG_CG" || fail "no decision within 60 s"
-kill -STOP "$DAEMON" && STOPPED+=("$DAEMON")
+stop_for_scenario "$DAEMON"
 CHOSEN=$(now_usec)
 log_has "^Killed\|^Failed to kill" && fail "unitoomd acted before it was stopped: too slow a test"
-kill -CONT "$SC_PID1"
-STOPPED=("$DAEMON")
+resume_one "$SC_PID1"
 restarted() { [ "$(inode "$HOG_CG")" != "$OLD_INODE" ] && [ -n "$(host_procs "$HOG_CG" 2>/dev/null)" ]; }
 wait_until 10 restarted || fail "systemd did not restart hog.service in a new cgroup"
 NEW_PID=$(host_procs "$HOG_CG" | head -1)
 echo "hog.service restarted in a new cgroup (inode $OLD_INODE -> $(inode "$HOG_CG")), pid $NEW_PID"
 # past the KillUnit deadline: its timer and systemd's answer are both due
 sleep "$(python3 -c "print(max(0, 4 - ($(now_usec) - $CHOSEN) / 1e6))")"
-resume
+resume_stopped
 # a victim taken for "still there" fails at the confirm timeout (10 s)
 wait_for_log "^Killed\|^Failed to kill" 15 || fail "no report 15 s after unitoomd resumed"
 sleep 3

@@ -16,9 +16,24 @@ HOG_LIMIT=32M
 system_scenario_start() {
   SCENARIO=$1 BUILD=$2 E2E_TIMELINE_DIR=${3:-}
   sc_start "unitoomd-e2e-$SCENARIO-$$" "$BUILD"
+  trap 'resume_stopped; sc_cleanup' EXIT
 }
 
+# A scenario may stop a process (PID 1 swapped out, unitoomd itself) with
+# stop_for_scenario PID; fail() and the exit resume it first, so nothing
+# asks a stopped systemd and nothing stays stopped.
+STOPPED=()
+stop_for_scenario() { kill -STOP "$1" && STOPPED+=("$1"); }
+resume_one() {
+  local p keep=()
+  kill -CONT "$1" 2>/dev/null
+  for p in "${STOPPED[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done
+  STOPPED=("${keep[@]}")
+}
+resume_stopped() { local p; for p in "${STOPPED[@]}"; do kill -CONT "$p" 2>/dev/null; done; STOPPED=(); }
+
 fail() {
+  resume_stopped
   echo "FAIL: $*"
   echo "--- unitoomd's journal in the container:"
   # the per-sample "fired" lines would hide the rest
