@@ -11,6 +11,7 @@
 #include "config/ruleset_loader.h"
 #include "daemon/check_config.h"
 #include "engine/compiler.h"
+#include "plugins/registry.h"
 #include "fixture.h"
 
 using namespace unitoomd;
@@ -57,7 +58,7 @@ Diagnostics parseAndCompile(const std::string& text) {
   Diagnostics d;
   auto root = parseRulesetJson(text, "rules.json", d);
   if (!d.empty()) return d;
-  return compile(root, {}).errors;
+  return compile(root, {}, builtinPlugins()).errors;
 }
 
 }  // namespace
@@ -70,7 +71,7 @@ TEST(RulesetJson, AnOomdStyleConfigCompiles) {
   EXPECT_EQ(root.rulesets[0].description, "System hogs die when the workload stalls.");
   EXPECT_EQ(root.rulesets[0].detectors[0].name, "workload stalls");
   EXPECT_EQ(root.rulesets[0].detectors[0].detectors[0].args.at("threshold"), "10");
-  auto out = compile(root, {});
+  auto out = compile(root, {}, builtinPlugins());
   ASSERT_TRUE(out.engine);
   EXPECT_TRUE(out.errors.empty());
 }
@@ -228,7 +229,7 @@ TEST(DropIns, TheBaseMustAllowWhatTheDropInChanges) {
                                "base.json", d);
   auto dropIn = parseRulesetJson(R"({"rulesets": [{"name": "r", "detectors": [["h", {"name": "stop"}]]}]})", "d.json", d, true);
   ASSERT_TRUE(d.empty());
-  auto out = compile(base, {DropInFile{"d.json", dropIn}});
+  auto out = compile(base, {DropInFile{"d.json", dropIn}}, builtinPlugins());
   ASSERT_TRUE(out.engine);
   ASSERT_EQ(out.errors.size(), 1u);
   EXPECT_NE(out.errors[0].message.find("does not allow drop-in detectors"), std::string::npos);
