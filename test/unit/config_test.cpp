@@ -108,7 +108,7 @@ TEST(RulesetJson, MalformedJsonNamesItsLine) {
   Diagnostics d;
   parseRulesetJson("{\n  \"rulesets\": [\n    {\"name\": \"x\",,}\n  ]\n}", "r.json", d);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].line, 3);
+  EXPECT_EQ(d[0].str(), "r.json:3: expected a quoted key (column 18)");  // the second ','
   d.clear();
   parseRulesetJson("{\"rulesets\": [", "r.json", d);
   ASSERT_EQ(d.size(), 1u);
@@ -425,4 +425,17 @@ TEST(UntrustedFiles, CheckConfigRefusesAWorldWritableFileAndChecksTheOthers) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].str().rfind(open + ": refused: is writable by others (mode 0666)", 0), 0u) << d[0].str();
   EXPECT_EQ(files, (std::vector<std::string>{good, missing}));  // a missing file is reported by the reader, as before
+}
+
+TEST(Json, AParseErrorSaysItsLineAndColumn) {
+  auto doc = parseJson("{\n  \"a\": 1,\n  \"b\": tru\n}");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().line, 3);
+  EXPECT_EQ(doc.error().column, 8);  // where "tru" starts
+  EXPECT_EQ(doc.error().message, "invalid literal");
+  // A comment left open is found at the end of the text, on its last line.
+  doc = parseJson("{}\n/* open\n  still open");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().line, 3);
+  EXPECT_EQ(doc.error().message, "unterminated comment");
 }
