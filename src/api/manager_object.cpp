@@ -97,4 +97,21 @@ std::vector<sdbus::Struct<std::string, double, double>> ManagerObject::Monitored
   return out;
 }
 
+std::string ManagerObject::SystemdBus() { return wire(model_.snapshot(false).bus); }
+bool ManagerObject::StandingBy() { return model_.snapshot(false).standingBy; }
+
+std::vector<sdbus::Struct<std::string, uint64_t>> ManagerObject::WokenBy() {
+  std::vector<sdbus::Struct<std::string, uint64_t>> out;
+  for (const auto& [source, n] : model_.snapshot(false).wokenBy) out.emplace_back(wire(source), n);
+  return out;
+}
+
+std::vector<sdbus::Struct<uint64_t, uint32_t, std::string, std::string, std::string, std::string, std::string>>
+ManagerObject::Questions() {
+  std::vector<sdbus::Struct<uint64_t, uint32_t, std::string, std::string, std::string, std::string, std::string>> out;
+  for (const QuestionInfo& q : model_.snapshot(false).questions)
+    out.emplace_back(q.askedRealtimeUsec, q.uid, wire(q.app), wire(q.cgroup), wire(q.state), wire(q.answer), wire(q.outcome));
+  return out;
+}
+
 }  // namespace unitoomd

@@ -51,6 +51,10 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<org::unitoomd1::Mana
   std::vector<uint32_t> FollowedUsers() override;
   std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> Rulesets() override;
   std::vector<sdbus::Struct<std::string, double, double>> MonitoredCGroups() override;
+  std::string SystemdBus() override;
+  bool StandingBy() override;
+  std::vector<sdbus::Struct<std::string, uint64_t>> WokenBy() override;
+  std::vector<sdbus::Struct<uint64_t, uint32_t, std::string, std::string, std::string, std::string, std::string>> Questions() override;
 
   void requireRoot(const char* what);
 

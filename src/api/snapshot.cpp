@@ -28,7 +28,7 @@ static std::string joinNumbers(const std::vector<uint32_t>& v) {
   return join(parts, ", ");
 }
 
-std::string renderDump(const Snapshot& s) {
+std::string renderStatus(const Snapshot& s) {
   using namespace shown;
   auto name = [](const std::string& v) { return displaySafe(v, kNameBytes); };
   auto path = [](const std::string& v) { return displaySafe(v, kPathBytes); };
@@ -54,7 +54,6 @@ std::string renderDump(const Snapshot& s) {
     for (const auto& [source, n] : s.wokenBy)
       out += strprintf("  %-8llu %s\n", static_cast<unsigned long long>(n), path(source).c_str());
   }
-  // before the kills: `unitoomctl status` shows what comes before them
   std::vector<const QuestionInfo*> open, answered;
   for (const auto& q : s.questions) (q.open() ? open : answered).push_back(&q);
   if (!open.empty()) {
@@ -69,11 +68,19 @@ std::string renderDump(const Snapshot& s) {
       out += strprintf("  %s %s of user %u (%s): answer %s; %s\n", formatLocalTime(q->askedRealtimeUsec).c_str(),
                        name(q->app).c_str(), q->uid, path(q->cgroup).c_str(), name(q->answer).c_str(), text(q->outcome).c_str());
   }
+  return out;
+}
+
+std::string renderDump(const Snapshot& s) {
+  using namespace shown;
+  std::string out = renderStatus(s);
   out += strprintf("\nRecent kills (%zu):\n", s.kills.size());
-  for (const auto& k : s.kills)
+  for (const auto& k : s.kills) {
+    std::string cgroup = displaySafe(k.cgroup, kPathBytes);
     out += strprintf("  %s %s%s (%s) by '%s': %s\n", formatLocalTime(k.realtimeUsec).c_str(), k.dryRun ? "would kill " : "",
-                     k.unit.empty() ? path(k.cgroup).c_str() : name(k.unit).c_str(), path(k.cgroup).c_str(), name(k.ruleset).c_str(),
-                     text(k.reason).c_str());
+                     k.unit.empty() ? cgroup.c_str() : displaySafe(k.unit, kNameBytes).c_str(), cgroup.c_str(),
+                     displaySafe(k.ruleset, kNameBytes).c_str(), displaySafe(k.reason, kTextBytes).c_str());
+  }
   return out;
 }
 

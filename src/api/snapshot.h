@@ -55,6 +55,8 @@ struct Snapshot {
 };
 
 std::string renderDump(const Snapshot& s);
+// The dump without its list of kills (`unitoomctl status`).
+std::string renderStatus(const Snapshot& s);
 std::string renderDumpJson(const Snapshot& s);
 std::string renderRulesetsJson(const std::vector<RulesetInfo>& rulesets);
 std::string renderKillsJson(const std::vector<KillRecord>& kills);

@@ -1,5 +1,6 @@
 #include "config/json.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace unitoomd {
@@ -9,7 +10,7 @@ class Parser {
  public:
   explicit Parser(std::string_view s) : s_(s) {}
 
-  Result<JsonValue> parseDocument() {
+  Result<JsonValue, JsonParseError> parseDocument() {
     JsonValue v;
     if (!value(v, 0)) return fail();
     skip();
@@ -22,11 +23,23 @@ class Parser {
   }
 
  private:
-  Error fail() { return Error{line_, err_.empty() ? "malformed JSON" : err_}; }
+  JsonParseError fail() {
+    if (err_.empty()) setErr("malformed JSON");
+    return JsonParseError{errLine_, columnOf(errPos_), err_};
+  }
 
   bool setErr(std::string msg) {
-    if (err_.empty()) err_ = std::move(msg);
+    if (!err_.empty()) return false;
+    err_ = std::move(msg);
+    errLine_ = line_;
+    errPos_ = std::min(pos_, s_.size());
     return false;
+  }
+
+  int columnOf(size_t pos) const {
+    size_t newline = pos == 0 ? std::string_view::npos : s_.rfind('\n', pos - 1);
+    size_t lineStart = newline == std::string_view::npos ? 0 : newline + 1;
+    return static_cast<int>(pos - lineStart) + 1;
   }
 
   void skip() {
@@ -237,6 +250,8 @@ class Parser {
   std::string_view s_;
   size_t pos_ = 0;
   int line_ = 1;
+  int errLine_ = 1;
+  size_t errPos_ = 0;
   std::string err_;
 };
 
@@ -269,6 +284,6 @@ const char* JsonValue::typeName() const {
   return "?";
 }
 
-Result<JsonValue> parseJson(std::string_view text) { return Parser(text).parseDocument(); }
+Result<JsonValue, JsonParseError> parseJson(std::string_view text) { return Parser(text).parseDocument(); }
 
 }  // namespace unitoomd

@@ -34,7 +34,14 @@ struct JsonValue {
   const char* typeName() const;
 };
 
-// On error: Error.errnum is the line number, message says what is wrong.
-Result<JsonValue> parseJson(std::string_view text);
+// Where a text stops being JSON (both count from 1; the column in bytes)
+// and what is wrong there.
+struct JsonParseError {
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+Result<JsonValue, JsonParseError> parseJson(std::string_view text);
 
 }  // namespace unitoomd

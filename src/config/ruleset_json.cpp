@@ -146,7 +146,7 @@ ir::Root parseRulesetJson(std::string_view text, const std::string& file, Diagno
   ir::Root root;
   auto doc = parseJson(text);
   if (!doc) {
-    diags.push_back({file, doc.error().errnum, doc.error().message});
+    diags.push_back({file, doc.error().line, doc.error().message + " (column " + std::to_string(doc.error().column) + ")"});
     return root;
   }
   Reader r{file, diags};

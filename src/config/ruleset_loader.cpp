@@ -8,6 +8,7 @@
 
 #include "config/file_trust.h"
 #include "config/ruleset_json.h"
+#include "plugins/registry.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -79,7 +80,7 @@ LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Rulese
     if (taken) out.shadowed.push_back(rs.name);
     else base.rulesets.push_back(rs);
   }
-  out.compiled = compile(base, source.dropIns);
+  out.compiled = compile(base, source.dropIns, builtinPlugins());
   out.compiled.errors.insert(out.compiled.errors.end(), source.dropInErrors.begin(), source.dropInErrors.end());
   for (const auto& f : source.dropIns)
     if (std::find(out.compiled.skippedDropIns.begin(), out.compiled.skippedDropIns.end(), f.path) == out.compiled.skippedDropIns.end())

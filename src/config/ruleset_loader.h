@@ -27,7 +27,7 @@ struct RulesSource {
 
 RulesSource readRules(const std::string& rulesetFile, const std::string& dropInDir);
 // Config rulesets first, then the synthesized ones (a name the config
-// already uses keeps the config's ruleset).
+// already uses keeps the config's ruleset), compiled with the built-in plugins.
 LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Ruleset>& synthesized);
 LoadedRules loadRules(const std::string& rulesetFile, const std::string& dropInDir);
 

@@ -6,6 +6,7 @@
 #include "config/daemon_config.h"
 #include "config/ruleset_json.h"
 #include "engine/compiler.h"
+#include "plugins/registry.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -28,7 +29,7 @@ Diagnostics checkConfigFiles(const std::vector<std::string>& files) {
       ir::Root root = parseRulesetJson(text, file, diags, dropIn);
       if (diags.size() != before) continue;
       if (!dropIn) {
-        auto out = compile(root, {});
+        auto out = compile(root, {}, builtinPlugins());
         diags.insert(diags.end(), out.errors.begin(), out.errors.end());
         continue;
       }
@@ -38,7 +39,7 @@ Diagnostics checkConfigFiles(const std::vector<std::string>& files) {
         ir::PluginCall placeholder{"continue", {}, {}, rs.where};
         if (!rs.hasDetectors) rs.detectors = {ir::DetectorGroup{"(base)", {placeholder}, rs.where}};
         if (!rs.hasActions) rs.actions = {placeholder};
-        compileRuleset(rs, diags);
+        compileRuleset(rs, builtinPlugins(), diags);
       }
     } else {
       DaemonConfig ignored;

@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <set>
 
-#include "plugins/registry.h"
 #include "util/parse.h"
 #include "util/strings.h"
 
 namespace unitoomd {
 namespace {
 
-std::unique_ptr<Plugin> compilePlugin(const ir::PluginCall& call, Diagnostics& diags) {
-  const PluginInfo* info = findPlugin(call.name);
+std::unique_ptr<Plugin> compilePlugin(const ir::PluginCall& call, const PluginRegistry& plugins, Diagnostics& diags) {
+  const PluginInfo* info = plugins.find(call.name);
   if (!info) {
     diags.push_back({call.where.file, call.where.line, "unknown plugin '" + call.name + "'"});
     return nullptr;
@@ -47,7 +46,7 @@ uint64_t fingerprint(const ir::Ruleset& rs) {
   return hash;
 }
 
-std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags) {
+std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, const PluginRegistry& plugins, Diagnostics& diags) {
   size_t before = diags.size();
   auto out = std::make_unique<Ruleset>();
   out->name = rs.name;
@@ -77,23 +76,23 @@ std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diag
     group.name = g.name;
     if (g.detectors.empty()) diags.push_back({g.where.file, g.where.line, "detector group '" + g.name + "' has no detectors"});
     for (const auto& call : g.detectors)
-      if (auto p = compilePlugin(call, diags)) group.detectors.push_back(std::move(p));
+      if (auto p = compilePlugin(call, plugins, diags)) group.detectors.push_back(std::move(p));
     out->groups.push_back(std::move(group));
   }
   for (const auto& call : rs.actions)
-    if (auto p = compilePlugin(call, diags)) out->actions.push_back(std::move(p));
+    if (auto p = compilePlugin(call, plugins, diags)) out->actions.push_back(std::move(p));
   if (diags.size() != before) return nullptr;
   return out;
 }
 
-CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns) {
+CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns, const PluginRegistry& plugins) {
   CompileOutput out;
   std::vector<std::unique_ptr<Ruleset>> bases;
   std::set<std::string> names;
   for (const auto& rs : base.rulesets) {
     if (!names.insert(rs.name).second)
       out.errors.push_back({rs.where.file, rs.where.line, "duplicate ruleset name '" + rs.name + "'"});
-    bases.push_back(compileRuleset(rs, out.errors));
+    bases.push_back(compileRuleset(rs, plugins, out.errors));
   }
   if (!out.errors.empty()) return out;
 
@@ -122,7 +121,7 @@ CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropI
       if (d.postActionDelay) merged.postActionDelay = d.postActionDelay;
       if (!d.silenceLogs.empty()) merged.silenceLogs = d.silenceLogs;
       merged.origin = "drop-in " + file.path;
-      auto compiled = compileRuleset(merged, fileErrors);
+      auto compiled = compileRuleset(merged, plugins, fileErrors);
       if (compiled) made.emplace_back(static_cast<size_t>(it - base.rulesets.begin()), std::move(compiled));
     }
     if (!fileErrors.empty()) {

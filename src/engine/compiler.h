@@ -1,5 +1,6 @@
-// IR -> Engine. The only place where plugin names become plugins and
-// strings become numbers; every problem becomes a Diagnostic with its line.
+// IR -> Engine. The only place where plugin names become plugins (those of
+// the registry it is handed) and strings become numbers; every problem
+// becomes a Diagnostic with its line.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include "config/diagnostics.h"
 #include "engine/engine.h"
 #include "engine/ir.h"
+#include "engine/plugin_registry.h"
 
 namespace unitoomd {
 
@@ -27,7 +29,7 @@ struct CompileOutput {
 // name and replaces its detectors and/or actions (as the base allows). The
 // resulting copies run before the base, newest first; a base with
 // disable-on-drop-in stops running while any drop-in targets it.
-CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns);
+CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns, const PluginRegistry& plugins);
 
 // Equal for rulesets that would compile to the same thing: a reload keeps
 // those running as they are, with their detectors' timers. A 64-bit hash
@@ -36,6 +38,6 @@ CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropI
 uint64_t fingerprint(const ir::Ruleset& rs);
 
 // One ruleset alone (used for synthesized rulesets and by tests).
-std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, Diagnostics& diags);
+std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, const PluginRegistry& plugins, Diagnostics& diags);
 
 }  // namespace unitoomd

@@ -4,8 +4,8 @@
 
 namespace unitoomd {
 
-const std::vector<PluginInfo>& pluginTable() {
-  static const std::vector<PluginInfo> table = {
+const PluginRegistry& builtinPlugins() {
+  static const PluginRegistry table({
       {"pressure_above", makePressureAbove, "stall above a threshold for a duration"},
       {"pressure_rising_beyond", makePressureRisingBeyond, "avg60 above a threshold and avg10 not falling"},
       {"memory_above", makeMemoryAbove, "memory use above a size or % of RAM for a duration"},
@@ -23,14 +23,8 @@ const std::vector<PluginInfo>& pluginTable() {
       {"kill_by_pressure", makeKillByPressure, "kill the cgroup under the most pressure"},
       {"kill_by_pg_scan", makeKillByPgScan, "kill the cgroup scanning the most pages"},
       {"kill_by_pressure_cause", makeKillByPressureCause, "kill the cgroup causing memory pressure (own stall, refaults)"},
-  };
+  });
   return table;
-}
-
-const PluginInfo* findPlugin(std::string_view name) {
-  for (const auto& p : pluginTable())
-    if (name == p.name) return &p;
-  return nullptr;
 }
 
 }  // namespace unitoomd

@@ -2,24 +2,10 @@
 // registration tricks.
 #pragma once
 
-#include <memory>
-#include <string_view>
-#include <vector>
-
-#include "engine/plugin.h"
-#include "engine/plugin_args.h"
+#include "engine/plugin_registry.h"
 
 namespace unitoomd {
 
-using PluginFactory = std::unique_ptr<Plugin> (*)(PluginArgs& args);
-
-struct PluginInfo {
-  const char* name;
-  PluginFactory make;
-  const char* summary;
-};
-
-const std::vector<PluginInfo>& pluginTable();
-const PluginInfo* findPlugin(std::string_view name);
+const PluginRegistry& builtinPlugins();
 
 }  // namespace unitoomd

@@ -1,6 +1,6 @@
 #include "systemd/unit_tracker.h"
 
-#include <unistd.h>
+#include <systemd/sd-bus.h>
 
 #include "policy/untrusted_units.h"
 #include "util/log.h"
@@ -25,8 +25,6 @@ constexpr Duration kResyncInterval = std::chrono::seconds(60);
 constexpr Duration kResyncIntervalWatched = std::chrono::minutes(10);
 constexpr Duration kChangeCoalesce = std::chrono::milliseconds(100);
 constexpr Duration kUntrustedResyncSpacing = std::chrono::seconds(10);
-constexpr Duration kDeadMemory = std::chrono::seconds(30);
-constexpr size_t kMaxDeadRemembered = 10000;
 
 uint64_t monotonicUsec(sd_event* event) {
   uint64_t now = 0;
@@ -46,21 +44,13 @@ std::string cgroupInterfaceOf(const std::string& name) {
   return "";
 }
 
-// systemd escapes unit names in object paths: every byte that is not
-// alphanumeric becomes _XX.
+// systemd escapes unit names in object paths below this prefix; empty for
+// a path that is not a unit's.
 std::string unitNameFromObjectPath(const std::string& path) {
-  auto slash = path.rfind('/');
-  std::string esc = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string out;
-  auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-  for (size_t i = 0; i < esc.size(); ++i) {
-    if (esc[i] == '_' && i + 2 < esc.size() && hex(esc[i + 1]) >= 0 && hex(esc[i + 2]) >= 0) {
-      out += static_cast<char>(hex(esc[i + 1]) * 16 + hex(esc[i + 2]));
-      i += 2;
-    } else {
-      out += esc[i];
-    }
-  }
+  char* name = nullptr;
+  if (sd_bus_path_decode(path.c_str(), "/org/freedesktop/systemd1/unit", &name) <= 0) return "";
+  std::string out(name);
+  free(name);
   return out;
 }
 
@@ -93,7 +83,8 @@ UnitTracker::UnitTracker(sd_event* event, BusAddress bus, std::function<void()> 
       bus_(bus),
       onChange_(std::move(onChange)),
       managerName_(std::move(manager)),
-      reconnect_(event, [this] { connect(); }, bus_.socketPath()) {}
+      reconnect_(event, [this] { connect(); }, bus_.socketPath()),
+      reads_(kMaxReadsInFlight) {}
 
 UnitTracker::~UnitTracker() {
   for (auto* s : {resyncTimer_, changeTimer_, proxyCleanup_})
@@ -108,7 +99,7 @@ void UnitTracker::closeConnection() {
   unitProxies_.clear();
   retiredProxies_.clear();
   manager_.reset();
-  dbus_.reset();
+  systemdOomd_.reset();
   loop_.reset();
   connection_.reset();
 }
@@ -118,14 +109,8 @@ void UnitTracker::closeConnection() {
 void UnitTracker::forgetUnits() {
   ++generation_;
   units_.clear();
-  readQueue_.clear();
-  queued_.clear();
-  inFlight_.clear();
-  rereadAfter_.clear();
-  foundDead_.clear();
-  resyncing_ = false;
+  reads_.clear();
   reloading_ = false;
-  listOutstanding_ = 0;
   setReady(false);
   changed();
 }
@@ -154,7 +139,6 @@ void UnitTracker::connect() {
       confinedTo_ ? BusLoop::Priority::Untrusted : BusLoop::Priority::Normal, sourceName("bus"));
   try {
     manager_ = sdbus::createProxy(*connection_, kSystemd, kManagerPath);
-    dbus_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
     auto add = [&](const std::string& rule, void (UnitTracker::*handler)(sdbus::Message&)) {
       matches_.push_back(connection_->addMatch(rule, [this, handler](sdbus::Message& m) {
         try {
@@ -177,9 +161,6 @@ void UnitTracker::connect() {
     add("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
             std::string(kSystemd) + "'",
         &UnitTracker::onNameOwnerChanged);
-    add("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='"
-        "org.freedesktop.oom1'",
-        &UnitTracker::onNameOwnerChanged);
   } catch (const sdbus::Error& e) {
     LOG_WARN("cannot watch systemd on the %s: %s", which, e.getMessage().c_str());
     disconnect(e.getMessage());
@@ -190,7 +171,7 @@ void UnitTracker::connect() {
   warnedConnect_ = false;
   reconnect_.succeeded();
   subscribeAndResync();
-  checkForSystemdOomd();
+  systemdOomd_ = SystemdOomdWatch::start(*connection_);
 }
 
 void UnitTracker::disconnect(const std::string& why) {
@@ -254,18 +235,16 @@ void UnitTracker::rereadUnitNamed(const std::string& name) {
 
 void UnitTracker::resync() {
   if (!manager_) return;
-  if (!resyncing_) resyncStarted_ = Clock::now();
-  resyncing_ = true;
+  reads_.resyncStarted(Clock::now());
   listUnits();
 }
 
 void UnitTracker::listUnits() {
-  ++listOutstanding_;
+  reads_.listAsked();
   callManager("ListUnits", nullptr, [this](sdbus::MethodReply* reply, const sdbus::Error* e) {
-    --listOutstanding_;
+    reads_.listAnswered(!e);
     if (e) {
       LOG_WARN("ListUnits failed: %s", e->getMessage().c_str());
-      resyncing_ = false;
       return;
     }
     std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string, std::string, sdbus::ObjectPath,
@@ -290,33 +269,23 @@ void UnitTracker::listUnits() {
 }
 
 void UnitTracker::queueRead(const std::string& objectPath, const std::string& name) {
-  if (confinedTo_ && !units_.count(objectPath) && !inFlight_.count(objectPath) && !queued_.count(objectPath)) {
+  if (confinedTo_ && !units_.count(objectPath) && !reads_.pending(objectPath)) {
     if (auto why = refusalOfUserUnitName(name)) {
       refuse(name, "", *why);
       return;
     }
-    if (units_.size() + queued_.size() + inFlight_.size() >= kMaxUnitsPerUserManager) {
+    if (units_.size() + reads_.pendingCount() >= kMaxUnitsPerUserManager) {
       refuse(name, "", strprintf("more than %zu live units", kMaxUnitsPerUserManager));
       return;
     }
   }
-  if (inFlight_.count(objectPath)) {
-    rereadAfter_.insert(objectPath);  // changed while being read: read again after
-    return;
-  }
-  if (queued_.insert(objectPath).second) readQueue_.emplace_back(objectPath, name);
+  reads_.request(objectPath, name);
 }
 
 void UnitTracker::pump() {
-  while (inFlight_.size() < kMaxReadsInFlight && !readQueue_.empty()) {
-    auto [path, name] = readQueue_.front();
-    readQueue_.pop_front();
-    queued_.erase(path);
-    readUnit(path, name);
-  }
-  if (resyncing_ && readQueue_.empty() && inFlight_.empty() && listOutstanding_ == 0) {
-    resyncing_ = false;
-    lastResyncTook_ = std::chrono::duration_cast<Duration>(Clock::now() - resyncStarted_);
+  while (auto next = reads_.start()) readUnit(next->objectPath, next->name);
+  if (auto took = reads_.resyncOver(Clock::now())) {
+    lastResyncTook_ = took;
     LOG_DEBUG("resynced %zu live unit(s) with cgroups in %s", units_.size(), formatDuration(*lastResyncTook_).c_str());
     setReady(true);
     Duration interval = controlDirs_ ? kResyncIntervalWatched : kResyncInterval;
@@ -338,13 +307,15 @@ sdbus::IProxy& UnitTracker::unitProxy(const std::string& objectPath) {
 
 void UnitTracker::readUnit(const std::string& objectPath, const std::string& name) {
   std::string iface = cgroupInterfaceOf(name);
-  if (iface.empty() || !connection_) return;
+  if (iface.empty() || !connection_) {
+    (void)reads_.finish(objectPath);
+    return;
+  }
   auto read = std::make_shared<Read>();
   read->objectPath = objectPath;
   read->settings.name = name;
   read->settings.manager = managerName_;
   read->settings.claimedByUser = confinedTo_;
-  inFlight_.insert(objectPath);
   sdbus::IProxy& proxy = unitProxy(objectPath);
   // One Get a property, not GetAll: a service's interface has some 250
   // properties, and systemd building them and sdbus-c++ turning each into a
@@ -393,13 +364,13 @@ void UnitTracker::readUnit(const std::string& objectPath, const std::string& nam
 
 void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
   const std::string& path = read->objectPath;
-  inFlight_.erase(path);
+  bool readAgain = reads_.finish(path);
   const UnitOomSettings& s = read->settings;
   if (read->retry && !read->failed) {
     LOG_DEBUG("%s: the bus refused more pending replies; reading it again", s.name.c_str());
-    rereadAfter_.insert(path);
+    readAgain = true;
   } else if (read->failed || !isLiveState(s.activeState) || s.cgroup.empty()) {
-    rememberDead(path);
+    reads_.rememberDead(path, Clock::now());
     dropUnit(path);
   } else if (confinedTo_ && s.cgroup == userManagerSubtree(*confinedTo_)) {
     // The user manager's own -.slice: that cgroup is the system manager's
@@ -409,7 +380,7 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
     refuse(s.name, s.cgroup, *why);
     dropUnit(path);
   } else {
-    foundDead_.erase(path);
+    reads_.forgetDead(path);
     auto& t = units_[path];
     if (!t.known || !sameSettings(t.settings, s)) {
       if (t.known && (t.settings.managedOOMMemoryPressure != s.managedOOMMemoryPressure || t.settings.managedOOMSwap != s.managedOOMSwap ||
@@ -432,14 +403,14 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
     }
     sd_event_source_set_enabled(proxyCleanup_, SD_EVENT_ONESHOT);
   }
-  if (rereadAfter_.erase(path)) queueRead(path, s.name);
+  if (readAgain) queueRead(path, s.name);
   pump();
 }
 
 int UnitTracker::onProxyCleanup(sd_event_source* s, void* userdata) {
   countWake(s);
   auto* self = static_cast<UnitTracker*>(userdata);
-  if (self->inFlight_.empty()) self->retiredProxies_.clear();  // else a reply may still reach one
+  if (self->reads_.nothingInFlight()) self->retiredProxies_.clear();  // else a reply may still reach one
   return 0;
 }
 
@@ -451,23 +422,6 @@ void UnitTracker::dropUnit(const std::string& objectPath) {
     retiredProxies_.push_back(std::move(it->second));
     unitProxies_.erase(it);
   }
-}
-
-void UnitTracker::rememberDead(const std::string& objectPath) {
-  TimePoint now = Clock::now();
-  if (foundDead_.size() >= kMaxDeadRemembered) {
-    std::erase_if(foundDead_, [&](const auto& e) { return now - e.second > kDeadMemory; });
-    if (foundDead_.size() >= kMaxDeadRemembered) foundDead_.clear();
-  }
-  foundDead_[objectPath] = now;
-}
-
-bool UnitTracker::foundDeadLately(const std::string& objectPath) {
-  auto it = foundDead_.find(objectPath);
-  if (it == foundDead_.end()) return false;
-  if (Clock::now() - it->second <= kDeadMemory) return true;
-  foundDead_.erase(it);
-  return false;
 }
 
 void UnitTracker::changed() {
@@ -503,29 +457,6 @@ void UnitTracker::refuse(const std::string& name, const std::string& cgroup, con
   }
 }
 
-void UnitTracker::checkForSystemdOomd() {
-  if (!dbus_) return;
-  call(
-      *dbus_, "org.freedesktop.DBus", "GetNameOwner", [](sdbus::MethodCall& m) { m << std::string("org.freedesktop.oom1"); },
-      [this](sdbus::MethodReply* reply, const sdbus::Error*) {
-        if (!reply || !dbus_) return;  // not running: good
-        std::string owner;
-        *reply >> owner;
-        // unitoomd itself holds the name while systemd-oomd is not running
-        // (api/oom1_compat.h): that is no second killer.
-        call(
-            *dbus_, "org.freedesktop.DBus", "GetConnectionUnixProcessID", [owner](sdbus::MethodCall& m) { m << owner; },
-            [owner](sdbus::MethodReply* pidReply, const sdbus::Error*) {
-              uint32_t pid = 0;
-              if (pidReply) *pidReply >> pid;
-              if (pid != 0 && pid == static_cast<uint32_t>(getpid())) return;
-              LOG_WARN("systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the "
-                       "same cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
-                       owner.c_str());
-            });
-      });
-}
-
 void UnitTracker::onUnitNew(sdbus::Message& msg) {
   std::string id;
   sdbus::ObjectPath path;
@@ -533,7 +464,7 @@ void UnitTracker::onUnitNew(sdbus::Message& msg) {
   if (cgroupInterfaceOf(id).empty()) return;
   // Loaded again by our own read of it, most likely; if it starts, its
   // ActiveState change brings it in.
-  if (foundDeadLately(path)) return;
+  if (reads_.foundDeadLately(path, Clock::now())) return;
   queueRead(path, id);
   pump();
 }
@@ -557,7 +488,7 @@ void UnitTracker::onReloading(sdbus::Message& msg) {
   // A daemon-reload may have changed any unit's settings. A user's manager
   // (or a fake one) may say so as often as it likes: its full resyncs are
   // spaced, the pending one comes when the spacing allows.
-  TimePoint earliest = resyncStarted_ + kUntrustedResyncSpacing;
+  TimePoint earliest = reads_.lastResyncStarted() + kUntrustedResyncSpacing;
   if (confinedTo_ && Clock::now() < earliest) {
     uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(std::chrono::duration_cast<Duration>(earliest - Clock::now()).count());
     if (!resyncTimer_) {
@@ -591,7 +522,7 @@ void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
       startsLiving = true;
     }
   }
-  if (known == units_.end() && !startsLiving && foundDeadLately(path)) return;  // see foundDead_
+  if (known == units_.end() && !startsLiving && reads_.foundDeadLately(path, Clock::now())) return;  // see reads_
   // Anything else about a unit (set-property, a restart) may have come with
   // new ManagedOOM* values, which signal nothing themselves.
   if (known != units_.end() || iface == kUnitIface) {
@@ -603,10 +534,6 @@ void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
 void UnitTracker::onNameOwnerChanged(sdbus::Message& msg) {
   std::string name, oldOwner, newOwner;
   msg >> name >> oldOwner >> newOwner;
-  if (name == "org.freedesktop.oom1") {
-    if (!newOwner.empty()) checkForSystemdOomd();
-    return;
-  }
   // Either way the old manager's units and replies mean nothing now.
   forgetUnits();
   for (auto& [p, proxy] : unitProxies_) retiredProxies_.push_back(std::move(proxy));
@@ -629,7 +556,7 @@ int UnitTracker::onResyncTimer(sd_event_source* s, uint64_t, void* userdata) {
 int UnitTracker::onChangeTimer(sd_event_source* s, uint64_t, void* userdata) {
   countWake(s);
   auto* self = static_cast<UnitTracker*>(userdata);
-  if (self->inFlight_.empty()) self->retiredProxies_.clear();
+  if (self->reads_.nothingInFlight()) self->retiredProxies_.clear();
   try {
     self->onChange_();
   } catch (const std::exception& e) {

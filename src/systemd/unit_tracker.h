@@ -19,7 +19,6 @@
 
 #include <systemd/sd-event.h>
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +33,8 @@
 #include "systemd/bus_loop.h"
 #include "systemd/control_dir_watch.h"
 #include "systemd/reconnect.h"
+#include "systemd/systemd_oomd_watch.h"
+#include "systemd/unit_reads.h"
 #include "util/rate_limit.h"
 #include "util/time.h"
 
@@ -112,13 +113,10 @@ class UnitTracker {
   void readUnit(const std::string& objectPath, const std::string& name);
   void finishRead(const std::shared_ptr<Read>& read);
   void dropUnit(const std::string& objectPath);
-  void rememberDead(const std::string& objectPath);
-  bool foundDeadLately(const std::string& objectPath);
   void changed();
   void rereadUnitNamed(const std::string& name);
   void setReady(bool ready);
   void refuse(const std::string& name, const std::string& cgroup, const std::string& why);
-  void checkForSystemdOomd();
   sdbus::IProxy& unitProxy(const std::string& objectPath);
   void call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
             const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler);
@@ -146,26 +144,21 @@ class UnitTracker {
   std::unique_ptr<sdbus::IConnection> connection_;
   std::unique_ptr<BusLoop> loop_;
   std::unique_ptr<sdbus::IProxy> manager_;
-  std::unique_ptr<sdbus::IProxy> dbus_;
+  std::unique_ptr<SystemdOomdWatch> systemdOomd_;
   std::vector<sdbus::Slot> matches_;
   std::map<std::string, std::unique_ptr<sdbus::IProxy>> unitProxies_;
   std::vector<std::unique_ptr<sdbus::IProxy>> retiredProxies_;  // freed when no reply can still reach them
   uint64_t generation_ = 0;  // bumped on every (re)connect; stale replies are ignored
 
   std::map<std::string, Tracked> units_;  // by object path; live units with a cgroup
-  std::deque<std::pair<std::string, std::string>> readQueue_;  // (object path, name)
-  std::set<std::string> queued_, inFlight_, rereadAfter_;
-  // Units read and found dead, lately. Reading a unit that is gone makes
-  // systemd (252) load it again, which announces it with UnitNew: answering
-  // that with another read never ended (seen in the soak after 1,000 units
-  // stopped: thousands of reads a second, the heap growing).
-  std::map<std::string, TimePoint> foundDead_;
-  bool resyncing_ = false;
-  int listOutstanding_ = 0;
+  // Units found dead are remembered there a while: reading a unit that is
+  // gone makes systemd (252) load it again, which announces it with UnitNew,
+  // and answering that with another read never ended (seen in the soak after
+  // 1,000 units stopped: thousands of reads a second, the heap growing).
+  UnitReads reads_;
   bool ready_ = false;
   bool reloading_ = false;  // between Reloading(true) and Reloading(false)
   bool warnedConnect_ = false;
-  TimePoint resyncStarted_{};
   std::optional<Duration> lastResyncTook_;
   unsigned long long propertyReads_ = 0;
   bool hasDurationProperty_ = true;  // ManagedOOMMemoryPressureDurationUSec (systemd 257+)

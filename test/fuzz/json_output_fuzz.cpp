@@ -85,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string json = renderDumpJson(s);
   require(StrictJson::valid(json));
   auto doc = parseJson(json);
-  if (!doc) fprintf(stderr, "unitoomd's JSON reader: line %d: %s\n", doc.error().errnum, doc.error().message.c_str());
+  if (!doc) fprintf(stderr, "unitoomd's JSON reader: line %d column %d: %s\n", doc.error().line, doc.error().column, doc.error().message.c_str());
   require(static_cast<bool>(doc) && doc->isObject());
   requireMember(*doc, "version", s.version);
   requireMember(*doc, "systemd_bus", s.bus);

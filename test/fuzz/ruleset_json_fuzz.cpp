@@ -9,6 +9,7 @@
 #include "config/json.h"
 #include "config/ruleset_json.h"
 #include "engine/compiler.h"
+#include "plugins/registry.h"
 
 using namespace unitoomd;
 
@@ -24,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (diags.empty()) {
     std::vector<DropInFile> dropIns;
     if (dropInDiags.empty()) dropIns.push_back({"fuzz-drop-in.json", dropIn});
-    CompileOutput out = compile(base, dropIns);
+    CompileOutput out = compile(base, dropIns, builtinPlugins());
     (void)out;
   }
   return 0;

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "engine/compiler.h"
+#include "plugins/registry.h"
 #include "policy/unit_policy.h"
 #include "policy/untrusted_units.h"
 #include "systemd/unit_tracker.cpp"  // NOLINT: for unitNameFromObjectPath, internal to it
@@ -104,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& call : rs.actions)
       if (auto c = call.args.find("cgroup"); c != call.args.end() && !allowed.count(c->second)) abort();
     Diagnostics diags;
-    (void)compileRuleset(rs, diags);
+    (void)compileRuleset(rs, builtinPlugins(), diags);
   }
   return 0;
 }

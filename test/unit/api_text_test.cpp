@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -29,6 +30,12 @@ class FakeModel : public ApiModel {
     s.rulesets.push_back({"fake\xfe", "desc\xc0", "unit \xff.slice", "armed"});
     s.cgroups.push_back({kHostile, 1, 2});
     s.kills.push_back({1, "app-\xff.scope", kHostile, "r\xff", "why\xff", false, {{"K\xff", "v\xff"}}});
+    s.bus = "system bus";
+    s.killCount = 1;
+    s.followedUsers = {1000, 1001};
+    s.wokenBy = {{"psi:/work.slice/memory.pressure", 42}};
+    s.questions.push_back({2, 1000, "closeme\xff", kHostile, "frozen", "", ""});
+    s.questions.push_back({3, 1000, "kept", "/user.slice/kept.scope", "answered", "keep", "resumed"});
     return s;
   }
   Metrics metrics() override {
@@ -87,13 +94,26 @@ struct Client {
   }
 };
 
-TEST(ApiText, NamesThatAreNotUtf8GoOutEscaped) {
+// unitoomd's object, served with the fake model on a private bus.
+struct ServedFake {
   PrivateBus daemon;
-  if (!daemon.up()) GTEST_SKIP() << "no dbus-daemon";
-  auto connection = sdbus::createSessionBusConnectionWithAddress(daemon.address);
-  connection->requestName("org.unitoomd1");
+  std::unique_ptr<sdbus::IConnection> connection;
   FakeModel model;
-  ManagerObject object(*connection, model);
+  std::unique_ptr<ManagerObject> object;
+  ServedFake() {
+    if (!daemon.up()) return;
+    connection = sdbus::createSessionBusConnectionWithAddress(daemon.address);
+    connection->requestName("org.unitoomd1");
+    object = std::make_unique<ManagerObject>(*connection, model);
+  }
+};
+
+TEST(ApiText, NamesThatAreNotUtf8GoOutEscaped) {
+  ServedFake served;
+  if (!served.object) GTEST_SKIP() << "no dbus-daemon";
+  auto& connection = served.connection;
+  auto& object = *served.object;
+  auto& daemon = served.daemon;
 
   // the signal, sent before the loop runs (sd-bus is not thread-safe)
   EXPECT_NO_THROW(object.emitKilled("app-\xff.scope", kHostile, "r\xff", "why\xff"));
@@ -126,11 +146,39 @@ TEST(ApiText, NamesThatAreNotUtf8GoOutEscaped) {
       EXPECT_TRUE(reply) << error;
       const char* text = nullptr;
       if (reply) sd_bus_message_read(reply, "s", &text);
-      if (text) EXPECT_NE(std::string(text).find("evil\\"), std::string::npos) << text;
+      if (text) {
+        EXPECT_NE(std::string(text).find("evil\\"), std::string::npos) << text;
+      }
       sd_bus_message_unref(reply);
     }
   }
   connection->leaveEventLoop();
+}
+
+// `unitoomctl status` builds its account from the properties (and the
+// number of recent kills from ListKills): what the dump shows, without its
+// list of kills.
+TEST(ApiText, UnitoomctlStatusShowsTheDumpWithoutItsKills) {
+  const char* unitoomctl = getenv("UNITOOMCTL");
+  if (!unitoomctl) GTEST_SKIP() << "UNITOOMCTL (the client's path) is not set; meson sets it";
+  ServedFake served;
+  if (!served.object) GTEST_SKIP() << "no dbus-daemon";
+  served.connection->enterEventLoopAsync();
+
+  std::string command = "DBUS_SESSION_BUS_ADDRESS='" + served.daemon.address + "' '" + unitoomctl + "' --user status";
+  FILE* out = popen(command.c_str(), "r");
+  ASSERT_TRUE(out);
+  std::string shown;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, out)) > 0;) shown.append(buf, n);
+  int status = pclose(out);
+  served.connection->leaveEventLoop();
+
+  EXPECT_EQ(status, 0);
+  std::string dump = renderDump(served.model.snapshot(true));
+  std::string expected = dump.substr(0, dump.find("\nRecent kills")) + "\nRecent kills: 1 (unitoomctl kills)\n";
+  EXPECT_EQ(shown, expected);
+  EXPECT_NE(shown.find("Frozen, waiting for the user's answer (1):"), std::string::npos);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "config/ruleset_loader.h"
 #include "daemon/check_config.h"
 #include "engine/compiler.h"
+#include "plugins/registry.h"
 #include "fixture.h"
 
 using namespace unitoomd;
@@ -57,7 +58,7 @@ Diagnostics parseAndCompile(const std::string& text) {
   Diagnostics d;
   auto root = parseRulesetJson(text, "rules.json", d);
   if (!d.empty()) return d;
-  return compile(root, {}).errors;
+  return compile(root, {}, builtinPlugins()).errors;
 }
 
 }  // namespace
@@ -70,7 +71,7 @@ TEST(RulesetJson, AnOomdStyleConfigCompiles) {
   EXPECT_EQ(root.rulesets[0].description, "System hogs die when the workload stalls.");
   EXPECT_EQ(root.rulesets[0].detectors[0].name, "workload stalls");
   EXPECT_EQ(root.rulesets[0].detectors[0].detectors[0].args.at("threshold"), "10");
-  auto out = compile(root, {});
+  auto out = compile(root, {}, builtinPlugins());
   ASSERT_TRUE(out.engine);
   EXPECT_TRUE(out.errors.empty());
 }
@@ -107,7 +108,7 @@ TEST(RulesetJson, MalformedJsonNamesItsLine) {
   Diagnostics d;
   parseRulesetJson("{\n  \"rulesets\": [\n    {\"name\": \"x\",,}\n  ]\n}", "r.json", d);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].line, 3);
+  EXPECT_EQ(d[0].str(), "r.json:3: expected a quoted key (column 18)");  // the second ','
   d.clear();
   parseRulesetJson("{\"rulesets\": [", "r.json", d);
   ASSERT_EQ(d.size(), 1u);
@@ -228,7 +229,7 @@ TEST(DropIns, TheBaseMustAllowWhatTheDropInChanges) {
                                "base.json", d);
   auto dropIn = parseRulesetJson(R"({"rulesets": [{"name": "r", "detectors": [["h", {"name": "stop"}]]}]})", "d.json", d, true);
   ASSERT_TRUE(d.empty());
-  auto out = compile(base, {DropInFile{"d.json", dropIn}});
+  auto out = compile(base, {DropInFile{"d.json", dropIn}}, builtinPlugins());
   ASSERT_TRUE(out.engine);
   ASSERT_EQ(out.errors.size(), 1u);
   EXPECT_NE(out.errors[0].message.find("does not allow drop-in detectors"), std::string::npos);
@@ -424,4 +425,17 @@ TEST(UntrustedFiles, CheckConfigRefusesAWorldWritableFileAndChecksTheOthers) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].str().rfind(open + ": refused: is writable by others (mode 0666)", 0), 0u) << d[0].str();
   EXPECT_EQ(files, (std::vector<std::string>{good, missing}));  // a missing file is reported by the reader, as before
+}
+
+TEST(Json, AParseErrorSaysItsLineAndColumn) {
+  auto doc = parseJson("{\n  \"a\": 1,\n  \"b\": tru\n}");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().line, 3);
+  EXPECT_EQ(doc.error().column, 8);  // where "tru" starts
+  EXPECT_EQ(doc.error().message, "invalid literal");
+  // A comment left open is found at the end of the text, on its last line.
+  doc = parseJson("{}\n/* open\n  still open");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().line, 3);
+  EXPECT_EQ(doc.error().message, "unterminated comment");
 }

@@ -16,6 +16,7 @@
 #include "act/killer.h"
 #include "config/ruleset_json.h"
 #include "engine/compiler.h"
+#include "plugins/registry.h"
 #include "engine/report.h"
 #include "fixture.h"
 
@@ -85,7 +86,7 @@ struct Harness {
                        "\"detectors\": [[\"g\", " + detectors + "]], \"actions\": [" + actions + "]}]}";
     Diagnostics d;
     auto root = parseRulesetJson(json, "t.json", d);
-    auto out = compile(root, {});
+    auto out = compile(root, {}, builtinPlugins());
     d.insert(d.end(), out.errors.begin(), out.errors.end());
     ASSERT_TRUE(d.empty()) << d[0].str();
     engine = std::move(out.engine);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "engine/compiler.h"
 #include "engine/engine.h"
 #include "fixture.h"
 
@@ -229,3 +230,44 @@ TEST(History, PruningDuringAnEpisodeIsAtMostOncePerUnusedTime) {
 
 }  // namespace
 }  // namespace unitoomd
+
+namespace {
+
+// A registry of the test's own: the compiler builds only what it is handed.
+int ownPluginRuns = 0;
+struct OwnPlugin : Plugin {
+  PluginResult run(SampleContext&) override {
+    ++ownPluginRuns;
+    return PluginResult::Stop;
+  }
+};
+std::unique_ptr<Plugin> makeOwnPlugin(PluginArgs&) { return std::make_unique<OwnPlugin>(); }
+
+ir::Ruleset rulesetCalling(const std::string& plugin) {
+  ir::Ruleset rs;
+  rs.name = "r";
+  rs.where = {"t.json", 3};
+  ir::PluginCall call{plugin, {}, {}, {"t.json", 4}};
+  rs.detectors = {ir::DetectorGroup{"g", {call}, rs.where}};
+  rs.actions = {call};
+  return rs;
+}
+
+}  // namespace
+
+TEST(Compiler, BuildsThePluginsOfTheRegistryItIsHanded) {
+  PluginRegistry own({{"own", makeOwnPlugin, "the test's plugin"}});
+  auto out = compile(ir::Root{{rulesetCalling("own")}}, {}, own);
+  ASSERT_TRUE(out.errors.empty()) << out.errors[0].str();
+  ASSERT_TRUE(out.engine);
+  Harness h;
+  ownPluginRuns = 0;
+  h.sample(*out.engine, 0);
+  EXPECT_EQ(ownPluginRuns, 1);  // the detector ran; it said stop, so the action did not
+
+  // A built-in name means nothing to a registry that does not list it.
+  Diagnostics diags;
+  EXPECT_FALSE(compileRuleset(rulesetCalling("continue"), own, diags));
+  ASSERT_EQ(diags.size(), 2u);
+  EXPECT_EQ(diags[0].str(), "t.json:4: unknown plugin 'continue'");
+}

@@ -824,7 +824,7 @@ TEST(MemoryExhaustion, BadArgumentsAreNamed) {
                        R"(}}]], "actions": [{"name": "continue"}]}]})";
     Diagnostics d;
     auto root = parseRulesetJson(json, "t.json", d);
-    auto out = compile(root, {});
+    auto out = compile(root, {}, builtinPlugins());
     d.insert(d.end(), out.errors.begin(), out.errors.end());
     EXPECT_FALSE(d.empty()) << args;
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/compiler.h"
+#include "plugins/registry.h"
 #include "engine/report.h"
 #include "fixture.h"
 #include "policy/unit_policy.h"
@@ -55,7 +56,7 @@ TEST(UnitPolicy, PressureKillBecomesARulesetNamingTheUnitAndTheDirective) {
   EXPECT_EQ(detector(rs, "memory_reclaim").args.at("cgroup"), "/work.slice");
   EXPECT_EQ(rs.actions.at(0).name, "kill_by_pressure_cause");
   Diagnostics d;
-  EXPECT_TRUE(compileRuleset(rs, d));
+  EXPECT_TRUE(compileRuleset(rs, builtinPlugins(), d));
   EXPECT_TRUE(d.empty()) << d[0].str();
 }
 
@@ -101,7 +102,7 @@ TEST(UnitPolicy, SwapKillIsTheBothBelowRuleWithTheFivePercentFloor) {
   EXPECT_EQ(detector(rs, "memory_above").args.at("threshold"), "90%");
   EXPECT_EQ(rs.actions.at(0).args.at("threshold"), "5%");
   Diagnostics d;
-  EXPECT_TRUE(compileRuleset(rs, d));
+  EXPECT_TRUE(compileRuleset(rs, builtinPlugins(), d));
   EXPECT_TRUE(d.empty()) << d[0].str();
 }
 
@@ -133,7 +134,7 @@ TEST(UnitPolicy, ASynthesizedRulesetKillsTheStallingLeafAndReportsItsUnitOrigin)
   u.managedOOMMemoryPressureLimit = 1717986918;
   UnitPolicyDefaults defaults;
   defaults.memoryPressureDuration = std::chrono::seconds(2);
-  auto out = compile(synthesizeUnitPolicy({u}, defaults).rulesets, {});
+  auto out = compile(synthesizeUnitPolicy({u}, defaults).rulesets, {}, builtinPlugins());
   ASSERT_TRUE(out.engine);
 
   struct Sink : ReportSink {
@@ -194,7 +195,7 @@ TEST(UnitPolicy, WithoutUsableSwapTheRootSliceAndSwapKillUnitsKillTheFastestGrow
   EXPECT_NE(rs.origin.find("-.slice by default"), std::string::npos) << rs.origin;
   for (const auto& r : rulesets) {
     Diagnostics d;
-    EXPECT_TRUE(compileRuleset(r, d)) << r.name;
+    EXPECT_TRUE(compileRuleset(r, builtinPlugins(), d)) << r.name;
     EXPECT_TRUE(d.empty()) << d[0].str();
   }
 }

@@ -151,16 +151,130 @@ int dump(Bus& b, const Options& o) {
   return r;
 }
 
+// The readers of the properties' values (the reply positioned on the
+// variant); a negative errno when the reply is not what the interface says.
+
+// A variant holding an array of structs of signature `item`: `readOne` reads
+// one with sd_bus_message_read (0 at the end of the array).
+template <typename ReadOne>
+int readArray(sd_bus_message* m, const std::string& item, ReadOne readOne) {
+  int r = sd_bus_message_enter_container(m, 'v', ("a" + item).c_str());
+  if (r >= 0) r = sd_bus_message_enter_container(m, 'a', item.c_str());
+  while (r >= 0 && (r = readOne()) > 0) {}
+  if (r >= 0) r = sd_bus_message_exit_container(m);
+  if (r >= 0) r = sd_bus_message_exit_container(m);
+  return r;
+}
+
+int readRulesets(sd_bus_message* m, std::vector<unitoomd::RulesetInfo>& out) {
+  return readArray(m, "(ssss)", [&] {
+    const char *name, *desc, *origin, *state;
+    int r = sd_bus_message_read(m, "(ssss)", &name, &desc, &origin, &state);
+    if (r > 0) out.push_back({name, desc, origin, state});
+    return r;
+  });
+}
+
+int readCgroups(sd_bus_message* m, std::vector<unitoomd::CgroupPressure>& out) {
+  return readArray(m, "(sdd)", [&] {
+    const char* path;
+    double some, full;
+    int r = sd_bus_message_read(m, "(sdd)", &path, &some, &full);
+    if (r > 0) out.push_back({path, some, full});
+    return r;
+  });
+}
+
+int readWokenBy(sd_bus_message* m, std::vector<std::pair<std::string, uint64_t>>& out) {
+  return readArray(m, "(st)", [&] {
+    const char* source;
+    uint64_t n;
+    int r = sd_bus_message_read(m, "(st)", &source, &n);
+    if (r > 0) out.emplace_back(source, n);
+    return r;
+  });
+}
+
+int readQuestions(sd_bus_message* m, std::vector<unitoomd::QuestionInfo>& out) {
+  return readArray(m, "(tusssss)", [&] {
+    unitoomd::QuestionInfo q;
+    const char *app, *cgroup, *state, *answer, *outcome;
+    int r = sd_bus_message_read(m, "(tusssss)", &q.askedRealtimeUsec, &q.uid, &app, &cgroup, &state, &answer, &outcome);
+    if (r > 0) {
+      q.app = app, q.cgroup = cgroup, q.state = state, q.answer = answer, q.outcome = outcome;
+      out.push_back(std::move(q));
+    }
+    return r;
+  });
+}
+
+int readFollowedUsers(sd_bus_message* m, std::vector<uint32_t>& out) {
+  int r = sd_bus_message_enter_container(m, 'v', "au");
+  const void* uids = nullptr;
+  size_t size = 0;
+  if (r >= 0) r = sd_bus_message_read_array(m, 'u', &uids, &size);
+  if (r >= 0) out.assign(static_cast<const uint32_t*>(uids), static_cast<const uint32_t*>(uids) + size / sizeof(uint32_t));
+  if (r >= 0) r = sd_bus_message_exit_container(m);
+  return r;
+}
+
+int readString(sd_bus_message* m, std::string& out) {
+  const char* s = nullptr;
+  int r = sd_bus_message_read(m, "v", "s", &s);
+  if (r >= 0) out = s;
+  return r;
+}
+
+int readBool(sd_bus_message* m, bool& out) {
+  int b = 0;
+  int r = sd_bus_message_read(m, "v", "b", &b);
+  out = b;
+  return r;
+}
+
+int readProperty(sd_bus_message* m, const std::string& name, unitoomd::Snapshot& s) {
+  if (name == "Version") return readString(m, s.version);
+  if (name == "DryRun") return readBool(m, s.dryRun);
+  if (name == "KillCount") return sd_bus_message_read(m, "v", "t", &s.killCount);
+  if (name == "SystemdBus") return readString(m, s.bus);
+  if (name == "FollowedUsers") return readFollowedUsers(m, s.followedUsers);
+  if (name == "StandingBy") return readBool(m, s.standingBy);
+  if (name == "Rulesets") return readRulesets(m, s.rulesets);
+  if (name == "MonitoredCGroups") return readCgroups(m, s.cgroups);
+  if (name == "WokenBy") return readWokenBy(m, s.wokenBy);
+  if (name == "Questions") return readQuestions(m, s.questions);
+  return sd_bus_message_skip(m, "v");  // a newer daemon's
+}
+
+// Every property of the interface at once (one call).
+int readProperties(Bus& b, unitoomd::Snapshot& s) {
+  sd_bus_message* reply = nullptr;
+  int code = call(b, "reading the state", "org.freedesktop.DBus.Properties", "GetAll", &reply, "s", kIface);
+  if (code != kOk) return code;
+  int r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+  while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+    const char* name = nullptr;
+    r = sd_bus_message_read(reply, "s", &name);
+    if (r >= 0) r = readProperty(reply, name, s);
+    if (r >= 0) r = sd_bus_message_exit_container(reply);
+  }
+  sd_bus_message_unref(reply);
+  if (r >= 0) return kOk;
+  fprintf(stderr, "reading the state: unexpected reply: %s\n", strerror(-r));
+  return kFailed;
+}
+
 int rulesets(Bus& b, const Options& o) {
   sd_bus_message* reply = nullptr;
   int code = call(b, "reading the rulesets", "org.freedesktop.DBus.Properties", "Get", &reply, "ss", kIface, "Rulesets");
   if (code != kOk) return code;
   std::vector<unitoomd::RulesetInfo> list;
-  sd_bus_message_enter_container(reply, 'v', "a(ssss)");
-  sd_bus_message_enter_container(reply, 'a', "(ssss)");
-  const char *name, *desc, *origin, *state;
-  while (sd_bus_message_read(reply, "(ssss)", &name, &desc, &origin, &state) > 0) list.push_back({name, desc, origin, state});
+  int r = readRulesets(reply, list);
   sd_bus_message_unref(reply);
+  if (r < 0) {
+    fprintf(stderr, "reading the rulesets: unexpected reply: %s\n", strerror(-r));
+    return kFailed;
+  }
   if (o.json) {
     printf("%s\n", unitoomd::renderRulesetsJson(list).c_str());
     return kOk;
@@ -174,11 +288,10 @@ int rulesets(Bus& b, const Options& o) {
   return kOk;
 }
 
-int kills(Bus& b, const Options& o) {
+int listKills(Bus& b, std::vector<unitoomd::KillRecord>& list) {
   sd_bus_message* reply = nullptr;
   int code = call(b, "listing the kills", kIface, "ListKills", &reply, "");
   if (code != kOk) return code;
-  std::vector<unitoomd::KillRecord> list;
   sd_bus_message_enter_container(reply, 'a', "(tssssa{ss})");
   while (sd_bus_message_enter_container(reply, 'r', "tssssa{ss}") > 0) {
     unitoomd::KillRecord k;
@@ -196,6 +309,12 @@ int kills(Bus& b, const Options& o) {
     list.push_back(std::move(k));
   }
   sd_bus_message_unref(reply);
+  return kOk;
+}
+
+int kills(Bus& b, const Options& o) {
+  std::vector<unitoomd::KillRecord> list;
+  if (int code = listKills(b, list); code != kOk) return code;
   if (o.json) {
     printf("%s\n", unitoomd::renderKillsJson(list).c_str());
     return kOk;
@@ -215,19 +334,15 @@ int kills(Bus& b, const Options& o) {
   return kOk;
 }
 
+// The daemon's account as Dump gives it, without the long kill list:
+// `unitoomctl kills` has it.
 int status(Bus& b, const Options& o) {
   if (o.json) return dump(b, o);
-  std::string text;
-  int r = callString(b, "Dump", "status", text);
-  if (r != kOk) return r;
-  // The daemon's account, without the long kill list: `unitoomctl kills` has it.
-  size_t cut = text.find("\nRecent kills");
-  printf("%s", safeLines(text.substr(0, cut)).c_str());
-  if (cut != std::string::npos) {
-    size_t n = 0;
-    for (size_t p = text.find('\n', cut + 1); p != std::string::npos && p + 1 < text.size(); p = text.find('\n', p + 1)) ++n;
-    printf("\nRecent kills: %zu (unitoomctl kills)\n", n);
-  }
+  unitoomd::Snapshot s;
+  std::vector<unitoomd::KillRecord> recent;
+  if (int code = readProperties(b, s); code != kOk) return code;
+  if (int code = listKills(b, recent); code != kOk) return code;
+  printf("%s\nRecent kills: %zu (unitoomctl kills)\n", unitoomd::renderStatus(s).c_str(), recent.size());
   return kOk;
 }
 
