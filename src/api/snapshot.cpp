@@ -50,9 +50,10 @@ std::string renderStatus(const Snapshot& s) {
   for (const auto& c : s.cgroups)
     out += strprintf("  %s %s/%s\n", path(c.path).c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
   if (!s.wokenBy.empty()) {
-    out += "\nWoken by (event sources, since start):\n";
-    for (const auto& [source, n] : s.wokenBy)
-      out += strprintf("  %-8llu %s\n", static_cast<unsigned long long>(n), path(source).c_str());
+    out += "\nWoken by (event sources, since start; times, CPU ms):\n";
+    for (const auto& w : s.wokenBy)
+      out += strprintf("  %-8llu %-9.0f %s\n", static_cast<unsigned long long>(w.count), w.cpuSeconds * 1000,
+                       path(w.source).c_str());
   }
   std::vector<const QuestionInfo*> open, answered;
   for (const auto& q : s.questions) (q.open() ? open : answered).push_back(&q);
@@ -121,8 +122,8 @@ std::string renderDumpJson(const Snapshot& s) {
   }
   out += "], \"woken_by\": [";
   for (size_t i = 0; i < s.wokenBy.size(); ++i)
-    out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(s.wokenBy[i].first) +
-           ", \"count\": " + std::to_string(s.wokenBy[i].second) + "}";
+    out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(s.wokenBy[i].source) +
+           ", \"count\": " + std::to_string(s.wokenBy[i].count) + ", \"cpu_seconds\": " + strprintf("%.3f", s.wokenBy[i].cpuSeconds) + "}";
   out += "], \"kills\": " + renderKillsJson(s.kills) + ", \"questions\": [";
   for (size_t i = 0; i < s.questions.size(); ++i) {
     const auto& q = s.questions[i];
