@@ -337,6 +337,9 @@ run_idle() {
   journalctl -b -u "$UNIT" -o cat --no-pager --since "@$since" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn |
     head -30 | sed 's/^/VMLAB-JOURNAL /' > /dev/console
   [ "$(arg debug)" = 1 ] && [ "$KILLER" = unitoomd ] && systemctl service-log-level "$UNIT" info
+  # PSS by what is mapped: the daemon, each library, the heap, anonymous
+  awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 : "(anonymous)"} $1 == "Pss:" {pss[name] += $2}
+    END {for (n in pss) if (pss[n] >= 32) printf "VMLAB-PSS %d KiB %s\n", pss[n], n}' "/proc/$pid/smaps" | sort -k2 -rn > /dev/console
   # PSS, and its parts: anonymous (the daemon's own data) and file (code
   # and read-only data, page cache shared with whoever else maps it)
   result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "settled_s": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d, "pss_anon_kib": %d, "pss_file_kib": %d}' \
