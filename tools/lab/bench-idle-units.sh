@@ -35,14 +35,15 @@ while [ $((SECONDS - T0)) -lt 180 ]; do
 done
 woken_by() { sc_in unitoomctl --json dump | python3 -c '
 import json, sys
-for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"])'; }
+for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"], int(w.get("cpu_seconds", 0) * 1000))'; }
 before=$(woken_by)
 read -r _ _ s0 < <(sc_in cat "/proc/$PID/schedstat")
 c0=$(cpu_ticks)
 sleep "$SECS"
 read -r _ _ s1 < <(sc_in cat "/proc/$PID/schedstat")
 c1=$(cpu_ticks)
-woken_by | awk 'NR == FNR {was[$1] = $2; next} {n = $2 - was[$1]; if (n > 0) print "woken by", $1, n}' <(echo "$before") - >&2
+woken_by | awk 'NR == FNR {was[$1] = $2; ms[$1] = $3; next}
+  {n = $2 - was[$1]; if (n > 0) print "woken by", $1, n, "times,", $3 - ms[$1], "ms of CPU"}' <(echo "$before") - >&2
 followed=$(metric unitoomd_units_followed) triggers=$(metric unitoomd_triggers_armed)
 sc_in journalctl -u unitoomd -o cat --no-pager | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -15 >&2
 # resident KiB by what is mapped (the daemon, each library, [heap], anonymous)
