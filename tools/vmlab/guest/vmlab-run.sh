@@ -294,7 +294,8 @@ for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"]
 # With UNITS > 0, as many started slices with ManagedOOMMemoryPressure=kill
 # are followed first (one reload, one start: fast even under TCG).
 run_idle() {
-  local units=$1 pid s0 s1 c0 c1 i names=()
+  local units=$1 pid s0 s1 c0 c1 i names=() units_at
+  units_at=$(date +%s)
   if [ "$units" -gt 0 ]; then
     mkdir -p /run/systemd/system
     for i in $(seq "$units"); do
@@ -324,7 +325,6 @@ run_idle() {
   # vmlab.debug=1: its debug log in the window (costs it CPU: not for figures)
   [ "$(arg debug)" = 1 ] && [ "$KILLER" = unitoomd ] && systemctl service-log-level "$UNIT" debug
   woken_by > /run/vmlab-woken-before
-  local since; since=$(date +%s)
   read -r _ _ s0 < "/proc/$pid/schedstat"
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   sleep 60
@@ -334,8 +334,9 @@ run_idle() {
   # (the host keeps these lines in the serial log)
   woken_by | awk 'NR == FNR {was[$1] = $2; ms[$1] = $3; next} {n = $2 - was[$1]; if (n > 0) print "VMLAB-WOKEN", n, "times", $3 - ms[$1], "ms", $1}' \
     /run/vmlab-woken-before - > /dev/console
-  journalctl -b -u "$UNIT" -o cat --no-pager --since "@$since" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn |
+  journalctl -b -u "$UNIT" -o cat --no-pager --since "@$units_at" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn |
     head -30 | sed 's/^/VMLAB-JOURNAL /' > /dev/console
+  systemctl show -p NRestarts,Result,ExecMainStatus,ExecMainCode "$UNIT" | sed 's/^/VMLAB-JOURNAL /' > /dev/console
   [ "$(arg debug)" = 1 ] && [ "$KILLER" = unitoomd ] && systemctl service-log-level "$UNIT" info
   # PSS by what is mapped: the daemon, each library, the heap, anonymous
   awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 : "(anonymous)"} $1 == "Pss:" {pss[name] += $2}
