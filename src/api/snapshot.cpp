@@ -50,10 +50,11 @@ std::string renderStatus(const Snapshot& s) {
   for (const auto& c : s.cgroups)
     out += strprintf("  %s %s/%s\n", path(c.path).c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
   if (!s.wokenBy.empty()) {
-    out += "\nWoken by (event sources, since start; times, CPU ms):\n";
+    // (the CPU each cost is in the JSON dump: `unitoomctl status` builds
+    // this text from the WokenBy property, which has only the counts)
+    out += "\nWoken by (event sources, since start):\n";
     for (const auto& w : s.wokenBy)
-      out += strprintf("  %-8llu %-9.0f %s\n", static_cast<unsigned long long>(w.count), w.cpuSeconds * 1000,
-                       path(w.source).c_str());
+      out += strprintf("  %-8llu %s\n", static_cast<unsigned long long>(w.count), path(w.source).c_str());
   }
   std::vector<const QuestionInfo*> open, answered;
   for (const auto& q : s.questions) (q.open() ? open : answered).push_back(&q);
@@ -121,9 +122,11 @@ std::string renderDumpJson(const Snapshot& s) {
            jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
   }
   out += "], \"woken_by\": [";
-  for (size_t i = 0; i < s.wokenBy.size(); ++i)
-    out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(s.wokenBy[i].source) +
-           ", \"count\": " + std::to_string(s.wokenBy[i].count) + ", \"cpu_seconds\": " + strprintf("%.3f", s.wokenBy[i].cpuSeconds) + "}";
+  for (size_t i = 0; i < s.wokenBy.size(); ++i) {
+    const WakeCount& w = s.wokenBy[i];
+    out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(w.source) + ", \"count\": " + std::to_string(w.count) +
+           ", \"cpu_seconds\": " + (w.cpuSeconds < 0 ? std::string("null") : strprintf("%.3f", w.cpuSeconds)) + "}";
+  }
   out += "], \"kills\": " + renderKillsJson(s.kills) + ", \"questions\": [";
   for (size_t i = 0; i < s.questions.size(); ++i) {
     const auto& q = s.questions[i];
