@@ -102,7 +102,7 @@ bool ManagerObject::StandingBy() { return model_.snapshot(false).standingBy; }
 
 std::vector<sdbus::Struct<std::string, uint64_t>> ManagerObject::WokenBy() {
   std::vector<sdbus::Struct<std::string, uint64_t>> out;
-  for (const auto& [source, n] : model_.snapshot(false).wokenBy) out.emplace_back(wire(source), n);
+  for (const auto& w : model_.snapshot(false).wokenBy) out.emplace_back(wire(w.source), w.count);
   return out;
 }
 

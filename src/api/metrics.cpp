@@ -1,10 +1,10 @@
 #include "api/metrics.h"
 
 #include <cstdio>
-#include <sstream>
 
 #include "util/display_text.h"
 #include "util/parse.h"
+#include "util/strings.h"
 
 namespace unitoomd {
 namespace {
@@ -151,9 +151,7 @@ bool parseOwnUsage(const std::string& statText, long ticksPerSecond, long pageBy
   // follow start after its last ')'.
   size_t close = statText.rfind(')');
   if (close == std::string::npos || ticksPerSecond <= 0 || pageBytes <= 0) return false;
-  std::istringstream in(statText.substr(close + 1));
-  std::vector<std::string> f;  // f[0] is field 3
-  for (std::string w; in >> w;) f.push_back(w);
+  std::vector<std::string_view> f = splitBlanks(std::string_view(statText).substr(close + 1));  // f[0] is field 3
   if (f.size() < 22) return false;
   auto utime = parseUnsigned(f[11]), stime = parseUnsigned(f[12]);
   auto rss = parseSigned(f[21]);

@@ -50,9 +50,11 @@ std::string renderStatus(const Snapshot& s) {
   for (const auto& c : s.cgroups)
     out += strprintf("  %s %s/%s\n", path(c.path).c_str(), percent(c.memorySome).c_str(), percent(c.memoryFull).c_str());
   if (!s.wokenBy.empty()) {
+    // (the CPU each cost is in the JSON dump: `unitoomctl status` builds
+    // this text from the WokenBy property, which has only the counts)
     out += "\nWoken by (event sources, since start):\n";
-    for (const auto& [source, n] : s.wokenBy)
-      out += strprintf("  %-8llu %s\n", static_cast<unsigned long long>(n), path(source).c_str());
+    for (const auto& w : s.wokenBy)
+      out += strprintf("  %-8llu %s\n", static_cast<unsigned long long>(w.count), path(w.source).c_str());
   }
   std::vector<const QuestionInfo*> open, answered;
   for (const auto& q : s.questions) (q.open() ? open : answered).push_back(&q);
@@ -120,9 +122,11 @@ std::string renderDumpJson(const Snapshot& s) {
            jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
   }
   out += "], \"woken_by\": [";
-  for (size_t i = 0; i < s.wokenBy.size(); ++i)
-    out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(s.wokenBy[i].first) +
-           ", \"count\": " + std::to_string(s.wokenBy[i].second) + "}";
+  for (size_t i = 0; i < s.wokenBy.size(); ++i) {
+    const WakeCount& w = s.wokenBy[i];
+    out += (i ? ", " : "") + std::string("{\"source\": ") + jsonQuote(w.source) + ", \"count\": " + std::to_string(w.count) +
+           ", \"cpu_seconds\": " + (w.cpuSeconds < 0 ? std::string("null") : strprintf("%.3f", w.cpuSeconds)) + "}";
+  }
   out += "], \"kills\": " + renderKillsJson(s.kills) + ", \"questions\": [";
   for (size_t i = 0; i < s.questions.size(); ++i) {
     const auto& q = s.questions[i];

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "util/display_text.h"
+#include "util/event_names.h"
 
 namespace unitoomd {
 
@@ -50,7 +51,7 @@ struct Snapshot {
   std::vector<CgroupPressure> cgroups;
   std::vector<KillRecord> kills;
   // The event sources that woke the daemon most (util/event_names.h), with counts
-  std::vector<std::pair<std::string, uint64_t>> wokenBy;
+  std::vector<WakeCount> wokenBy;
   std::vector<QuestionInfo> questions;  // oldest first
 };
 

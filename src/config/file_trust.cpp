@@ -1,14 +1,15 @@
 #include "config/file_trust.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <fstream>
-#include <sstream>
 #include <vector>
+
+#include "observe/cgroup_fs.h"
 
 namespace unitoomd {
 namespace {
@@ -151,11 +152,11 @@ Result<void> checkFileTrust(const std::string& path) { return checkFileTrust(pat
 
 Result<std::string> readTrustedFile(const std::string& path) {
   if (auto trusted = checkFileTrust(path); !trusted) return trusted.error();
-  std::ifstream in(path);
-  if (!in) return Error{errno ? errno : EIO, "cannot read the file"};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // Not through iostreams: their first use sets up libstdc++'s locales,
+  // half a MiB of code that nothing else in the daemon touches.
+  FileRead f = readWholeFile(AT_FDCWD, path.c_str());
+  if (!f.ok()) return Error{f.errnum ? f.errnum : EIO, "cannot read the file"};
+  return std::move(f.data);
 }
 
 Diagnostics keepTrustedFiles(std::vector<std::string>& files) {

@@ -1,11 +1,11 @@
 #include "daemon/check_config.h"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
 
 #include "config/daemon_config.h"
 #include "config/ruleset_json.h"
 #include "engine/compiler.h"
+#include "observe/cgroup_fs.h"
 #include "plugins/registry.h"
 #include "util/strings.h"
 
@@ -14,14 +14,12 @@ namespace unitoomd {
 Diagnostics checkConfigFiles(const std::vector<std::string>& files) {
   Diagnostics diags;
   for (const auto& file : files) {
-    std::ifstream in(file);
-    if (!in) {
+    FileRead in = readWholeFile(AT_FDCWD, file.c_str());
+    if (!in.ok()) {
       diags.push_back({file, 0, "cannot read the file"});
       continue;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
+    const std::string& text = in.data;
     if (endsWith(file, ".json")) {
       auto slash = file.rfind('/');
       bool dropIn = slash != std::string::npos && endsWith(std::string_view(file).substr(0, slash), ".d");

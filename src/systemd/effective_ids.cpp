@@ -1,17 +1,19 @@
 #include "systemd/effective_ids.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "observe/cgroup_fs.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace unitoomd {
 namespace {
@@ -29,10 +31,9 @@ sdbus::Error credentialsError(const std::string& what) {
 }  // namespace
 
 int threadCount() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+  FileRead status = readWholeFile(AT_FDCWD, "/proc/self/status");
+  for (std::string_view line : split(status.data, '\n'))
+    if (startsWith(line, "Threads:")) return std::atoi(std::string(line.substr(8)).c_str());
   return 0;
 }
 

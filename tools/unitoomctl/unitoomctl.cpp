@@ -185,12 +185,12 @@ int readCgroups(sd_bus_message* m, std::vector<unitoomd::CgroupPressure>& out) {
   });
 }
 
-int readWokenBy(sd_bus_message* m, std::vector<std::pair<std::string, uint64_t>>& out) {
+int readWokenBy(sd_bus_message* m, std::vector<unitoomd::WakeCount>& out) {
   return readArray(m, "(st)", [&] {
     const char* source;
     uint64_t n;
     int r = sd_bus_message_read(m, "(st)", &source, &n);
-    if (r > 0) out.emplace_back(source, n);
+    if (r > 0) out.push_back({source, n, -1});  // the property has no CPU times (the dump has)
     return r;
   });
 }

@@ -8,6 +8,8 @@
 #     SCENARIOS  comma-separated: pressure
 #     RESULTS    appended, one JSON object per run (default build/vmlab-results.jsonl)
 #
+# VMLAB_APPEND: more on the guest's kernel command line (vmlab.debug=1: the
+# idle scenarios log unitoomd at debug level in their window).
 # The image is never changed (QEMU -snapshot); QEMU is bounded by a timeout
 # and killed by PID on exit; the serial log is kept beside the results.
 set -u
@@ -35,7 +37,7 @@ timeout 1500 qemu-system-x86_64 "${ACCEL[@]}" -cpu max -m 2048 -smp 2 \
   -kernel "$VM/vmlinuz" -initrd "$VM/initrd.img" \
   -drive "file=$VM/root.img,format=raw,if=virtio,cache=unsafe" \
   -drive "file=$VM/swap.img,format=raw,if=virtio,cache=unsafe" \
-  -append "root=/dev/vda rw console=ttyS0 systemd.unified_cgroup_hierarchy=1 panic=-1 quiet vmlab.run=$SCENARIOS vmlab.killer=$KILLER vmlab.runs=$RUNS vmlab.duration=$DURATION" \
+  -append "root=/dev/vda rw console=ttyS0 systemd.unified_cgroup_hierarchy=1 panic=-1 quiet vmlab.run=$SCENARIOS vmlab.killer=$KILLER vmlab.runs=$RUNS vmlab.duration=$DURATION ${VMLAB_APPEND:-}" \
   </dev/null >/dev/null 2>&1 &
 QEMU=$!
 wait "$QEMU"

@@ -280,12 +280,22 @@ run_busy() {
     "$KILLER" "$n" $((DURATION * 1000)) "$res" "$([ "$res" = success ] && echo true || echo false)")"
 }
 
+# unitoomd's wake-ups by event source since it started ("NAME COUNT CPU_MS" lines;
+# none for another killer)
+woken_by() {
+  [ "$KILLER" = unitoomd ] || return 0
+  unitoomctl --json dump | python3 -c '
+import json, sys
+for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"], int(w.get("cpu_seconds", 0) * 1000))'
+}
+
 # run_idle UNITS: the killer's cost while nothing happens, over 60 s: times
 # it was scheduled (schedstat timeslices = wake-ups), CPU time, and its PSS.
 # With UNITS > 0, as many started slices with ManagedOOMMemoryPressure=kill
 # are followed first (one reload, one start: fast even under TCG).
 run_idle() {
-  local units=$1 pid s0 s1 c0 c1 i names=()
+  local units=$1 pid s0 s1 c0 c1 i names=() units_at
+  units_at=$(date +%s)
   if [ "$units" -gt 0 ]; then
     mkdir -p /run/systemd/system
     for i in $(seq "$units"); do
@@ -312,11 +322,25 @@ run_idle() {
     done
   fi
   settle
+  # vmlab.debug=1: its debug log in the window (costs it CPU: not for figures)
+  [ "$(arg debug)" = 1 ] && [ "$KILLER" = unitoomd ] && systemctl service-log-level "$UNIT" debug
+  woken_by > /run/vmlab-woken-before
   read -r _ _ s0 < "/proc/$pid/schedstat"
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   sleep 60
   read -r _ _ s1 < "/proc/$pid/schedstat"
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  # What woke it in the window, by event source, and what it said then
+  # (the host keeps these lines in the serial log)
+  woken_by | awk 'NR == FNR {was[$1] = $2; ms[$1] = $3; next} {n = $2 - was[$1]; if (n > 0) print "VMLAB-WOKEN", n, "times", $3 - ms[$1], "ms", $1}' \
+    /run/vmlab-woken-before - > /dev/console
+  journalctl -b -u "$UNIT" -o cat --no-pager --since "@$units_at" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn |
+    head -30 | sed 's/^/VMLAB-JOURNAL /' > /dev/console
+  systemctl show -p NRestarts,Result,ExecMainStatus,ExecMainCode "$UNIT" | sed 's/^/VMLAB-JOURNAL /' > /dev/console
+  [ "$(arg debug)" = 1 ] && [ "$KILLER" = unitoomd ] && systemctl service-log-level "$UNIT" info
+  # PSS by what is mapped: the daemon, each library, the heap, anonymous
+  awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 : "(anonymous)"} $1 == "Pss:" {pss[name] += $2}
+    END {for (n in pss) if (pss[n] >= 32) printf "VMLAB-PSS %d KiB %s\n", pss[n], n}' "/proc/$pid/smaps" | sort -k2 -rn > /dev/console
   # PSS, and its parts: anonymous (the daemon's own data) and file (code
   # and read-only data, page cache shared with whoever else maps it)
   result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "settled_s": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d, "pss_anon_kib": %d, "pss_file_kib": %d}' \
