@@ -23,11 +23,10 @@ KillWait planKillWait(const std::vector<const KillOperation*>& kills, TimePoint 
 }
 
 KillWatch::KillWatch(sd_event* event, std::string cgroupRoot, std::function<void()> advance)
-    : event_(event), cgroupRoot_(std::move(cgroupRoot)), advance_(std::move(advance)) {}
+    : event_(event), cgroupRoot_(std::move(cgroupRoot)), timer_(event, "kill-step-timer", std::move(advance)) {}
 
 KillWatch::~KillWatch() {
   for (auto& [path, source] : watches_) sd_event_source_disable_unref(source);
-  if (timer_) sd_event_source_disable_unref(timer_);
 }
 
 void KillWatch::follow(const KillWait& wait) {
@@ -51,37 +50,16 @@ void KillWatch::follow(const KillWait& wait) {
       watches_[victim] = source;
     }
   }
-  if (wait.wakeAt) armTimer(*wait.wakeAt);
-  else if (timer_) sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  if (wait.wakeAt) timer_.at(*wait.wakeAt);
+  else timer_.cancel();
 }
 
-void KillWatch::wake() { armTimer(Clock::now()); }
-
-void KillWatch::armTimer(TimePoint at) {
-  if (!timer_) {
-    if (sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, toUsec(at), 1000, onTimer, this) < 0) return;
-    nameSource(timer_, "kill-step-timer");
-  } else {
-    sd_event_source_set_time(timer_, toUsec(at));
-  }
-  sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
-}
+void KillWatch::wake() { timer_.at(Clock::now()); }
 
 int KillWatch::onEvent(sd_event_source* s, const struct inotify_event*, void* userdata) {
   countWake(s);
   auto* self = static_cast<KillWatch*>(userdata);
   self->wake();  // not at once: a teardown may rewrite cgroup.events several times
-  return 0;
-}
-
-int KillWatch::onTimer(sd_event_source* s, uint64_t, void* userdata) {
-  countWake(s);
-  auto* self = static_cast<KillWatch*>(userdata);
-  try {
-    self->advance_();
-  } catch (const std::exception& e) {
-    LOG_ERROR("kill in flight: %s", e.what());
-  }
   return 0;
 }
 

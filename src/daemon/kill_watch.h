@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "act/killer.h"
+#include "daemon/oneshot_timer.h"
 #include "util/time.h"
 
 namespace unitoomd {
@@ -48,15 +49,12 @@ class KillWatch {
   size_t watched() const { return watches_.size(); }
 
  private:
-  void armTimer(TimePoint at);
   static int onEvent(sd_event_source*, const struct inotify_event*, void* userdata);
-  static int onTimer(sd_event_source*, uint64_t, void* userdata);
 
   sd_event* event_;
   std::string cgroupRoot_;
-  std::function<void()> advance_;
   std::map<std::string, sd_event_source*> watches_;  // by victim cgroup
-  sd_event_source* timer_ = nullptr;
+  OneShotTimer timer_;  // runs `advance`
 };
 
 }  // namespace unitoomd

@@ -17,10 +17,8 @@
 
 #include <algorithm>
 #include <optional>
-#include <string>
-#include <vector>
+#include <utility>
 
-#include "engine/plugin.h"
 #include "util/time.h"
 
 namespace unitoomd {
@@ -45,29 +43,43 @@ class SamplerPolicy {
   }
   static constexpr Duration kWatchInterval = std::chrono::seconds(1);
 
+  // After each sample, with what it saw: also whether only watching (active
+  // for level rules alone: nothing timing, no stall where a stall detector is).
+  void sampled(TimePoint now, bool busy, bool watchingOnly) {
+    sampled(now, busy);
+    lastSample_ = now;
+    watchingOnly_ = watchingOnly;
+  }
+  bool watchingOnly() const { return watchingOnly_; }
+  // Stall where a stall detector is: back to the short interval. True if
+  // that changes when to sample next.
+  bool stopWatching() { return std::exchange(watchingOnly_, false); }
+
+  // When to sample next. `quiet`: Engine::quietFor, given when only watching;
+  // `plannedWithin`: when a predicting detector (memory_exhaustion) wants its
+  // next look, as no trigger fires while free memory is eaten without a stall.
+  struct Next {
+    TimePoint at;
+    bool precise;  // else sd-event may coalesce the idle wake-up by up to a second
+  };
+  Next next(TimePoint now, std::optional<Duration> quiet, std::optional<Duration> plannedWithin) const {
+    TimePoint at = lastSample_ + interval(now, quiet);
+    bool planned = false;
+    if (plannedWithin) {
+      TimePoint soon = lastSample_ + std::max(*plannedWithin, sampleInterval_);
+      if (soon < at) at = soon, planned = true;
+    }
+    return {std::max(at, now), active(now) || planned};
+  }
+
  private:
   void extend(TimePoint now) {
     if (now + linger_ > activeUntil_) activeUntil_ = now + linger_;
   }
   Duration sampleInterval_, idleInterval_, linger_;
   TimePoint activeUntil_{};
+  TimePoint lastSample_{};
+  bool watchingOnly_ = false;
 };
-
-// The triggers to arm: one per (cgroup, resource), at the lowest wake
-// threshold any detector needs there. A detector wakes us well before its
-// own limit: at half its threshold, at most 5 %, at least 1 % of the window.
-// wakeOnly: armed only to wake rule groups without a stall detector (no
-// detector measures stall there): it starts sampling, and its window may be
-// long (kWakeOnlyWindow), as they act on levels that take seconds to fill.
-struct TriggerSpec {
-  std::string cgroup;  // "/" means /proc/pressure
-  Resource resource = Resource::Memory;
-  double wakePercent = 0;
-  bool wakeOnly = false;
-  bool operator==(const TriggerSpec&) const = default;
-};
-constexpr Duration kWakeOnlyWindow = std::chrono::seconds(2);
-
-std::vector<TriggerSpec> planTriggers(const std::vector<WakeSource>& sources, bool needSystemWake);
 
 }  // namespace unitoomd

@@ -19,22 +19,6 @@ TEST(SamplerPolicy, SleepsUntilATriggerThenSamplesFastUntilCalm) {
   EXPECT_EQ(p.interval(at(7.1)), std::chrono::seconds(30));
 }
 
-TEST(PlanTriggers, OnePerCgroupAndResourceAtTheLowestWakeThreshold) {
-  std::vector<WakeSource> ws = {{"/work.slice", Resource::Memory, 40}, {"/work.slice", Resource::Memory, 6},
-                                {"/work.slice", Resource::Io, 80}, {"/system.slice", Resource::Memory, 1}};
-  auto plan = planTriggers(ws, false);
-  ASSERT_EQ(plan.size(), 3u);
-  EXPECT_EQ(plan[0], (TriggerSpec{"/system.slice", Resource::Memory, 1.0}));  // floor 1 %
-  EXPECT_EQ(plan[1], (TriggerSpec{"/work.slice", Resource::Memory, 3.0}));    // half of 6 %
-  EXPECT_EQ(plan[2], (TriggerSpec{"/work.slice", Resource::Io, 5.0}));        // capped at 5 %
-}
-
-TEST(PlanTriggers, GroupsWithoutStallDetectorsWakeOnSystemMemoryStall) {
-  auto plan = planTriggers({}, true);
-  ASSERT_EQ(plan.size(), 1u);
-  EXPECT_EQ(plan[0].cgroup, "/");
-}
-
 // Active only for rules that follow levels (swap filling): as often as they
 // say they could fire, between the short interval and a second.
 TEST(SamplerPolicy, WatchingSamplesAsOftenAsTheRulesCouldFire) {
@@ -48,10 +32,44 @@ TEST(SamplerPolicy, WatchingSamplesAsOftenAsTheRulesCouldFire) {
   EXPECT_EQ(p.interval(at(10), milliseconds(600)), std::chrono::seconds(30));  // idle
 }
 
-TEST(PlanTriggers, TheSystemWakeIsWakeOnlyUnlessAStallDetectorWatchesTheRootToo) {
-  EXPECT_TRUE(planTriggers({}, true)[0].wakeOnly);
-  auto plan = planTriggers({{"/", Resource::Memory, 40}}, true);
-  ASSERT_EQ(plan.size(), 1u);
-  EXPECT_FALSE(plan[0].wakeOnly);
-  EXPECT_EQ(plan[0].wakePercent, 1.0);
+
+// The next sample: the interval after the last one, coalescable while idle.
+TEST(SamplerPolicy, NextSampleIsAnIntervalAfterTheLastOnePreciseOnlyWhenActive) {
+  using std::chrono::milliseconds;
+  SamplerPolicy p(milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(2));
+  p.sampled(at(0), /*busy=*/false, /*watchingOnly=*/false);
+  auto idle = p.next(at(0.1), std::nullopt, std::nullopt);
+  EXPECT_EQ(idle.at, at(30));
+  EXPECT_FALSE(idle.precise);
+  p.triggerFired(at(1));
+  p.sampled(at(1), /*busy=*/true, /*watchingOnly=*/false);
+  auto active = p.next(at(1.1), std::nullopt, std::nullopt);
+  EXPECT_EQ(active.at, at(1.25));
+  EXPECT_TRUE(active.precise);
+  EXPECT_EQ(p.next(at(2), std::nullopt, std::nullopt).at, at(2));  // overdue: now, not in the past
+}
+
+// memory_exhaustion predicts: it is looked at when it asks, even while idle,
+// but never sooner than the short interval.
+TEST(SamplerPolicy, APredictingDetectorBringsTheNextSampleForward) {
+  using std::chrono::milliseconds;
+  SamplerPolicy p(milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(2));
+  p.sampled(at(0), /*busy=*/false, /*watchingOnly=*/false);
+  auto planned = p.next(at(0), std::nullopt, std::chrono::seconds(5));
+  EXPECT_EQ(planned.at, at(5));
+  EXPECT_TRUE(planned.precise);
+  EXPECT_EQ(p.next(at(0), std::nullopt, milliseconds(10)).at, at(0.25));
+  EXPECT_EQ(p.next(at(0), std::nullopt, std::chrono::seconds(60)).at, at(30));  // the idle tick comes first
+}
+
+// A stall where a stall detector is ends watching: the short interval again.
+TEST(SamplerPolicy, StallWhereADetectorIsEndsWatching) {
+  using std::chrono::milliseconds;
+  SamplerPolicy p(milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(2));
+  p.triggerFired(at(1));
+  p.sampled(at(1), /*busy=*/true, /*watchingOnly=*/true);
+  EXPECT_EQ(p.next(at(1), milliseconds(800), std::nullopt).at, at(1.8));
+  EXPECT_TRUE(p.stopWatching());
+  EXPECT_FALSE(p.stopWatching());  // nothing to change the second time
+  EXPECT_FALSE(p.watchingOnly());
 }

@@ -1,0 +1,82 @@
+#include "daemon/config_source.h"
+
+#include <set>
+
+#include "observe/cgroup_fs.h"
+#include "util/message_ids.h"
+
+namespace unitoomd {
+
+void logDiagnostics(const Diagnostics& diags, LogLevel level) {
+  for (const auto& d : diags)
+    logStructured(level, d.str(),
+                  {{"MESSAGE_ID", message_id::kConfigError}, {"CONFIG_FILE", d.file}, {"CONFIG_LINE", std::to_string(d.line)}});
+}
+
+std::optional<DaemonConfig> ConfigSource::readConfig() {
+  Diagnostics diags;
+  DaemonConfig c = loadDaemonConfig(overrides_.configPaths, overrides_.configMayBeMissing, diags);
+  if (overrides_.dryRun) c.dryRun = *overrides_.dryRun;
+  if (overrides_.rulesetFile) c.rulesetFile = *overrides_.rulesetFile;
+  if (overrides_.cgroupRoot) c.cgroupRoot = *overrides_.cgroupRoot;
+  if (!diags.empty()) {
+    logDiagnostics(diags, LogLevel::Error);
+    error_ = diags.front().str();
+    return std::nullopt;
+  }
+  return c;
+}
+
+std::optional<Loaded> ConfigSource::load(bool initial, const UnitRulesets& units) {
+  error_.clear();
+  std::optional<DaemonConfig> c = readConfig();
+  if (!c) {
+    if (!initial) logEvent(LogLevel::Error, message_id::kConfigError, "configuration not reloaded: keeping the last good one");
+    return std::nullopt;
+  }
+  std::string root = c->cgroupRoot;
+  if (root.empty()) {
+    auto detected = CgroupFs::detectRoot();
+    if (!detected) {
+      LOG_ERROR("no cgroup2 hierarchy found (looked at /sys/fs/cgroup and /sys/fs/cgroup/unified)");
+      return std::nullopt;
+    }
+    root = *detected;
+  }
+  RulesSource source = readRules(c->rulesetFile, c->rulesetDropInDir);
+  LoadedRules rules = compileRules(source, units(*c));
+  if (!rules.compiled.engine) {
+    logDiagnostics(rules.compiled.errors, LogLevel::Error);
+    if (!rules.compiled.errors.empty()) error_ = rules.compiled.errors.front().str();
+    if (!initial) logEvent(LogLevel::Error, message_id::kConfigError, "rulesets not reloaded: keeping the last good ones");
+    return std::nullopt;
+  }
+  if (!rules.compiled.errors.empty()) {
+    logDiagnostics(rules.compiled.errors, LogLevel::Warning);
+    for (const auto& f : rules.compiled.skippedDropIns) LOG_WARN("drop-in %s skipped", f.c_str());
+  }
+  rules_ = std::move(source);
+  return Loaded{std::move(*c), std::move(root), std::move(rules.compiled.engine), rules.dropInsApplied.size()};
+}
+
+LoadedRules ConfigSource::recompile(const std::vector<ir::Ruleset>& units) const {
+  LoadedRules rules = compileRules(rules_, units);
+  // Only a synthesized ruleset can be new here, and they are built to
+  // compile: say so loudly and keep what runs.
+  if (!rules.compiled.engine) logDiagnostics(rules.compiled.errors, LogLevel::Error);
+  return rules;
+}
+
+void logRulesetChanges(const Engine* before, const Engine& after) {
+  if (!before) return;
+  std::set<std::string> was, now;
+  for (const auto& r : before->rulesets()) was.insert(r->name);
+  for (const auto& r : after.rulesets()) {
+    now.insert(r->name);
+    if (!was.count(r->name)) LOG_INFO("ruleset '%s' added (%s): %s", r->name.c_str(), r->origin.c_str(), r->description.c_str());
+  }
+  for (const auto& r : before->rulesets())
+    if (!now.count(r->name)) LOG_INFO("ruleset '%s' removed (%s)", r->name.c_str(), r->origin.c_str());
+}
+
+}  // namespace unitoomd

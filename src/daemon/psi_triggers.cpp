@@ -1,0 +1,109 @@
+#include "daemon/psi_triggers.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "daemon/guarded.h"
+#include "observe/psi_trigger.h"
+#include "util/event_names.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace unitoomd {
+namespace {
+
+InodeOf inodesIn(const CgroupFs& fs) {
+  return [&fs](const std::string& cgroup) { return fs.inodeOf(cgroup); };
+}
+
+}  // namespace
+
+PsiTriggers::PsiTriggers(sd_event* event, Duration window, std::function<void(const TriggerSpec&)> fired)
+    : event_(event), window_(window), fired_(std::move(fired)) {}
+
+PsiTriggers::~PsiTriggers() {
+  for (auto& t : triggers_)
+    if (t.source) sd_event_source_disable_unref(t.source);
+}
+
+std::vector<ArmedTrigger> PsiTriggers::armedNow() const {
+  std::vector<ArmedTrigger> out;
+  for (const auto& t : triggers_) out.push_back(t.armed);
+  return out;
+}
+
+void PsiTriggers::follow(const Engine& engine, const CgroupFs& fs) {
+  arm(planTriggers(engine.wakeSources(), engine.hasUntriggeredGroups()), fs);
+}
+
+void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
+  planned_ = std::move(planned);
+  TriggerChanges changes = reconcileTriggers(armedNow(), planned_, inodesIn(fs));
+  std::vector<Trigger> kept;
+  for (size_t i = 0, k = 0; i < triggers_.size(); ++i) {
+    if (k < changes.keep.size() && changes.keep[k] == i) {
+      kept.push_back(std::move(triggers_[i]));
+      ++k;
+    } else if (triggers_[i].source) {
+      sd_event_source_disable_unref(triggers_[i].source);
+    }
+  }
+  triggers_ = std::move(kept);
+  for (const auto& cgroup : changes.missing)
+    LOG_DEBUG("%s does not exist yet; its trigger is armed when it appears", cgroup.c_str());
+  for (auto& a : changes.arm) {
+    const TriggerSpec& spec = a.spec;
+    std::string file = spec.cgroup == "/" ? fs.procRoot() + "/pressure/" + resourceName(spec.resource)
+                                          : fs.absolute(spec.cgroup) + "/" + resourceName(spec.resource) + ".pressure";
+    Duration window = windowOf(spec, window_);
+    auto fd = armPsiTrigger(file, StallKind::Some, wakeStallOf(spec, window_), window);
+    if (!fd) {
+      LOG_WARN("cannot arm PSI trigger (%s): %s; falling back to the idle timer for it", fd.error().message.c_str(),
+               strerror(fd.error().errnum));
+      continue;
+    }
+    Trigger t{a, std::move(*fd), nullptr};  // a copy: `spec` refers into `a`, and is used below
+    if (sd_event_add_io(event_, &t.source, t.fd.get(), EPOLLPRI, onTrigger, this) < 0) continue;
+    nameSource(t.source, std::string("psi-trigger:") + resourceName(spec.resource) + ":" + spec.cgroup);
+    LOG_DEBUG("armed trigger: %s %s some >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource), spec.wakePercent,
+              formatDuration(window).c_str(), spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
+    triggers_.push_back(std::move(t));
+  }
+}
+
+bool PsiTriggers::stale(const CgroupFs& fs) const { return triggersStale(armedNow(), planned_, inodesIn(fs)); }
+
+StallSeen PsiTriggers::stallSeen(SampleContext& ctx) const {
+  StallSeen seen;
+  for (const auto& t : triggers_) {
+    const TriggerSpec& spec = t.armed.spec;
+    CgroupView* cg = ctx.cgroup(spec.cgroup);
+    if (!cg) continue;
+    auto pct = cg->stall(spec.resource, StallKind::Some, windowOf(spec, window_));
+    if (!pct || *pct < spec.wakePercent) continue;
+    (spec.wakeOnly ? seen.wakeOnly : seen.detector) = true;
+  }
+  return seen;
+}
+
+int PsiTriggers::onTrigger(sd_event_source* s, int, uint32_t revents, void* userdata) {
+  countWake(s);
+  auto* self = static_cast<PsiTriggers*>(userdata);
+  return guarded("trigger", [&] {
+    auto it = std::find_if(self->triggers_.begin(), self->triggers_.end(), [&](const Trigger& t) { return t.source == s; });
+    if (it == self->triggers_.end()) return;
+    if (revents & EPOLLERR) {
+      // the cgroup went away: drop this trigger; the idle tick re-arms what exists
+      LOG_DEBUG("trigger on %s gone", it->armed.spec.cgroup.c_str());
+      sd_event_source_disable_unref(it->source);
+      self->triggers_.erase(it);
+      return;
+    }
+    TriggerSpec spec = it->armed.spec;  // fired_ may re-arm, and so free *it
+    self->fired_(spec);
+  });
+}
+
+}  // namespace unitoomd

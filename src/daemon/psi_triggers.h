@@ -1,0 +1,58 @@
+// The armed PSI triggers: their fds and sd-event sources, kept in step with
+// a plan (trigger_plan) against the cgroups that exist. A trigger that
+// fires calls `fired` with its spec; one whose cgroup went away (POLLERR) is
+// dropped, and the idle sample re-arms what exists (stale()).
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <functional>
+#include <vector>
+
+#include "daemon/trigger_plan.h"
+#include "engine/context.h"
+#include "engine/engine.h"
+#include "observe/cgroup_fs.h"
+#include "util/fd.h"
+
+namespace unitoomd {
+
+// Stall at or above a trigger's wake threshold, by kind of trigger.
+struct StallSeen {
+  bool detector = false;  // where a stall detector is
+  bool wakeOnly = false;  // the system-wide wake of groups without one
+};
+
+class PsiTriggers {
+ public:
+  PsiTriggers(sd_event* event, Duration window, std::function<void(const TriggerSpec&)> fired);
+  ~PsiTriggers();
+  PsiTriggers(const PsiTriggers&) = delete;
+  PsiTriggers& operator=(const PsiTriggers&) = delete;
+
+  // Armed as the engine's rules need them now (planTriggers).
+  void follow(const Engine& engine, const CgroupFs& fs);
+  // The plan as it stands would arm or re-arm something (see triggersStale).
+  bool stale(const CgroupFs& fs) const;
+  StallSeen stallSeen(SampleContext& ctx) const;
+  size_t armed() const { return triggers_.size(); }
+  Duration window() const { return window_; }
+
+ private:
+  struct Trigger {
+    ArmedTrigger armed;
+    UniqueFd fd;
+    sd_event_source* source = nullptr;
+  };
+  void arm(std::vector<TriggerSpec> planned, const CgroupFs& fs);
+  std::vector<ArmedTrigger> armedNow() const;
+  static int onTrigger(sd_event_source* s, int fd, uint32_t revents, void* userdata);
+
+  sd_event* event_;
+  Duration window_;
+  std::function<void(const TriggerSpec&)> fired_;
+  std::vector<TriggerSpec> planned_;
+  std::vector<Trigger> triggers_;
+};
+
+}  // namespace unitoomd
