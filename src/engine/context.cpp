@@ -9,6 +9,7 @@
 #include <set>
 
 #include "desktop/protection.h"
+#include "observe/kept_files.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -50,16 +51,38 @@ const char* preferenceName(Preference p) {
   return "?";
 }
 
-CgroupView::CgroupView(SampleContext& ctx, std::shared_ptr<CgroupDir> dir) : ctx_(ctx), dir_(std::move(dir)) {}
+CgroupView::CgroupView(SampleContext& ctx, std::string path, uint64_t inode, std::shared_ptr<CgroupDir> dir)
+    : ctx_(ctx), path_(std::move(path)), inode_(inode), dir_(std::move(dir)), dirTried_(dir_ != nullptr) {}
+
+const CgroupDir* CgroupView::dir() {
+  if (!dirTried_) {
+    dirTried_ = true;
+    dir_ = ctx_.fs().open(path_, inode_);
+  }
+  return dir_.get();
+}
 
 bool CgroupView::gone() {
   if (isRoot()) return false;
-  if (!goneSeen_ && !dir_->alive()) goneSeen_ = true;
+  if (!goneSeen_ && (!dir() || !dir_->alive())) goneSeen_ = true;
   return goneSeen_;
 }
 
 FileRead CgroupView::read(const char* name) {
+  if (!dir()) {
+    goneSeen_ = true;
+    return FileRead{ReadStatus::Gone, {}, ENODEV};
+  }
   FileRead r = dir_->read(name);
+  if (r.status == ReadStatus::Gone) goneSeen_ = true;
+  else if (r.status == ReadStatus::Failed) ctx_.noteReadFailure(fileName(path(), name), inode(), r.errnum);
+  return r;
+}
+
+SmallRead CgroupView::readSmall(const char* name, std::span<char> buf) {
+  SmallRead r = ctx_.fs().keptFiles().read(inode(), name, buf, [this] { return dir() ? dir_->fd() : -1; });
+  // a file missing with its directory: the cgroup went (CgroupDir::read)
+  if (r.status == ReadStatus::Missing && (!dir() || !dir_->alive())) r.status = ReadStatus::Gone;
   if (r.status == ReadStatus::Gone) goneSeen_ = true;
   else if (r.status == ReadStatus::Failed) ctx_.noteReadFailure(fileName(path(), name), inode(), r.errnum);
   return r;
@@ -68,7 +91,8 @@ FileRead CgroupView::read(const char* name) {
 void CgroupView::unparsable(const char* name) { ctx_.noteReadFailure(fileName(path(), name), inode(), 0); }
 
 std::optional<uint64_t> CgroupView::readNumber(const char* name) {
-  FileRead r = read(name);
+  char buf[256];  // a number, or "max"
+  SmallRead r = readSmall(name, buf);
   if (!r.ok()) return std::nullopt;
   auto v = parseSingleValue(r.data);
   if (!v) unparsable(name);
@@ -81,7 +105,8 @@ const Psi* CgroupView::pressure(Resource r) {
     if (isRoot()) {
       psi = ctx_.systemPressure(r) ? std::optional<Psi>(*ctx_.systemPressure(r)) : std::nullopt;
     } else {
-      FileRead f = read(pressureFile(r));
+      char buf[1024];  // two lines of about 90 bytes
+      SmallRead f = readSmall(pressureFile(r), buf);
       if (f.ok()) {
         psi = parsePsi(f.data);
         // memory and io PSI always have a "full" line: without it the read
@@ -202,6 +227,7 @@ const std::vector<int>* CgroupView::procs() {
 
 std::vector<std::string> CgroupView::childPaths() {
   std::vector<std::string> out;
+  if (!dir()) return out;
   for (auto& name : dir_->childNames()) out.push_back(isRoot() ? "/" + name : path() + "/" + name);
   return out;
 }
@@ -216,6 +242,7 @@ Preference CgroupView::preference(bool withUserClaims) {
   std::optional<Preference>& cached = withUserClaims ? preferenceWithClaims_ : preference_;
   if (cached) return *cached;
   struct stat st{};
+  if (!dir()) return Preference::None;
   bool userTrusted = fstat(dir_->fd(), &st) == 0 && (st.st_uid == 0 || st.st_uid == geteuid());
   auto has = [&](const char* suffix) {
     return dir_->getXattr((std::string("trusted.") + suffix).c_str()).has_value() ||
@@ -351,7 +378,9 @@ std::optional<uint64_t> CgroupView::effectiveUsage() {
   return *cur > protectedBytes ? *cur - protectedBytes : 0;
 }
 
-SampleContext::SampleContext(const CgroupFs& fs, History& history, TimePoint now) : fs_(fs), history_(history), now_(now) {}
+SampleContext::SampleContext(const CgroupFs& fs, History& history, TimePoint now) : fs_(fs), history_(history), now_(now) {
+  fs_.keptFiles().newSample();
+}
 
 CgroupView* SampleContext::cgroup(const std::string& path) {
   std::string norm = CgroupFs::normalize(path);
@@ -359,7 +388,8 @@ CgroupView* SampleContext::cgroup(const std::string& path) {
   if (it != views_.end()) return it->second.get();
   auto dir = fs_.open(norm);
   if (!dir) return nullptr;
-  auto view = std::make_unique<CgroupView>(*this, std::move(dir));
+  uint64_t ino = dir->inode();
+  auto view = std::make_unique<CgroupView>(*this, norm, ino, std::move(dir));
   CgroupView* raw = view.get();
   views_.emplace(norm, std::move(view));
   return raw;
@@ -367,11 +397,15 @@ CgroupView* SampleContext::cgroup(const std::string& path) {
 
 std::vector<CgroupView*> SampleContext::resolveOne(const std::string& pattern) {
   auto it = globs_.find(pattern);
-  if (it == globs_.end()) it = globs_.emplace(pattern, fs_.glob(pattern)).first;
+  if (it == globs_.end()) it = globs_.emplace(pattern, fs_.globEntries(pattern)).first;
   std::vector<CgroupView*> out;
   out.reserve(it->second.size());
-  for (const auto& path : it->second)
-    if (CgroupView* v = cgroup(path)) out.push_back(v);  // a glob's paths are distinct
+  for (const auto& entry : it->second) {  // a glob's paths are distinct
+    auto [view, added] = views_.try_emplace(entry.path);
+    // A path seen earlier in this sample keeps its view (and its inode then).
+    if (added) view->second = std::make_unique<CgroupView>(*this, entry.path, entry.inode);
+    out.push_back(view->second.get());
+  }
   return out;
 }
 
