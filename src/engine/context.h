@@ -15,6 +15,7 @@
 #include "engine/history.h"
 #include "observe/cgroup_fs.h"
 #include "observe/parsers.h"
+#include "policy/cgroup_preference.h"
 #include "util/time.h"
 
 namespace unitoomd {
@@ -22,8 +23,6 @@ namespace unitoomd {
 class Killer;
 class ReportSink;
 
-enum class Preference { None, Prefer, Avoid, Omit };
-const char* preferenceName(Preference p);
 
 template <typename T>
 class Lazy {
@@ -84,8 +83,12 @@ class CgroupView {
   std::optional<uint64_t> nrDyingDescendants();
   const std::vector<int>* procs();
   std::vector<std::string> childPaths();
-  // `withUserClaims`: also what a user's manager says of it (see
-  // policy/untrusted_units.h: userClaimsCountFor).
+  // Owner of the directory; nullopt once gone.
+  std::optional<uint32_t> ownerUid();
+  bool hasXattr(const std::string& name);
+  // policy/cgroup_preference.h over what this sample reads. `withUserClaims`:
+  // also what a user's manager says of it (see policy/untrusted_units.h:
+  // userClaimsCountFor).
   Preference preference(bool withUserClaims = false);
   // The protected cgroup ([Desktop] ProtectedUnits=) this one is, is inside,
   // or contains (a few levels down); empty when none. Such a cgroup is never
