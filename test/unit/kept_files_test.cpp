@@ -39,25 +39,27 @@ std::vector<uint64_t> someTotals(const CgroupFs& fs, History& history, const std
   return out;
 }
 
+// /work.slice/a, read once by a sample: its `some` total was 100.
+struct OneCgroupRead {
+  FixtureTree tree;
+  CgroupFs fs{(tree.cgroup("/work.slice/a", {{"memory.pressure", psi(100)}}), tree.cgroupRoot()), tree.procRoot()};
+  History history;
+  OneCgroupRead() { EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), std::vector<uint64_t>{100}); }
+};
+
 }  // namespace
 
 TEST(KeptFiles, AKeptFileIsReadAgainFromItsStartAtEachSample) {
-  FixtureTree tree;
-  tree.cgroup("/work.slice/a", {{"memory.pressure", psi(100)}});
-  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
-  History history;
-  EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), std::vector<uint64_t>{100});
+  OneCgroupRead once;
+  auto& [tree, fs, history] = once;
   ASSERT_EQ(fs.keptFiles().size(), 1u) << "the file was not kept open";
   FixtureTree::write(tree.cgroupRoot() + "/work.slice/a/memory.pressure", psi(2500));  // same inode, new text
   EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), std::vector<uint64_t>{2500});
 }
 
 TEST(KeptFiles, ACgroupRecreatedUnderItsNameIsReadAsTheNewOne) {
-  FixtureTree tree;
-  tree.cgroup("/work.slice/a", {{"memory.pressure", psi(100)}});
-  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
-  History history;
-  EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), std::vector<uint64_t>{100});
+  OneCgroupRead once;
+  auto& [tree, fs, history] = once;
   // The old file stays readable through its kept fd on a fixture (a real
   // cgroup's reads ENODEV): only the inode tells the two apart.
   tree.recreate("/work.slice/a", {{"memory.pressure", psi(7)}});
