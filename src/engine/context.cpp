@@ -8,7 +8,7 @@
 #include <cstring>
 #include <set>
 
-#include "desktop/protection.h"
+#include "observe/kept_files.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -40,26 +40,38 @@ uint64_t sumFields(const FlatKeyed& kv, std::initializer_list<const char*> keys)
 
 }  // namespace
 
-const char* preferenceName(Preference p) {
-  switch (p) {
-    case Preference::None: return "none";
-    case Preference::Prefer: return "prefer";
-    case Preference::Avoid: return "avoid";
-    case Preference::Omit: return "omit";
-  }
-  return "?";
-}
+CgroupView::CgroupView(SampleContext& ctx, std::string path, uint64_t inode, std::shared_ptr<CgroupDir> dir)
+    : ctx_(ctx), path_(std::move(path)), inode_(inode), dir_(std::move(dir)), dirTried_(dir_ != nullptr) {}
 
-CgroupView::CgroupView(SampleContext& ctx, std::shared_ptr<CgroupDir> dir) : ctx_(ctx), dir_(std::move(dir)) {}
+const CgroupDir* CgroupView::dir() {
+  if (!dirTried_) {
+    dirTried_ = true;
+    dir_ = ctx_.fs().open(path_, inode_);
+  }
+  return dir_.get();
+}
 
 bool CgroupView::gone() {
   if (isRoot()) return false;
-  if (!goneSeen_ && !dir_->alive()) goneSeen_ = true;
+  if (!goneSeen_ && (!dir() || !dir_->alive())) goneSeen_ = true;
   return goneSeen_;
 }
 
 FileRead CgroupView::read(const char* name) {
+  if (!dir()) {
+    goneSeen_ = true;
+    return FileRead{ReadStatus::Gone, {}, ENODEV};
+  }
   FileRead r = dir_->read(name);
+  if (r.status == ReadStatus::Gone) goneSeen_ = true;
+  else if (r.status == ReadStatus::Failed) ctx_.noteReadFailure(fileName(path(), name), inode(), r.errnum);
+  return r;
+}
+
+SmallRead CgroupView::readSmall(const char* name, std::span<char> buf) {
+  SmallRead r = ctx_.fs().keptFiles().read(inode(), name, buf, [this] { return dir() ? dir_->fd() : -1; });
+  // a file missing with its directory: the cgroup went (CgroupDir::read)
+  if (r.status == ReadStatus::Missing && (!dir() || !dir_->alive())) r.status = ReadStatus::Gone;
   if (r.status == ReadStatus::Gone) goneSeen_ = true;
   else if (r.status == ReadStatus::Failed) ctx_.noteReadFailure(fileName(path(), name), inode(), r.errnum);
   return r;
@@ -68,7 +80,8 @@ FileRead CgroupView::read(const char* name) {
 void CgroupView::unparsable(const char* name) { ctx_.noteReadFailure(fileName(path(), name), inode(), 0); }
 
 std::optional<uint64_t> CgroupView::readNumber(const char* name) {
-  FileRead r = read(name);
+  char buf[256];  // a number, or "max"
+  SmallRead r = readSmall(name, buf);
   if (!r.ok()) return std::nullopt;
   auto v = parseSingleValue(r.data);
   if (!v) unparsable(name);
@@ -81,7 +94,8 @@ const Psi* CgroupView::pressure(Resource r) {
     if (isRoot()) {
       psi = ctx_.systemPressure(r) ? std::optional<Psi>(*ctx_.systemPressure(r)) : std::nullopt;
     } else {
-      FileRead f = read(pressureFile(r));
+      char buf[1024];  // two lines of about 90 bytes
+      SmallRead f = readSmall(pressureFile(r), buf);
       if (f.ok()) {
         psi = parsePsi(f.data);
         // memory and io PSI always have a "full" line: without it the read
@@ -202,70 +216,53 @@ const std::vector<int>* CgroupView::procs() {
 
 std::vector<std::string> CgroupView::childPaths() {
   std::vector<std::string> out;
+  if (!dir()) return out;
   for (auto& name : dir_->childNames()) out.push_back(isRoot() ? "/" + name : path() + "/" + name);
   return out;
 }
 
-// A preference is the cgroup's own (xattrs, or its unit's
-// ManagedOOMPreference=), else the nearest ancestor's: `avoid` on a slice
-// protects everything under it, and a closer setting overrides it.
-// user.* xattrs can be set by whoever owns the cgroup, so they count only on
-// cgroups owned by root or by this daemon's user (a delegated subtree cannot
-// make itself unkillable); trusted.* need CAP_SYS_ADMIN to set.
+std::optional<uint32_t> CgroupView::ownerUid() {
+  struct stat st{};
+  if (!dir() || fstat(dir_->fd(), &st) != 0) return std::nullopt;
+  return static_cast<uint32_t>(st.st_uid);
+}
+
+bool CgroupView::hasXattr(const std::string& name) { return dir() && dir_->getXattr(name.c_str()).has_value(); }
+
+namespace {
+template <typename Map>
+std::optional<Preference> settingOf(const Map* settings, const std::string& path) {
+  if (!settings) return std::nullopt;
+  auto it = settings->find(path);
+  return it == settings->end() ? std::nullopt : std::optional<Preference>(it->second);
+}
+}  // namespace
+
 Preference CgroupView::preference(bool withUserClaims) {
   std::optional<Preference>& cached = withUserClaims ? preferenceWithClaims_ : preference_;
   if (cached) return *cached;
-  struct stat st{};
-  bool userTrusted = fstat(dir_->fd(), &st) == 0 && (st.st_uid == 0 || st.st_uid == geteuid());
-  auto has = [&](const char* suffix) {
-    return dir_->getXattr((std::string("trusted.") + suffix).c_str()).has_value() ||
-           (userTrusted && dir_->getXattr((std::string("user.") + suffix).c_str()).has_value());
-  };
-  Preference p = Preference::None;
-  if (has("oomd_omit")) p = Preference::Omit;
-  else if (has("oomd_prefer")) p = Preference::Prefer;
-  else if (has("oomd_avoid")) p = Preference::Avoid;
-  if (p == Preference::None && ctx_.unitPreferences) {
-    auto it = ctx_.unitPreferences->find(path());
-    if (it != ctx_.unitPreferences->end()) p = it->second;
-  }
-  if (p == Preference::None && withUserClaims && ctx_.userPreferences) {
-    auto it = ctx_.userPreferences->find(path());
-    if (it != ctx_.userPreferences->end()) p = it->second;
-  }
-  if (p == Preference::None && !isRoot()) {
-    auto slash = path().rfind('/');
-    std::string parent = slash == 0 || slash == std::string::npos ? "/" : path().substr(0, slash);
-    if (CgroupView* up = ctx_.cgroup(parent)) p = up->preference(withUserClaims);
-  }
-  cached = p;
-  return p;
+  auto owner = ownerUid();
+  Preference own = xattrPreference([this](const std::string& name) { return hasXattr(name); },
+                                   owner && userXattrsCount(*owner, static_cast<uint32_t>(geteuid())));
+  std::function<Preference()> parent;
+  if (!isRoot())
+    parent = [&] {
+      auto slash = path().rfind('/');
+      CgroupView* up = ctx_.cgroup(slash == 0 || slash == std::string::npos ? "/" : path().substr(0, slash));
+      return up ? up->preference(withUserClaims) : Preference::None;
+    };
+  cached = inheritedPreference(own, settingOf(ctx_.unitPreferences, path()),
+                               withUserClaims ? settingOf(ctx_.userPreferences, path()) : std::nullopt, parent);
+  return *cached;
 }
 
 std::string CgroupView::protectedBy() {
-  if (protectedBy_) return *protectedBy_;
-  protectedBy_ = "";
-  if (ctx_.spared)
-    if (auto it = ctx_.spared->find(path()); it != ctx_.spared->end()) return *(protectedBy_ = it->second);
-  if (!ctx_.protectedUnits || ctx_.protectedUnits->empty()) return "";
-  std::string own = protectedComponent(path(), *ctx_.protectedUnits);
-  if (!own.empty()) return *(protectedBy_ = own);
-  // Protected units sit near the top of what contains them (init.scope in
-  // user@.service, dbus.service in session.slice): three levels suffice,
-  // and the walk stays cheap on a slice with thousands of children.
-  std::vector<std::pair<std::string, int>> stack{{path(), 0}};
-  while (!stack.empty()) {
-    auto [p, depth] = stack.back();
-    stack.pop_back();
-    CgroupView* v = ctx_.cgroup(p);
-    if (!v) continue;
-    for (auto& child : v->childPaths()) {
-      std::string name(cgroupName(child));
-      if (matchesAny(name, *ctx_.protectedUnits)) return *(protectedBy_ = name);
-      if (depth < 2) stack.emplace_back(child, depth + 1);
-    }
-  }
-  return "";
+  if (!protectedBy_)
+    protectedBy_ = protectionOf(path(), ctx_.protectedUnits, ctx_.spared, [this](const std::string& p) {
+      CgroupView* v = ctx_.cgroup(p);
+      return v ? v->childPaths() : std::vector<std::string>{};
+    });
+  return *protectedBy_;
 }
 
 std::optional<CounterPoint> CgroupView::counters() {
@@ -351,7 +348,9 @@ std::optional<uint64_t> CgroupView::effectiveUsage() {
   return *cur > protectedBytes ? *cur - protectedBytes : 0;
 }
 
-SampleContext::SampleContext(const CgroupFs& fs, History& history, TimePoint now) : fs_(fs), history_(history), now_(now) {}
+SampleContext::SampleContext(const CgroupFs& fs, History& history, TimePoint now) : fs_(fs), history_(history), now_(now) {
+  fs_.keptFiles().newSample();
+}
 
 CgroupView* SampleContext::cgroup(const std::string& path) {
   std::string norm = CgroupFs::normalize(path);
@@ -359,7 +358,8 @@ CgroupView* SampleContext::cgroup(const std::string& path) {
   if (it != views_.end()) return it->second.get();
   auto dir = fs_.open(norm);
   if (!dir) return nullptr;
-  auto view = std::make_unique<CgroupView>(*this, std::move(dir));
+  uint64_t ino = dir->inode();
+  auto view = std::make_unique<CgroupView>(*this, norm, ino, std::move(dir));
   CgroupView* raw = view.get();
   views_.emplace(norm, std::move(view));
   return raw;
@@ -367,11 +367,15 @@ CgroupView* SampleContext::cgroup(const std::string& path) {
 
 std::vector<CgroupView*> SampleContext::resolveOne(const std::string& pattern) {
   auto it = globs_.find(pattern);
-  if (it == globs_.end()) it = globs_.emplace(pattern, fs_.glob(pattern)).first;
+  if (it == globs_.end()) it = globs_.emplace(pattern, fs_.globEntries(pattern)).first;
   std::vector<CgroupView*> out;
   out.reserve(it->second.size());
-  for (const auto& path : it->second)
-    if (CgroupView* v = cgroup(path)) out.push_back(v);  // a glob's paths are distinct
+  for (const auto& entry : it->second) {  // a glob's paths are distinct
+    auto [view, added] = views_.try_emplace(entry.path);
+    // A path seen earlier in this sample keeps its view (and its inode then).
+    if (added) view->second = std::make_unique<CgroupView>(*this, entry.path, entry.inode);
+    out.push_back(view->second.get());
+  }
   return out;
 }
 

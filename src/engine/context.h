@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "engine/history.h"
 #include "observe/cgroup_fs.h"
 #include "observe/parsers.h"
+#include "policy/cgroup_preference.h"
 #include "util/time.h"
 
 namespace unitoomd {
@@ -21,8 +23,6 @@ namespace unitoomd {
 class Killer;
 class ReportSink;
 
-enum class Preference { None, Prefer, Avoid, Omit };
-const char* preferenceName(Preference p);
 
 template <typename T>
 class Lazy {
@@ -52,11 +52,15 @@ class SampleContext;
 
 class CgroupView {
  public:
-  CgroupView(SampleContext& ctx, std::shared_ptr<CgroupDir> dir);
+  // `dir`: the cgroup already open; else it is opened when a read needs it
+  // (most reads go through files kept open by inode: observe/kept_files.h).
+  CgroupView(SampleContext& ctx, std::string path, uint64_t inode, std::shared_ptr<CgroupDir> dir = nullptr);
 
-  const std::string& path() const { return dir_->path(); }
-  uint64_t inode() const { return dir_->inode(); }
-  const CgroupDir& dir() const { return *dir_; }
+  const std::string& path() const { return path_; }
+  uint64_t inode() const { return inode_; }
+  // The directory, opened on first need; null once the cgroup is gone (or
+  // its name now belongs to another).
+  const CgroupDir* dir();
   bool isRoot() const { return path() == "/"; }
   // Removed: a read said so (ENODEV, or a file vanished with its directory)
   // or the directory no longer resolves names. Once gone, gone for the sample.
@@ -79,8 +83,12 @@ class CgroupView {
   std::optional<uint64_t> nrDyingDescendants();
   const std::vector<int>* procs();
   std::vector<std::string> childPaths();
-  // `withUserClaims`: also what a user's manager says of it (see
-  // policy/untrusted_units.h: userClaimsCountFor).
+  // Owner of the directory; nullopt once gone.
+  std::optional<uint32_t> ownerUid();
+  bool hasXattr(const std::string& name);
+  // policy/cgroup_preference.h over what this sample reads. `withUserClaims`:
+  // also what a user's manager says of it (see policy/untrusted_units.h:
+  // userClaimsCountFor).
   Preference preference(bool withUserClaims = false);
   // The protected cgroup ([Desktop] ProtectedUnits=) this one is, is inside,
   // or contains (a few levels down); empty when none. Such a cgroup is never
@@ -101,13 +109,18 @@ class CgroupView {
 
  private:
   FileRead read(const char* name);
+  // Small files (pressure, single numbers) through a file kept open.
+  SmallRead readSmall(const char* name, std::span<char> buf);
   std::optional<uint64_t> readNumber(const char* name);
   void unparsable(const char* name);
 
   bool goneSeen_ = false;
 
   SampleContext& ctx_;
+  std::string path_;
+  uint64_t inode_;
   std::shared_ptr<CgroupDir> dir_;
+  bool dirTried_ = false;
   Lazy<Psi> pressure_[2];
   Lazy<uint64_t> current_, swap_, min_, max_, low_, dying_;
   Lazy<FlatKeyed> stat_, events_;
@@ -190,7 +203,7 @@ class SampleContext {
   History& history_;
   TimePoint now_;
   std::map<std::string, std::unique_ptr<CgroupView>> views_;
-  std::map<std::string, std::vector<std::string>> globs_;
+  std::map<std::string, std::vector<CgroupEntry>> globs_;
   Lazy<FlatKeyed> meminfo_, vmstat_;
   Lazy<SwapInfo> swaps_;
   Lazy<Psi> sysPressure_[2];

@@ -2,7 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <glob.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "observe/kept_files.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -30,6 +31,39 @@ FileRead failed(int errnum) {
   out.errnum = errnum;
   out.status = statusOf(errnum);
   return out;
+}
+
+SmallRead smallFailed(int errnum) { return SmallRead{statusOf(errnum), {}, errnum}; }
+
+// Reads from offset 0 until EOF or buf is full (EFBIG: the file is larger).
+SmallRead preadOnce(int fd, std::span<char> buf) {
+  size_t have = 0;
+  for (;;) {
+    ssize_t n = ::pread(fd, buf.data() + have, buf.size() - have, static_cast<off_t>(have));
+    if (n < 0) return smallFailed(errno);
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
+    if (have == buf.size()) return smallFailed(EFBIG);
+  }
+  return SmallRead{ReadStatus::Ok, std::string_view(buf.data(), have), 0};
+}
+
+SmallRead readSmallOnce(int dirfd, const char* name, std::span<char> buf, UniqueFd* keep) {
+  if (gReadFaults) {
+    ReadFault f = (*gReadFaults)(dirfd, name);
+    if (f.errnum) return smallFailed(f.errnum);
+    if (f.data) {
+      if (f.data->size() >= buf.size()) return smallFailed(EFBIG);
+      std::copy(f.data->begin(), f.data->end(), buf.begin());
+      return SmallRead{ReadStatus::Ok, std::string_view(buf.data(), f.data->size()), 0};
+    }
+  }
+  int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return smallFailed(errno);
+  UniqueFd guard(fd);
+  SmallRead r = preadOnce(fd, buf);
+  if (keep && r.ok()) *keep = std::move(guard);
+  return r;
 }
 
 FileRead readOnce(int dirfd, const char* name) {
@@ -68,6 +102,20 @@ FileRead readWholeFile(int dirfd, const char* name) {
   for (int attempt = 1; r.errnum == EINTR && attempt < kReadAttempts; ++attempt) r = readOnce(dirfd, name);
   return r;
 }
+
+SmallRead readSmallFile(int dirfd, const char* name, std::span<char> buf, UniqueFd* keep) {
+  SmallRead r = readSmallOnce(dirfd, name, buf, keep);
+  for (int attempt = 1; r.errnum == EINTR && attempt < kReadAttempts; ++attempt) r = readSmallOnce(dirfd, name, buf, keep);
+  return r;
+}
+
+SmallRead preadSmallFile(int fd, std::span<char> buf) {
+  SmallRead r = preadOnce(fd, buf);
+  for (int attempt = 1; r.errnum == EINTR && attempt < kReadAttempts; ++attempt) r = preadOnce(fd, buf);
+  return r;
+}
+
+bool readFaultsSet() { return gReadFaults != nullptr; }
 
 FileRead CgroupDir::read(const char* name) const {
   FileRead r = readWholeFile(fd_.get(), name);
@@ -127,9 +175,11 @@ Result<void> CgroupDir::setXattr(const char* name, std::string_view value) const
 }
 
 CgroupFs::CgroupFs(std::string cgroupRoot, std::string procRoot, std::string sysRoot)
-    : root_(std::move(cgroupRoot)), procRoot_(std::move(procRoot)), sysRoot_(std::move(sysRoot)) {
+    : root_(std::move(cgroupRoot)), procRoot_(std::move(procRoot)), sysRoot_(std::move(sysRoot)), kept_(std::make_unique<KeptFiles>()) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
+
+CgroupFs::~CgroupFs() = default;
 
 std::optional<std::string> CgroupFs::detectRoot() {
   for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
@@ -164,29 +214,99 @@ std::shared_ptr<CgroupDir> CgroupFs::open(const std::string& path) const {
   return std::make_shared<CgroupDir>(UniqueFd(fd), normalize(path), static_cast<uint64_t>(st.st_ino));
 }
 
+std::shared_ptr<CgroupDir> CgroupFs::open(const std::string& path, uint64_t inode) const {
+  auto dir = open(path);
+  return dir && dir->inode() == inode ? dir : nullptr;
+}
+
 std::optional<uint64_t> CgroupFs::inodeOf(const std::string& path) const {
   struct stat st;
   if (stat(absolute(normalize(path)).c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
   return static_cast<uint64_t>(st.st_ino);
 }
 
-std::vector<std::string> CgroupFs::glob(const std::string& pattern) const {
-  std::string norm = normalize(pattern);
+namespace {
+
+bool hasGlobChars(std::string_view s) { return s.find_first_of("*?[{") != std::string_view::npos; }
+
+// "{a,b}c" -> "ac", "bc" (nested braces too), as glob(3)'s GLOB_BRACE.
+std::vector<std::string> expandBraces(const std::string& pattern) {
+  size_t open = pattern.find('{');
+  if (open == std::string::npos) return {pattern};
+  std::vector<size_t> commas;
+  size_t close = std::string::npos;
+  int depth = 0;
+  for (size_t i = open; i < pattern.size() && close == std::string::npos; ++i) {
+    if (pattern[i] == '{') ++depth;
+    else if (pattern[i] == '}' && --depth == 0) close = i;
+    else if (pattern[i] == ',' && depth == 1) commas.push_back(i);
+  }
+  if (close == std::string::npos) return {pattern};
   std::vector<std::string> out;
-  if (norm.find_first_of("*?[{") == std::string::npos) {
-    if (inodeOf(norm)) out.push_back(norm);
+  size_t from = open + 1;
+  commas.push_back(close);
+  for (size_t to : commas) {
+    for (auto& e : expandBraces(pattern.substr(0, open) + pattern.substr(from, to - from) + pattern.substr(close + 1))) out.push_back(std::move(e));
+    from = to + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<CgroupEntry> CgroupFs::globEntries(const std::string& pattern) const {
+  std::string norm = normalize(pattern);
+  std::vector<CgroupEntry> out;
+  if (!hasGlobChars(norm)) {
+    if (auto ino = inodeOf(norm)) out.push_back({norm, *ino});
     return out;
   }
-  glob_t g{};
-  std::string abs = absolute(norm);
-  if (::glob(abs.c_str(), GLOB_ONLYDIR | GLOB_BRACE | GLOB_NOSORT, nullptr, &g) == 0) {
-    // cgroupfs gives every entry its type, so GLOB_ONLYDIR filters without a
-    // stat per entry; whoever opens a path finds out if it went away since.
-    for (size_t i = 0; i < g.gl_pathc; ++i) out.push_back(normalize(std::string(g.gl_pathv[i]).substr(root_.size())));
+  for (const std::string& one : expandBraces(norm)) {
+    // Level by level: a component with glob characters lists its directory
+    // (getdents gives each entry's type and inode), a literal one is joined
+    // on and looked up at the end.
+    std::vector<CgroupEntry> level{{"", 0}};
+    for (auto part : split(one, '/')) {
+      if (part.empty()) continue;
+      std::string component(part);
+      std::vector<CgroupEntry> next;
+      for (auto& at : level) {
+        if (!hasGlobChars(component)) {
+          next.push_back({at.path + "/" + component, 0});
+          continue;
+        }
+        DIR* d = opendir(absolute(at.path.empty() ? "/" : at.path).c_str());
+        if (!d) continue;
+        while (dirent* e = readdir(d)) {
+          bool isDir = e->d_type == DT_DIR;
+          if (e->d_type == DT_UNKNOWN) {
+            struct stat st;
+            isDir = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+          }
+          if (isDir && fnmatch(component.c_str(), e->d_name, FNM_PERIOD) == 0)
+            next.push_back({at.path + "/" + e->d_name, static_cast<uint64_t>(e->d_ino)});
+        }
+        closedir(d);
+      }
+      level = std::move(next);
+    }
+    for (auto& e : level) {
+      if (e.inode == 0) {
+        auto ino = inodeOf(e.path);
+        if (!ino) continue;
+        e.inode = *ino;
+      }
+      out.push_back(std::move(e));
+    }
   }
-  globfree(&g);
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  std::sort(out.begin(), out.end(), [](const CgroupEntry& a, const CgroupEntry& b) { return a.path < b.path; });
+  out.erase(std::unique(out.begin(), out.end(), [](const CgroupEntry& a, const CgroupEntry& b) { return a.path == b.path; }), out.end());
+  return out;
+}
+
+std::vector<std::string> CgroupFs::glob(const std::string& pattern) const {
+  std::vector<std::string> out;
+  for (auto& e : globEntries(pattern)) out.push_back(std::move(e.path));
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,24 @@ struct FileRead {
   int errnum = 0;
   bool ok() const { return status == ReadStatus::Ok; }
 };
+
+// A read into the caller's buffer: nothing allocated (the files read at
+// every sample of every watched cgroup are a few hundred bytes).
+struct SmallRead {
+  ReadStatus status = ReadStatus::Failed;
+  std::string_view data;
+  int errnum = 0;
+  bool ok() const { return status == ReadStatus::Ok; }
+};
+
+// A cgroup as a glob listed it: its inode is the one the directory listing
+// gave, so the cgroup need not be opened to be told apart from a successor.
+struct CgroupEntry {
+  std::string path;
+  uint64_t inode = 0;
+};
+
+class KeptFiles;
 
 class CgroupDir {
  public:
@@ -61,6 +80,7 @@ class CgroupFs {
   // cgroupRoot: mount point of the cgroup2 hierarchy; procRoot: normally
   // /proc; sysRoot: normally /sys (zram's mm_stat).
   CgroupFs(std::string cgroupRoot, std::string procRoot = "/proc", std::string sysRoot = "/sys");
+  ~CgroupFs();
 
   // The cgroup2 mount: /sys/fs/cgroup when it is cgroup2, else the hybrid
   // layout's /sys/fs/cgroup/unified; nullopt when there is none.
@@ -71,12 +91,21 @@ class CgroupFs {
 
   // Opens "/a/b" (relative to the root). Null when it does not exist.
   std::shared_ptr<CgroupDir> open(const std::string& path) const;
+  // Opens it only if it is still the cgroup with `inode`.
+  std::shared_ptr<CgroupDir> open(const std::string& path, uint64_t inode) const;
   // Identity of a path right now (inode), without keeping it open.
   std::optional<uint64_t> inodeOf(const std::string& path) const;
 
   // oomd-style pattern relative to the root ("system.slice/*", "/"), with
   // shell globs (* ? [...] {a,b}); returns matching cgroup paths, sorted.
   std::vector<std::string> glob(const std::string& pattern) const;
+  // The same, with each cgroup's inode from the directory listing (no
+  // syscall per match beyond the listing; a literal last component is
+  // looked up).
+  std::vector<CgroupEntry> globEntries(const std::string& pattern) const;
+
+  // Files kept open between samples (observe/kept_files.h).
+  KeptFiles& keptFiles() const { return *kept_; }
 
   // A file below procRoot: "meminfo", "swaps", "vmstat", "pressure/memory".
   FileRead readProc(const char* relative) const;
@@ -99,12 +128,19 @@ class CgroupFs {
   std::string procRoot_;
   std::string sysRoot_;
   mutable std::set<std::string> saidFailures_;
+  std::unique_ptr<KeptFiles> kept_;
 };
 
 // Reads a whole file below dirfd (AT_FDCWD: `name` is a path). EINTR is
 // retried (a bounded number of times); ENOENT/ENOTDIR give Missing, ENODEV
 // (kernfs: the cgroup was removed under the open file) Gone, others Failed.
 FileRead readWholeFile(int dirfd, const char* name);
+
+// The same into `buf`, for files that fit (larger: Failed, EFBIG). With
+// `keep`, the open fd is handed over instead of closed.
+SmallRead readSmallFile(int dirfd, const char* name, std::span<char> buf, UniqueFd* keep = nullptr);
+// Re-reads an open file from offset 0 into `buf` (EINTR retried).
+SmallRead preadSmallFile(int fd, std::span<char> buf);
 
 // For tests only: a fault to inject into the next read of (dirfd, name).
 // errnum: the read fails as if the syscall had returned it (EINTR, EIO,
@@ -118,6 +154,8 @@ struct ReadFault {
 };
 using ReadFaultHook = std::function<ReadFault(int dirfd, std::string_view name)>;
 void setReadFaults(ReadFaultHook hook);  // an empty hook removes it
+// While a hook is set, files are not kept open: every read goes through it.
+bool readFaultsSet();
 
 // How often readWholeFile tries a read that EINTR interrupted.
 inline constexpr int kReadAttempts = 8;

@@ -9,24 +9,37 @@
 namespace unitoomd {
 namespace {
 
-std::optional<PsiLine> parsePsiFields(const std::vector<std::string_view>& fields) {
+// The next field of `line` split at blanks (empty at the end); no
+// allocation: PSI files are parsed for every watched cgroup at every sample.
+std::string_view nextField(std::string_view& line) {
+  size_t b = line.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return line = {}, std::string_view();
+  size_t e = line.find_first_of(" \t", b);
+  std::string_view f = line.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+  line.remove_prefix(e == std::string_view::npos ? line.size() : e);
+  return f;
+}
+
+// "avg10=0.00 avg60=0.00 avg300=0.00 total=0" after the line's kind.
+std::optional<PsiLine> parsePsiFields(std::string_view rest) {
   PsiLine line;
   bool have10 = false, have60 = false, have300 = false, haveTotal = false;
-  for (size_t i = 1; i < fields.size(); ++i) {
-    auto kv = split(fields[i], '=');
-    if (kv.size() != 2) return std::nullopt;
-    if (kv[0] == "total") {
-      auto v = parseUnsigned(kv[1]);
+  for (auto field = nextField(rest); !field.empty(); field = nextField(rest)) {
+    size_t eq = field.find('=');
+    if (eq == std::string_view::npos || field.find('=', eq + 1) != std::string_view::npos) return std::nullopt;
+    std::string_view key = field.substr(0, eq), value = field.substr(eq + 1);
+    if (key == "total") {
+      auto v = parseUnsigned(value);
       if (!v) return std::nullopt;
       line.totalUsec = *v;
       haveTotal = true;
       continue;
     }
-    auto v = parseDouble(kv[1]);
+    auto v = parseDouble(value);
     if (!v || *v < 0 || *v > 100) return std::nullopt;
-    if (kv[0] == "avg10") line.avg10 = *v, have10 = true;
-    else if (kv[0] == "avg60") line.avg60 = *v, have60 = true;
-    else if (kv[0] == "avg300") line.avg300 = *v, have300 = true;
+    if (key == "avg10") line.avg10 = *v, have10 = true;
+    else if (key == "avg60") line.avg60 = *v, have60 = true;
+    else if (key == "avg300") line.avg300 = *v, have300 = true;
   }
   if (!have10 || !have60 || !have300 || !haveTotal) return std::nullopt;
   return line;
@@ -36,13 +49,16 @@ std::optional<PsiLine> parsePsiFields(const std::vector<std::string_view>& field
 
 std::optional<Psi> parsePsi(std::string_view text) {
   std::optional<PsiLine> some, full;
-  for (auto raw : split(text, '\n')) {
-    auto fields = splitBlanks(trim(raw));
-    if (fields.empty()) continue;
-    auto line = parsePsiFields(fields);
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view rest = trim(text.substr(0, nl));
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    std::string_view kind = nextField(rest);
+    if (kind.empty()) continue;
+    auto line = parsePsiFields(rest);
     if (!line) return std::nullopt;
-    if (fields[0] == "some") some = line;
-    else if (fields[0] == "full") full = line;
+    if (kind == "some") some = line;
+    else if (kind == "full") full = line;
     else return std::nullopt;
   }
   if (!some) return std::nullopt;

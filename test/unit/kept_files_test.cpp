@@ -1,0 +1,142 @@
+// Cgroup files kept open between samples (observe/kept_files.h): what a
+// sample reads through them is what the file says now, of the cgroup that
+// has the name now, and what they hold stays bounded.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "engine/context.h"
+#include "engine/history.h"
+#include "observe/cgroup_fs.h"
+#include "observe/kept_files.h"
+#include "fixture.h"
+
+using namespace unitoomd;
+using namespace unitoomd::test;
+
+namespace {
+
+std::string psi(uint64_t someTotal) {
+  return "some avg10=1.00 avg60=0.00 avg300=0.00 total=" + std::to_string(someTotal) +
+         "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+}
+
+// The `some` total that one sample reads of each cgroup of `pattern`.
+std::vector<uint64_t> someTotals(const CgroupFs& fs, History& history, const std::string& pattern) {
+  SampleContext ctx(fs, history, Clock::now());
+  std::vector<uint64_t> out;
+  for (CgroupView* cg : ctx.resolveOne(pattern)) {
+    const Psi* p = cg->pressure(Resource::Memory);
+    out.push_back(p ? p->some.totalUsec : UINT64_MAX);
+  }
+  return out;
+}
+
+// /work.slice/a, read once by a sample: its `some` total was 100.
+struct OneCgroupRead {
+  FixtureTree tree;
+  CgroupFs fs{(tree.cgroup("/work.slice/a", {{"memory.pressure", psi(100)}}), tree.cgroupRoot()), tree.procRoot()};
+  History history;
+  OneCgroupRead() { EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), std::vector<uint64_t>{100}); }
+};
+
+}  // namespace
+
+TEST(KeptFiles, AKeptFileIsReadAgainFromItsStartAtEachSample) {
+  OneCgroupRead once;
+  auto& [tree, fs, history] = once;
+  ASSERT_EQ(fs.keptFiles().size(), 1u) << "the file was not kept open";
+  FixtureTree::write(tree.cgroupRoot() + "/work.slice/a/memory.pressure", psi(2500));  // same inode, new text
+  EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), std::vector<uint64_t>{2500});
+}
+
+TEST(KeptFiles, ACgroupRecreatedUnderItsNameIsReadAsTheNewOne) {
+  OneCgroupRead once;
+  auto& [tree, fs, history] = once;
+  // The old file stays readable through its kept fd on a fixture (a real
+  // cgroup's reads ENODEV): only the inode tells the two apart.
+  tree.recreate("/work.slice/a", {{"memory.pressure", psi(7)}});
+  EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), std::vector<uint64_t>{7});
+  // a literal path, opened by name, is the new one too
+  SampleContext ctx(fs, history, Clock::now());
+  const Psi* p = ctx.cgroup("/work.slice/a")->pressure(Resource::Memory);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->some.totalUsec, 7u);
+}
+
+TEST(KeptFiles, PastTheBudgetFilesAreReadWithoutBeingKept) {
+  FixtureTree tree;
+  for (int i = 0; i < 5; ++i) tree.cgroup("/work.slice/c" + std::to_string(i), {{"memory.pressure", psi(10 + i)}});
+  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
+  fs.keptFiles().setBudget(2);
+  History history;
+  for (int sample = 0; sample < 3; ++sample) {
+    EXPECT_EQ(someTotals(fs, history, "/work.slice/*"), (std::vector<uint64_t>{10, 11, 12, 13, 14}));
+    EXPECT_EQ(fs.keptFiles().size(), 2u);
+  }
+}
+
+TEST(KeptFiles, FilesNoSampleReadsAnyMoreAreClosed) {
+  FixtureTree tree;
+  tree.cgroup("/work.slice/a", {{"memory.pressure", psi(1)}});
+  tree.cgroup("/work.slice/b", {{"memory.pressure", psi(2)}});
+  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
+  History history;
+  someTotals(fs, history, "/work.slice/*");
+  ASSERT_EQ(fs.keptFiles().size(), 2u);
+  // the rules now read only b (a calmed, or it went)
+  for (uint64_t i = 0; i < 2 * KeptFiles::kIdleSamples; ++i) someTotals(fs, history, "/work.slice/b");
+  EXPECT_EQ(fs.keptFiles().size(), 1u);
+  for (uint64_t i = 0; i < 2 * KeptFiles::kIdleSamples; ++i) SampleContext idle(fs, history, Clock::now());
+  EXPECT_EQ(fs.keptFiles().size(), 0u);
+}
+
+// The kernel's side: a kept fd of a removed cgroup reads ENODEV, which is
+// "gone", not a failure; the cgroup made again under the name is read anew.
+TEST(KeptFiles, OnRealCgroupsARemovedCgroupIsGoneAndItsSuccessorIsRead) {
+  auto root = CgroupFs::detectRoot();
+  if (!root) GTEST_SKIP() << "no cgroup2 hierarchy mounted";
+  std::string parent = *root + "/unitoomd-kept-files-" + std::to_string(getpid());
+  if (mkdir(parent.c_str(), 0755) != 0) GTEST_SKIP() << "cannot create cgroups under " << *root << ": " << strerror(errno);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      rmdir((dir + "/a").c_str());
+      rmdir(dir.c_str());
+    }
+  } cleanup{parent};
+  ASSERT_EQ(mkdir((parent + "/a").c_str(), 0755), 0);
+  if (access((parent + "/a/memory.pressure").c_str(), F_OK) != 0) GTEST_SKIP() << "kernel without PSI (no memory.pressure)";
+  CgroupFs fs(*root);
+  History history;
+  std::string pattern = parent.substr(root->size()) + "/*";
+  {
+    SampleContext ctx(fs, history, Clock::now());
+    auto views = ctx.resolveOne(pattern);
+    ASSERT_EQ(views.size(), 1u);
+    ASSERT_TRUE(views[0]->pressure(Resource::Memory));
+  }
+  ASSERT_EQ(fs.keptFiles().size(), 1u);
+  {
+    SampleContext ctx(fs, history, Clock::now());
+    auto views = ctx.resolveOne(pattern);
+    ASSERT_EQ(views.size(), 1u);
+    ASSERT_EQ(rmdir((parent + "/a").c_str()), 0);  // removed between the listing and the read
+    EXPECT_EQ(views[0]->pressure(Resource::Memory), nullptr);
+    EXPECT_TRUE(views[0]->gone());
+    EXPECT_EQ(fs.keptFiles().size(), 0u) << "the fd of the removed cgroup was kept";
+  }
+  ASSERT_EQ(mkdir((parent + "/a").c_str(), 0755), 0);
+  SampleContext ctx(fs, history, Clock::now());
+  auto views = ctx.resolveOne(pattern);
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_TRUE(views[0]->pressure(Resource::Memory));
+  EXPECT_FALSE(views[0]->gone());
+}
