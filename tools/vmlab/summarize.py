@@ -2,7 +2,7 @@
 """Table of the VM lab's results (tools/vmlab/run.sh), per scenario and killer:
 medians [min, max] in ms of hog start -> limit crossed -> decision -> unit dead,
 the overhead ((decision - crossed) - duration, the systemd-oomd baseline's
-yardstick), wrong or missing kills, and unitoomd's ratio to systemd-oomd.
+yardstick), wrong, extra or missing kills, and unitoomd's ratio to systemd-oomd.
 
     summarize.py RESULTS.jsonl
 """
@@ -158,7 +158,7 @@ def main():
         if rs[0].get("no_kill_expected"):  # a healthy unit: any kill is wrong
             wrong = sum(1 for r in rs if r["result"] != "success")
         else:
-            wrong = sum(1 for r in rs if not r["bystander_alive"]) + (len(rs) - killed)
+            wrong = sum(1 for r in rs if not r["bystander_alive"]) + (len(rs) - killed) + sum(r.get("extra_kills", 0) for r in rs)
         print("| %s | %s | %d (%d) | %s | %s | %s | %s | %d |" % (scenario, killer, len(rs), killed, cells["start->cross"],
               cells["cross->decision"], cells["overhead"], cells["start->dead"], wrong))
     print()

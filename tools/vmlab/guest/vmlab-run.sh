@@ -98,6 +98,20 @@ decision_usec() {
   journal_entry "$pattern" "$2" | cut -d' ' -f1
 }
 
+# extra_kills CGROUP SINCE: how many kills the killer reported since SINCE
+# of anything but CGROUP: a second victim beside the right one.
+extra_kills() {
+  journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
+import json, sys
+n = 0
+for line in sys.stdin:
+    e = json.loads(line)
+    m = e.get("MESSAGE", "")
+    if isinstance(m, str) and m.startswith("Killed ") and sys.argv[1] not in m and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[2]):
+        n += 1
+print(n)' "$1" "$2"
+}
+
 # kill_report_fields CGROUP SINCE: where unitoomd's kill of CGROUP spent its
 # time, as JSON fields: when it reported the kill (it saw the cgroup empty)
 # and how long after its signal that was. The signal went out at report -
@@ -286,9 +300,9 @@ PY
   rm -f "$out.s1"
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, %s, %s, %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, %s, %s, %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
-    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" \
+    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" \
     "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")")"
   systemctl stop filler.service hogB.service 2>/dev/null
   rm -f "$out"
