@@ -335,8 +335,10 @@ std::optional<double> CgroupView::growthBytesPerSecond() {
   return growthRate_.get([&]() -> std::optional<double> {
     auto cur = memoryCurrent();
     if (!cur) return std::nullopt;
+    // Swap counts: a cgroup held at memory.high takes what is left by
+    // pushing into swap while its memory.current sits still.
     auto& h = ctx_.history().at(inode(), path(), ctx_.now());
-    h.usage.add(ctx_.now(), static_cast<double>(*cur));
+    h.usage.add(ctx_.now(), static_cast<double>(*cur + swapCurrent().value_or(0)));
     return h.usage.slopePerSecond();
   });
 }

@@ -101,8 +101,9 @@ class CgroupView {
   std::optional<CounterRates> counterRates(Duration window);
   // memory.current over its decaying average (> 1 means growing).
   std::optional<double> growthRatio();
-  // memory.current's change in bytes per second over the last seconds of
-  // samples (engine/trend.h); nullopt until a few samples have seen it.
+  // The change of memory.current plus memory.swap.current, in bytes per
+  // second over the last seconds of samples (engine/trend.h); nullopt until
+  // a few samples have seen it.
   std::optional<double> growthBytesPerSecond();
   // memory.current minus what memory.min/low protect.
   std::optional<uint64_t> effectiveUsage();

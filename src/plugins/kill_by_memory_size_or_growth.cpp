@@ -6,11 +6,13 @@
 // beyond memory.min/low protection. Without memory.current, candidates are
 // ranked by their own memory stall, and the report says so.
 //
-// "growth_rate": true ranks by how fast memory.current grows instead (bytes
-// per second over the last seconds, engine/trend.h): those growing at least
-// min_growth_rate first, fastest first, then the rest by size. It is what
-// memory_exhaustion pairs with: when memory is about to run out, the cgroup
-// taking it is the one to stop, not the largest one sitting still.
+// "growth_rate": true ranks by how fast memory.current plus
+// memory.swap.current grow instead (bytes per second over the last seconds,
+// engine/trend.h; swap counts: a cgroup held at memory.high grows there):
+// those growing at least min_growth_rate first, fastest first, then the rest
+// by size. It is what memory_exhaustion pairs with: when memory is about to
+// run out, the cgroup taking it is the one to stop, not the largest one
+// sitting still.
 #include "plugins/plugin_factories.h"
 
 #include <algorithm>

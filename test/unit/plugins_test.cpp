@@ -785,6 +785,25 @@ TEST(MemoryExhaustion, WithoutSwapItWatchesOnlyWhileNoSwapIsUsable) {
   EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/grower"});
 }
 
+// Swap nearly full (VM lab, swap scenario): the hog, held at memory.high,
+// takes what is left by pushing into swap while its memory.current sits
+// still; a small service swapping its pages back in grows in RAM alone. The
+// hog is the one taking memory. (Measured: a udev worker was killed beside
+// the hog when only memory.current counted.)
+TEST(MemoryExhaustion, AGrowerPushingIntoSwapIsTheOneTakingMemory) {
+  Harness h;
+  h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 524288 440000 -2\n");
+  h.rules(kExhaustion, kFastestGrower);
+  for (int i = 0; i <= 12 && h.killer.killed.empty(); ++i) {
+    uint64_t swapped = static_cast<uint64_t>(i) * 10;
+    meminfo(h, 300 - swapped);
+    h.tree.cgroup("/work.slice/hog", {{"memory.current", current(32)}, {"memory.swap.current", current(400 + swapped)}});
+    h.tree.cgroup("/work.slice/swapping-in", {{"memory.current", current(20 + static_cast<uint64_t>(i))}, {"memory.swap.current", current(8)}});
+    h.sample(i * 0.25);
+  }
+  EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/hog"});
+}
+
 TEST(MemoryExhaustion, ACgroupsRoomUnderItsLimitCounts) {
   Harness h;
   meminfo(h, 1800);  // the machine has plenty

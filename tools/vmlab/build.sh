@@ -51,6 +51,7 @@ printf '[Unit]\nAfter=swap.target\n' > "$R/etc/systemd/system/systemd-oomd.servi
 meson install -C "$BUILD" --no-rebuild --quiet --destdir "$R" >/dev/null
 install -D -m 755 "$BUILD/tools/pressure-gen" "$R/usr/local/bin/pressure-gen"
 install -D -m 755 "$ROOT/tools/lab/psi-cross.py" "$R/usr/local/bin/psi-cross.py"
+install -D -m 755 "$HERE/guest/cgroup-emptied.py" "$R/usr/local/bin/cgroup-emptied.py"
 install -D -m 755 "$HERE/guest/vmlab-run.sh" "$R/usr/local/sbin/vmlab-run.sh"
 install -D -m 644 "$HERE/guest/vmlab-run.service" "$R/etc/systemd/system/vmlab-run.service"
 ln -sf /etc/systemd/system/vmlab-run.service "$R/etc/systemd/system/multi-user.target.wants/vmlab-run.service"

@@ -5,7 +5,8 @@
 #   tools/vmlab/run.sh KILLER SCENARIOS RUNS [DURATION_S] [RESULTS_FILE]
 #     KILLER     unitoomd | systemd-oomd | earlyoom | nohang, or several
 #                comma-separated (they take turns, run by run, in one boot)
-#     SCENARIOS  comma-separated: pressure
+#     SCENARIOS  comma-separated: pressure, stalled, stalleddbus, swap, ...
+#                (guest/vmlab-run.sh lists them all)
 #     RESULTS    appended, one JSON object per run (default build/vmlab-results.jsonl)
 #
 # VMLAB_APPEND: more on the guest's kernel command line (vmlab.debug=1: the
@@ -32,7 +33,12 @@ QEMU=""
 cleanup() { [ -n "$QEMU" ] && { pkill -9 -P "$QEMU" 2>/dev/null; kill -9 "$QEMU" 2>/dev/null; }; wait 2>/dev/null; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-timeout 1500 qemu-system-x86_64 "${ACCEL[@]}" -cpu max -m 2048 -smp 2 \
+# A bound for the whole boot: 5 minutes a run and scenario (a swap run on a
+# loaded host took 4), never under 25 minutes.
+IFS=, read -ra SCENARIO_LIST <<< "$SCENARIOS"
+BOUND=$((300 * RUNS * ${#SCENARIO_LIST[@]}))
+[ "$BOUND" -ge 1500 ] || BOUND=1500
+timeout "$BOUND" qemu-system-x86_64 "${ACCEL[@]}" -cpu max -m 2048 -smp 2 \
   -display none -monitor none -serial "file:$LOG" -no-reboot -nic none -snapshot \
   -kernel "$VM/vmlinuz" -initrd "$VM/initrd.img" \
   -drive "file=$VM/root.img,format=raw,if=virtio,cache=unsafe" \

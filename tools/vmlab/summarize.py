@@ -2,7 +2,7 @@
 """Table of the VM lab's results (tools/vmlab/run.sh), per scenario and killer:
 medians [min, max] in ms of hog start -> limit crossed -> decision -> unit dead,
 the overhead ((decision - crossed) - duration, the systemd-oomd baseline's
-yardstick), wrong or missing kills, and unitoomd's ratio to systemd-oomd.
+yardstick), wrong, extra or missing kills, and unitoomd's ratio to systemd-oomd.
 
     summarize.py RESULTS.jsonl
 """
@@ -83,6 +83,50 @@ def print_costs(runs):
     print()
 
 
+def print_kill_path(runs):
+    """Where unitoomd's decision -> dead went, from its kill report: the
+    signal went out at report - time to death (decision -> signal: the call
+    to systemd), the report came when it saw the cgroup empty, and dead is
+    the scenario's (systemd's InactiveEnter, or the cgroup emptied when the
+    manager was stalled)."""
+    keyed = {k: rs for k, rs in sorted(runs.items()) if any(r.get("killer_report") for r in rs)}
+    if not keyed:
+        return
+    print("| scenario | killer | runs | decision->dead | decision->signal | signal->empty seen | empty seen->dead |")
+    print("|---|---|---|---|---|---|---|")
+    for (scenario, killer), rs in keyed.items():
+        rs = [r for r in rs if r.get("killer_report")]
+        signal = [r["killer_report"] - r["killer_time_to_death_us"] for r in rs]
+        print("| %s | %s | %d | %s | %s | %s | %s |" % (
+            scenario, killer, len(rs), cell([ms(r["decision"], r["unit_dead"]) for r in rs])[0],
+            cell([ms(r["decision"], t) for r, t in zip(rs, signal)])[0], cell([r["killer_time_to_death_us"] / 1000.0 for r in rs])[0],
+            cell([ms(r["killer_report"], r["unit_dead"]) for r in rs])[0]))
+    print()
+
+
+def print_stalled(runs):
+    """Runs with a manager frozen (the stalled scenarios): when the hog's
+    cgroup emptied ("dead" there), measured from the physical limit (limit
+    crossed + duration) and from the decision; the unit's result after the
+    thaw; whether the stall was real (the frozen cgroup said so and a call
+    went unanswered) and the killer itself ran."""
+    keyed = {k: rs for k, rs in sorted(runs.items()) if any("stalled" in r for r in rs)}
+    if not keyed:
+        return
+    print("| scenario | killer | stalled | runs | (cross + duration)->empty | decision->empty | start->empty | "
+          "oom-kill after thaw | stall real | killer frozen | bystander alive |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for (scenario, killer), rs in keyed.items():
+        late = [None if ms(r["limit_crossed"], r["unit_dead"]) is None else ms(r["limit_crossed"], r["unit_dead"]) - r["duration_ms"]
+                for r in rs]
+        print("| %s | %s | %s | %d | %s | %s | %s | %d | %d | %d | %d |" % (
+            scenario, killer, rs[0]["stalled"], len(rs), cell(late)[0], cell([ms(r["decision"], r["unit_dead"]) for r in rs])[0],
+            cell([ms(r["generator_start"], r["unit_dead"]) for r in rs])[0], sum(r["result"] == "oom-kill" for r in rs),
+            sum(r["stall_frozen"] and not r["stall_answered"] for r in rs), sum(r["killer_frozen"] for r in rs),
+            sum(r["bystander_alive"] for r in rs)))
+    print()
+
+
 def main():
     runs = defaultdict(list)
     idle = defaultdict(list)
@@ -114,7 +158,7 @@ def main():
         if rs[0].get("no_kill_expected"):  # a healthy unit: any kill is wrong
             wrong = sum(1 for r in rs if r["result"] != "success")
         else:
-            wrong = sum(1 for r in rs if not r["bystander_alive"]) + (len(rs) - killed)
+            wrong = sum(1 for r in rs if not r["bystander_alive"]) + (len(rs) - killed) + sum(r.get("extra_kills", 0) for r in rs)
         print("| %s | %s | %d (%d) | %s | %s | %s | %s | %d |" % (scenario, killer, len(rs), killed, cells["start->cross"],
               cells["cross->decision"], cells["overhead"], cells["start->dead"], wrong))
     print()
@@ -125,6 +169,8 @@ def main():
                 print("%s %s: unitoomd / systemd-oomd = %.2f (%d ms / %d ms)" % (scenario, k, u / o, u, o))
     print()
     print_costs(runs)
+    print_kill_path(runs)
+    print_stalled(runs)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside the lab VM at boot when the kernel command line says what:
-#   vmlab.run=pressure,swap,reclaim,busy,idle,idle1000,noswap,zram,zramslow  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
+#   vmlab.run=pressure,stalled,stalleddbus,swap,reclaim,busy,idle,idle1000,noswap,zram,zramslow  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
 #   (or several, comma-separated: they take turns, run by run)
 #   vmlab.runs=N  vmlab.duration=SECONDS
 # Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
@@ -75,6 +75,18 @@ settle() {
   sleep 2
 }
 
+# journal_entry PATTERN SINCE [FIELD]: the killer's first journal entry
+# after SINCE whose message matches PATTERN: its CLOCK_MONOTONIC timestamp,
+# then FIELD's value.
+journal_entry() {
+  journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
+import json, re, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if re.search(sys.argv[1], e.get("MESSAGE", "")) and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[2]):
+        print(e["__MONOTONIC_TIMESTAMP"], e.get(sys.argv[3], "") if len(sys.argv) > 3 else ""); break' "$@"
+}
+
 # The killer's journal line that records its decision about CGROUP.
 decision_usec() {
   local cgroup=$1 pattern
@@ -83,12 +95,40 @@ decision_usec() {
     systemd-oomd) pattern="Killed $cgroup" ;;
     *) pattern="[Ss]ending SIG|SIGTERM|SIGKILL to|[Kk]illed" ;;
   esac
+  journal_entry "$pattern" "$2" | cut -d' ' -f1
+}
+
+# extra_kills CGROUP SINCE: how many kills the killer reported since SINCE
+# of anything but CGROUP: a second victim beside the right one.
+extra_kills() {
   journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
-import json, re, sys
+import json, sys
+n = 0
 for line in sys.stdin:
     e = json.loads(line)
-    if re.search(sys.argv[1], e.get("MESSAGE", "")) and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[2]):
-        print(e["__MONOTONIC_TIMESTAMP"]); break' "$pattern" "$2"
+    m = e.get("MESSAGE", "")
+    if isinstance(m, str) and m.startswith("Killed ") and sys.argv[1] not in m and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[2]):
+        n += 1
+print(n)' "$1" "$2"
+}
+
+# kill_report_fields CGROUP SINCE: where unitoomd's kill of CGROUP spent its
+# time, as JSON fields: when it reported the kill (it saw the cgroup empty)
+# and how long after its signal that was. The signal went out at report -
+# time_to_death: decision -> signal is the call to systemd, report -> dead
+# is systemd's own catching up. null for the other killers.
+kill_report_fields() {
+  local r="" at ttd
+  [ "$KILLER" = unitoomd ] && r=$(journal_entry "^Killed .*$1" "$2" UNITOOMD_TIME_TO_DEATH_USEC)
+  read -r at ttd <<< "$r"
+  printf '"killer_report": %s, "killer_time_to_death_us": %s' "${at:-null}" "${ttd:-null}"
+}
+
+# The pressure hog: it thrashes under memory.high in its own unit with
+# ManagedOOMMemoryPressure=kill and a 5 % limit.
+pressure_hog() {
+  systemd-run -q --unit=hog -p MemoryHigh=64M -p MemoryMax=600M -p ManagedOOMMemoryPressure=kill \
+    -p ManagedOOMMemoryPressureLimit=5% -p RuntimeMaxSec=90 stress-ng --vm 1 --vm-bytes 300M --vm-keep
 }
 
 # run_pressure N: a hog under memory.high thrashes in its own unit with
@@ -102,8 +142,7 @@ run_pressure() {
   psi-cross.py --wait-for-file "/sys/fs/cgroup$cg/memory.pressure" 5 "$out" 100 &
   local watcher=$!
   sleep 0.3
-  systemd-run -q --unit=hog -p MemoryHigh=64M -p MemoryMax=600M -p ManagedOOMMemoryPressure=kill \
-    -p ManagedOOMMemoryPressureLimit=5% -p RuntimeMaxSec=90 stress-ng --vm 1 --vm-bytes 300M --vm-keep
+  pressure_hog
   for _ in $(seq 950); do systemctl -q is-active hog.service || break; sleep 0.1; done
   wait "$watcher" 2>/dev/null
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hog.service)
@@ -113,6 +152,53 @@ run_pressure() {
     "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" "$(systemctl show -P Result hog.service)" \
     "$(systemctl -q is-active bystander.service && echo true || echo false)")"
   rm -f "$out"
+}
+
+# run_stalled KIND N: the pressure scenario with a stalled manager. 1 s after
+# the hog starts, PID 1 (KIND stalled: init.scope) or the bus daemon (KIND
+# stalleddbus: dbus.service) is frozen with cgroup.freeze (SIGSTOP to PID 1
+# is ignored, even from root), and thawed once the hog's cgroup is empty or
+# after 60 s. The hog's death is when its cgroup emptied (systemd, stalled,
+# cannot say); its unit's result is read after the thaw.
+run_stalled() {
+  local kind=$1 n=$2 cg=/system.slice/hog.service target probe=() out empty started frozen_at thawed_at
+  case $kind in
+    stalled) target=init.scope probe=(systemctl show -P Id init.scope) ;;
+    stalleddbus) target=system.slice/dbus.service probe=(busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId) ;;
+  esac
+  settle
+  systemctl reset-failed hog.service 2>/dev/null
+  out=$(mktemp) empty=$(mktemp)
+  psi-cross.py --wait-for-file "/sys/fs/cgroup$cg/memory.pressure" 5 "$out" 100 &
+  local watcher=$!
+  cgroup-emptied.py "/sys/fs/cgroup$cg" "$empty" 100 &
+  local emptier=$!
+  sleep 0.3
+  pressure_hog
+  sleep 1
+  echo 1 > "/sys/fs/cgroup/$target/cgroup.freeze"
+  # /proc/uptime: CLOCK_BOOTTIME, the monotonic clock in a guest never suspended
+  frozen_at=$(awk '{printf "%d", $1 * 1e6}' /proc/uptime)
+  # stalled for real: its cgroup says frozen and a call to it goes unanswered;
+  # the killer's own cgroup is not frozen with it
+  local frozen=false answered=true killer_frozen
+  for _ in $(seq 20); do grep -q '^frozen 1' "/sys/fs/cgroup/$target/cgroup.events" && frozen=true && break; sleep 0.1; done
+  timeout 1 "${probe[@]}" > /dev/null 2>&1; [ $? = 124 ] && answered=false
+  grep -q '^frozen 1' "/sys/fs/cgroup/system.slice/$UNIT/cgroup.events" && killer_frozen=true || killer_frozen=false
+  for _ in $(seq 600); do [ -s "$empty" ] && break; sleep 0.1; done
+  echo 0 > "/sys/fs/cgroup/$target/cgroup.freeze"
+  thawed_at=$(awk '{printf "%d", $1 * 1e6}' /proc/uptime)
+  for _ in $(seq 300); do systemctl -q is-active hog.service || break; sleep 0.1; done
+  kill "$watcher" "$emptier" 2>/dev/null; wait "$watcher" "$emptier" 2>/dev/null
+  started=$(systemctl show -P ExecMainStartTimestampMonotonic hog.service)
+  result "$(printf '{"killer": "%s", "scenario": "%s", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "stalled": "%s", "frozen_at": %s, "thawed_at": %s, "stall_frozen": %s, "stall_answered": %s, "killer_frozen": %s, %s}' \
+    "$KILLER" "$kind" "$n" $((DURATION * 1000)) "${started:-null}" "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1 | grep . || echo null)" \
+    "$(decision_usec "$cg" "$started" | grep . || echo null)" "$(sed -n 's/^emptied_usec=//p' "$empty" | grep . || echo null)" \
+    "$(systemctl -q is-active hog.service && echo running || systemctl show -P Result hog.service)" \
+    "$(systemctl -q is-active bystander.service && echo true || echo false)" "$target" "$frozen_at" "$thawed_at" \
+    "$frozen" "$answered" "$killer_frozen" "$(kill_report_fields "$cg" "$started")")"
+  systemctl stop hog.service 2>/dev/null
+  rm -f "$out" "$empty"
 }
 
 # What the killer and the kernel spend while a hog fills swap. kthreads
@@ -214,10 +300,10 @@ PY
   rm -f "$out.s1"
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, %s, %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, %s, %s, %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
-    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" \
-    "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")")"
+    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" \
+    "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")")"
   systemctl stop filler.service hogB.service 2>/dev/null
   rm -f "$out"
 }
@@ -431,6 +517,7 @@ for scenario in $SCENARIOS; do
     [ ${#KILLERS[@]} -gt 1 ] && [ "$(killer_for_run "$n")" != "$KILLER" ] && use_killer "$(killer_for_run "$n")"
     case $scenario in
       pressure) run_pressure "$n" ;;
+      stalled | stalleddbus) run_stalled "$scenario" "$n" ;;
       swap) run_swap "$n" ;;
       reclaim) run_reclaim "$n" ;;
       busy) run_busy "$n" ;;
