@@ -143,6 +143,7 @@ void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)
   ctx.protectedUnits = &config_.desktop.protectedUnits;
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
+  ctx.stallProofs = &triggers_->proofs();
   f(ctx);
 }
 
@@ -150,6 +151,7 @@ void Daemon::sample() {
   TimePoint now = Clock::now();
   withContext(now, [&](SampleContext& ctx) {
     if (!standingBy_) engine_->runOnce(ctx);
+    triggers_->proofsUsed();  // what a trigger proved counts once
     announcer_.pressure(*engine_);
     bool timing = engine_->timing();
     StallSeen stall = triggers_->stallSeen(ctx);

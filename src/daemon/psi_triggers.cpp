@@ -35,7 +35,9 @@ std::vector<ArmedTrigger> PsiTriggers::armedNow() const {
 }
 
 void PsiTriggers::follow(const Engine& engine, const CgroupFs& fs) {
-  arm(planTriggers(engine.wakeSources(), engine.hasUntriggeredGroups()), fs);
+  // Only unprivileged windows (2 s, checked every 2 s) need proofs.
+  bool proofs = window_ >= std::chrono::seconds(2);
+  arm(planTriggers(engine.wakeSources(), engine.hasUntriggeredGroups(), proofs), fs);
 }
 
 void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
@@ -58,7 +60,7 @@ void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
     std::string file = spec.cgroup == "/" ? fs.procRoot() + "/pressure/" + resourceName(spec.resource)
                                           : fs.absolute(spec.cgroup) + "/" + resourceName(spec.resource) + ".pressure";
     Duration window = windowOf(spec, window_);
-    auto fd = armPsiTrigger(file, StallKind::Some, wakeStallOf(spec, window_), window);
+    auto fd = armPsiTrigger(file, spec.kind, wakeStallOf(spec, window_), window);
     if (!fd) {
       LOG_WARN("cannot arm PSI trigger (%s): %s; falling back to the idle timer for it", fd.error().message.c_str(),
                strerror(fd.error().errnum));
@@ -67,7 +69,8 @@ void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
     Trigger t{a, std::move(*fd), nullptr};  // a copy: `spec` refers into `a`, and is used below
     if (sd_event_add_io(event_, &t.source, t.fd.get(), EPOLLPRI, onTrigger, this) < 0) continue;
     nameSource(t.source, std::string("psi-trigger:") + resourceName(spec.resource) + ":" + spec.cgroup);
-    LOG_DEBUG("armed trigger: %s %s some >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource), spec.wakePercent,
+    LOG_DEBUG("armed trigger: %s %s %s >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource),
+              spec.kind == StallKind::Full ? "full" : "some", spec.wakePercent,
               formatDuration(window).c_str(), spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
     triggers_.push_back(std::move(t));
   }
@@ -81,7 +84,7 @@ StallSeen PsiTriggers::stallSeen(SampleContext& ctx) const {
     const TriggerSpec& spec = t.armed.spec;
     CgroupView* cg = ctx.cgroup(spec.cgroup);
     if (!cg) continue;
-    auto pct = cg->stall(spec.resource, StallKind::Some, windowOf(spec, window_));
+    auto pct = cg->stall(spec.resource, spec.kind, windowOf(spec, window_));
     if (!pct || *pct < spec.wakePercent) continue;
     (spec.wakeOnly ? seen.wakeOnly : seen.detector) = true;
   }
@@ -102,6 +105,11 @@ int PsiTriggers::onTrigger(sd_event_source* s, int, uint32_t revents, void* user
       return;
     }
     TriggerSpec spec = it->armed.spec;  // fired_ may re-arm, and so free *it
+    if (!spec.wakeOnly) {
+      std::erase_if(self->proofs_, [&](const StallProof& p) { return p.cgroup == spec.cgroup && p.resource == spec.resource; });
+      self->proofs_.push_back(
+          {spec.cgroup, spec.resource, spec.kind, spec.wakePercent, windowOf(spec, self->window_), Clock::now()});
+    }
     self->fired_(spec);
   });
 }

@@ -35,6 +35,10 @@ class PsiTriggers {
   // The plan as it stands would arm or re-arm something (see triggersStale).
   bool stale(const CgroupFs& fs) const;
   StallSeen stallSeen(SampleContext& ctx) const;
+  // What the triggers that fired since the last sample prove (for the
+  // detectors); the sample that used them forgets them.
+  const std::vector<StallProof>& proofs() const { return proofs_; }
+  void proofsUsed() { proofs_.clear(); }
   size_t armed() const { return triggers_.size(); }
   Duration window() const { return window_; }
 
@@ -53,6 +57,7 @@ class PsiTriggers {
   std::function<void(const TriggerSpec&)> fired_;
   std::vector<TriggerSpec> planned_;
   std::vector<Trigger> triggers_;
+  std::vector<StallProof> proofs_;
 };
 
 }  // namespace unitoomd

@@ -21,22 +21,28 @@ std::optional<uint64_t> inodeToArmOn(const std::string& cgroup, const InodeOf& i
 
 }  // namespace
 
-std::vector<TriggerSpec> planTriggers(const std::vector<WakeSource>& sources, bool needSystemWake) {
+std::vector<TriggerSpec> planTriggers(const std::vector<WakeSource>& sources, bool needSystemWake, bool proofs) {
   std::vector<TriggerSpec> out;
-  auto add = [&](const std::string& cg, Resource r, double pct, bool wakeOnly) {
+  auto add = [&](const std::string& cg, Resource r, double pct, bool wakeOnly, StallKind kind) {
     for (auto& t : out)
       if (t.cgroup == cg && t.resource == r) {
         t.wakePercent = std::min(t.wakePercent, pct);
         t.wakeOnly = t.wakeOnly && wakeOnly;
+        if (t.kind != kind) t.kind = StallKind::Some;
         return;
       }
-    out.push_back({cg, r, pct, wakeOnly});
+    out.push_back({cg, r, pct, wakeOnly, kind});
   };
-  for (const auto& s : sources) add(s.cgroup, s.resource, std::clamp(s.thresholdPercent / 2, 1.0, 5.0), false);
+  for (const auto& s : sources) {
+    if (proofs && s.exact && s.thresholdPercent > 0 && s.thresholdPercent < 100)
+      add(s.cgroup, s.resource, s.thresholdPercent, false, s.kind);
+    else
+      add(s.cgroup, s.resource, std::clamp(s.thresholdPercent / 2, 1.0, 5.0), false, StallKind::Some);
+  }
   // Groups without a stall detector (swap_free, memory_above, ...) are woken
   // by system-wide memory stall: running out of memory or swap makes tasks
   // reclaim, which PSI counts.
-  if (needSystemWake) add("/", Resource::Memory, 1.0, true);
+  if (needSystemWake) add("/", Resource::Memory, 1.0, true, StallKind::Some);
   std::sort(out.begin(), out.end(), [](const TriggerSpec& a, const TriggerSpec& b) {
     return a.cgroup != b.cgroup ? a.cgroup < b.cgroup : a.resource < b.resource;
   });

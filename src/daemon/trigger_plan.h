@@ -20,16 +20,25 @@ namespace unitoomd {
 // wakeOnly: armed only to wake rule groups without a stall detector (no
 // detector measures stall there): it starts sampling, and its window may be
 // long (kWakeOnlyWindow), as they act on levels that take seconds to fill.
+//
+// proofs (unprivileged: 2 s windows the kernel checks only every 2 s): a
+// detector on one cgroup that asks for it gets a trigger at its own limit
+// and stall kind instead. Waking early buys nothing when the wake comes up
+// to 2 s late; a trigger that says exactly what the detector asks proves
+// its limit was crossed within the window, and the detector places the
+// crossing there (pressure_above). A trigger two detectors share proves
+// only what both ask: the lower limit, and `some` unless both measure `full`.
 struct TriggerSpec {
   std::string cgroup;  // "/" means /proc/pressure
   Resource resource = Resource::Memory;
   double wakePercent = 0;
   bool wakeOnly = false;
+  StallKind kind = StallKind::Some;
   bool operator==(const TriggerSpec&) const = default;
 };
 constexpr Duration kWakeOnlyWindow = std::chrono::seconds(2);
 
-std::vector<TriggerSpec> planTriggers(const std::vector<WakeSource>& sources, bool needSystemWake);
+std::vector<TriggerSpec> planTriggers(const std::vector<WakeSource>& sources, bool needSystemWake, bool proofs = false);
 
 // The window a trigger is armed with, given the privileged or unprivileged
 // one (triggerWindowFor), and the stall within it that fires the trigger.

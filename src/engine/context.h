@@ -193,6 +193,14 @@ class SampleContext {
   // Cgroups (paths) not killed for now, and why: apps a user chose to keep
   // running when asked ([Desktop] AskBeforeKill=).
   const std::map<std::string, std::string>* spared = nullptr;
+  // PSI triggers that fired since the previous sample.
+  const std::vector<StallProof>* stallProofs = nullptr;
+  const StallProof* stallProof(const std::string& cgroup, Resource r) const {
+    if (stallProofs)
+      for (const auto& p : *stallProofs)
+        if (p.cgroup == cgroup && p.resource == r) return &p;
+    return nullptr;
+  }
   // Online CPUs: PSI's per-CPU weighting makes bounds depend on it.
   unsigned cpus = onlineCpus();
 

@@ -19,6 +19,20 @@ namespace unitoomd {
 enum class Resource { Memory = 0, Io = 1 };
 const char* resourceName(Resource r);
 
+// What a PSI trigger that fired proves: stall of `kind` of at least
+// `percent` of the `window` that ended `at` (the kernel measured the growth
+// of `total` over that window). Without CAP_SYS_RESOURCE the window is 2 s
+// and the kernel checks it only every 2 s, so the trigger fires up to 2 s
+// after the stall began; what it proves reaches back that far.
+struct StallProof {
+  std::string cgroup;
+  Resource resource = Resource::Memory;
+  StallKind kind = StallKind::Some;
+  double percent = 0;
+  Duration window{0};
+  TimePoint at{};
+};
+
 struct CounterPoint {
   TimePoint at;
   uint64_t pgscan = 0;

@@ -24,6 +24,10 @@ struct WakeSource {
   std::string cgroup;
   Resource resource = Resource::Memory;
   double thresholdPercent = 0;  // the detector's own limit
+  StallKind kind = StallKind::Some;  // the stall the detector measures
+  // The detector watches this very cgroup (not the ancestor of a glob's
+  // matches): a trigger with its own kind and limit proves what it measures.
+  bool exact = false;
 };
 
 class Plugin {

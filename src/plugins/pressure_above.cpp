@@ -31,7 +31,10 @@ class PressureAbove : public Plugin {
   PluginResult run(SampleContext& ctx) override {
     double worst = -1;
     std::string worstPath;
-    bool usedAvg10 = useAvg10_;
+    std::string measuredBy = useAvg10_ ? "avg10" : formatDuration(window_) + " window";
+    uint64_t worstInode = 0;
+    const StallProof* worstProof = nullptr;
+    bool proven = false;  // the kernel's trigger says: at least the limit
     for (const auto& pattern : cgroups_) {
       if (calmBeneath(ctx, pattern)) continue;
       for (CgroupView* cg : ctx.resolveOne(pattern)) {
@@ -42,23 +45,47 @@ class PressureAbove : public Plugin {
         } else {
           v = cg->stall(resource_, kind_, window_, &fellBack);
         }
-        if (v && *v > worst) {
+        // Woken by a trigger that proves the limit was crossed within its
+        // window: above now, though this detector's own measure knows only
+        // what it reads from now on (and avg10 trails by seconds).
+        const StallProof* proof = applicableProof(ctx, cg->path(), resource_, kind_, threshold_);
+        bool byProof = proof && (!v || *v <= threshold_);
+        if (byProof) v = proof->percent;
+        if (v && (*v > worst || (byProof && !proven && *v >= worst))) {
           worst = *v;
           worstPath = cg->path();
-          usedAvg10 = useAvg10_ || fellBack;
+          worstInode = cg->inode();
+          worstProof = proof;
+          measuredBy = useAvg10_ || fellBack ? "avg10" : formatDuration(window_) + " window";
+          proven = byProof;
+          if (byProof) measuredBy = formatDuration(proof->window) + " PSI trigger";
         }
       }
     }
-    bool above = worst > threshold_;
-    if (!sustained_.update(above, ctx.now(), duration_)) return PluginResult::Stop;
+    bool above = worst > threshold_ || proven;
+    bool starting = above && !sustained_.active();
+    bool held = sustained_.update(above, ctx.now(), duration_);
+    const CgroupHistory* h = worstInode ? ctx.history().find(worstInode) : nullptr;
+    const StallHistory* stall = h ? &h->stall[static_cast<int>(resource_)] : nullptr;
+    if (!above) wake_.reset();
+    if (starting && worstProof && stall) wake_ = ProvenWake::start(*worstProof, *stall, kind_, window_);
+    if (!held && wake_ && stall && sustained_.active()) {
+      if (auto crossed = wake_->crossedAt(*stall, kind_, threshold_, window_)) {
+        sustained_.backdate(*crossed);
+        wake_.reset();
+        held = sustained_.heldFor(ctx.now()) >= duration_;
+      }
+    }
+    if (!held) return PluginResult::Stop;
     ctx.addFinding(strprintf("%s %s pressure of %s %.1f%% > %g%% for %s (%s)", resourceName(resource_),
                              kind_ == StallKind::Full ? "full" : "some", worstPath.c_str(), worst, threshold_,
-                             formatDuration(sustained_.heldFor(ctx.now())).c_str(),
-                             usedAvg10 ? "avg10" : (formatDuration(window_) + " window").c_str()));
+                             formatDuration(sustained_.heldFor(ctx.now())).c_str(), measuredBy.c_str()));
     return PluginResult::Continue;
   }
 
-  void wakeSources(std::vector<WakeSource>& out) const override { addWakeSources(out, cgroups_, resource_, threshold_); }
+  void wakeSources(std::vector<WakeSource>& out) const override {
+    addProvableWakeSources(out, cgroups_, resource_, threshold_, kind_);
+  }
   // Nothing is timed without a duration: it fires, or it does not.
   bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
 
@@ -102,6 +129,7 @@ class PressureAbove : public Plugin {
   Duration window_ = std::chrono::seconds(1);
   bool useAvg10_ = false;
   Sustained sustained_;
+  std::optional<ProvenWake> wake_;  // woken by a trigger's proof, crossing not yet placed
 };
 
 }  // namespace

@@ -66,6 +66,7 @@ struct Harness {
   std::map<std::string, Preference> userPreferences;  // from users' own managers
   std::vector<std::string> protectedUnits;
   unsigned cpus = 2;
+  std::vector<StallProof> proofs;  // triggers fired before the next sample
 
   Harness() {
     tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
@@ -101,7 +102,9 @@ struct Harness {
     ctx.userPreferences = &userPreferences;
     ctx.protectedUnits = &protectedUnits;
     ctx.cpus = cpus;
+    ctx.stallProofs = &proofs;
     engine->runOnce(ctx);
+    proofs.clear();
   }
 };
 

@@ -875,3 +875,57 @@ TEST(SwapFree, ZramWithRoomIsNoFullSwap) {
   h.sample(0);
   EXPECT_TRUE(h.killer.killed.empty());
 }
+
+namespace {
+
+// Asleep on its trigger until t = 30, then woken: a 2 s unprivileged
+// trigger that fired at 30 with `proof`, after `stalledUs` of full stall;
+// from then on 40 % full stall, read every 250 ms. When was the 3 s rule
+// (6 %) met: the first sample that kills.
+std::optional<double> killedAtAfterWake(std::optional<StallProof> proof, unsigned long long stalledUs = 800000) {
+  Harness h;
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 6, "duration": 3}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.sample(0);  // the idle sample
+  unsigned long long total = stalledUs;
+  for (int i = 0; i <= 40; ++i) {
+    double t = 30 + i * 0.25;
+    if (i == 0 && proof) h.proofs.push_back(*proof);
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.sample(t);
+    if (!h.killer.killed.empty()) return t;
+    total += 100000;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// Without CAP_SYS_RESOURCE the kernel checks a 2 s trigger only every 2 s:
+// it fires up to 2 s after the limit was crossed. What it proves (stall
+// over its window at the detector's limit and kind) counts. 0.8 s of stall
+// at 40 % began at 28 and crossed 6 % at 28.15, but the detector's own 1 s
+// window lies inside the trigger's no earlier than 29: 3 s from there is 32.
+// 0.2 s of stall began at 29.5 and crossed at 29.65: killed at 32.65, the
+// first sample after is 32.75.
+TEST(PressureAbove, ATriggerThatProvesTheLimitCountsFromItsWindow) {
+  StallProof proof{"/w", Resource::Memory, StallKind::Full, 6, std::chrono::seconds(2), at(30)};
+  EXPECT_EQ(killedAtAfterWake(proof), std::optional<double>(32.0));
+  EXPECT_EQ(killedAtAfterWake(proof, 200000), std::optional<double>(32.75));
+  auto measuredOnly = killedAtAfterWake(std::nullopt);  // counts from its own first reading, at 30 or later
+  ASSERT_TRUE(measuredOnly);
+  EXPECT_GE(*measuredOnly, 33.0);
+  // a proof of less than the rule asks proves nothing for it
+  StallProof some = proof;
+  some.kind = StallKind::Some;
+  EXPECT_EQ(killedAtAfterWake(some), measuredOnly);
+  StallProof lower = proof;
+  lower.percent = 3;
+  EXPECT_EQ(killedAtAfterWake(lower), measuredOnly);
+  // a privileged trigger's window (500 ms) is within the detector's own
+  StallProof shortWindow = proof;
+  shortWindow.window = std::chrono::milliseconds(500);
+  EXPECT_EQ(killedAtAfterWake(shortWindow), std::optional<double>(33.0));
+}

@@ -106,3 +106,26 @@ TEST(TriggersStale, WhenAMissingCgroupAppears) {
   EXPECT_TRUE(triggersStale(armed, {kWork, kBuild}, cg.inodeOf()));
   EXPECT_TRUE(triggersStale({}, {kSystemWake}, cg.inodeOf()));  // dropped after an error, say
 }
+
+// Without CAP_SYS_RESOURCE the kernel checks a 2 s trigger every 2 s: a
+// detector on one cgroup gets a trigger at its own limit and kind, whose
+// firing proves what the detector measures; a glob's ancestor still wakes
+// early (its stall proves nothing about any one match).
+TEST(PlanTriggers, UnprivilegedDetectorsOnOneCgroupGetTriggersThatProveTheirLimit) {
+  std::vector<WakeSource> ws = {{"/work.slice", Resource::Memory, 6, StallKind::Full, true},
+                                {"/user.slice", Resource::Memory, 40, StallKind::Full, false}};
+  auto plan = planTriggers(ws, false, /*proofs=*/true);
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0], (TriggerSpec{"/user.slice", Resource::Memory, 5.0, false, StallKind::Some}));
+  EXPECT_EQ(plan[1], (TriggerSpec{"/work.slice", Resource::Memory, 6.0, false, StallKind::Full}));
+  auto privileged = planTriggers(ws, false, /*proofs=*/false);
+  EXPECT_EQ(privileged[1], (TriggerSpec{"/work.slice", Resource::Memory, 3.0, false, StallKind::Some}));
+}
+
+TEST(PlanTriggers, ASharedTriggerProvesOnlyWhatBothDetectorsAsk) {
+  std::vector<WakeSource> ws = {{"/work.slice", Resource::Memory, 6, StallKind::Full, true},
+                                {"/work.slice", Resource::Memory, 10, StallKind::Some, true}};
+  auto plan = planTriggers(ws, false, true);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0], (TriggerSpec{"/work.slice", Resource::Memory, 6.0, false, StallKind::Some}));
+}
