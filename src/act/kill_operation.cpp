@@ -92,8 +92,8 @@ KillState KillOperation::poll(const CgroupFs& fs, TimePoint now) {
     state_ = KillState::Done;
     doneAt_ = now;
   } else if (now - signalledAt_ >= confirmWindow()) {
-    fail(strprintf("%s still has processes %s after %s", victim_.path.c_str(), formatDuration(std::chrono::duration_cast<Duration>(now - signalledAt_)).c_str(),
-                   method_.c_str()));
+    fail(strprintf("%s still has processes %s after %s", victim_.path.c_str(),
+                   formatDuration(std::chrono::duration_cast<Duration>(now - signalledAt_)).c_str(), method_.c_str()));
   }
   return state_;
 }

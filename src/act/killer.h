@@ -82,7 +82,10 @@ class KillOperation {
   TimePoint signalledAt() const { return signalledAt_; }
   const KillOptions& options() const { return options_; }
   // Restart refills the cgroup: it is done when these processes are gone.
-  void trackProcesses(std::set<int> pids) { oldPids_ = std::move(pids); trackPids_ = true; }
+  void trackProcesses(std::set<int> pids) {
+    oldPids_ = std::move(pids);
+    trackPids_ = true;
+  }
 
  private:
   bool victimGone(const CgroupFs& fs) const;

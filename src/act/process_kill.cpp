@@ -44,8 +44,8 @@ class ProcessKill : public KillOperation {
 
   void vanished() { fail(victim().path + " no longer exists"); }
 
-  void run(const std::vector<ProcessInfo>& procs, const std::vector<std::string>& protectedComms,
-           const std::string& shape, TimePoint now) {
+  void run(const std::vector<ProcessInfo>& procs, const std::vector<std::string>& protectedComms, const std::string& shape,
+           TimePoint now) {
     std::string why;
     auto v = chooseProcessVictim(procs, protectedComms, &why);
     if (!v) return fail("nothing to kill in " + victim().path + ": " + why);

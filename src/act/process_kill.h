@@ -22,10 +22,9 @@ class ScopeAwareKiller : public Killer {
   // `everyCgroupIsUsers`: a per-user instance, whose cgroups are all its
   // user's; else only cgroups under /user.slice/user-UID.slice are looked
   // at for terminals (a system service is killed as a unit, ptys or not).
-  ScopeAwareKiller(Killer& whole, const std::vector<std::string>& processScopes,
-                   const std::vector<std::string>& protectedComms, bool everyCgroupIsUsers = false)
-      : whole_(whole), processScopes_(processScopes), protectedComms_(protectedComms),
-        everyCgroupIsUsers_(everyCgroupIsUsers) {}
+  ScopeAwareKiller(Killer& whole, const std::vector<std::string>& processScopes, const std::vector<std::string>& protectedComms,
+                   bool everyCgroupIsUsers = false)
+      : whole_(whole), processScopes_(processScopes), protectedComms_(protectedComms), everyCgroupIsUsers_(everyCgroupIsUsers) {}
 
   std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
                                        TimePoint now) override;

@@ -13,7 +13,11 @@ constexpr const char* kLmmPath = "/org/freedesktop/LowMemoryMonitor";
 }  // namespace
 
 ApiService::ApiService(sd_event* event, BusKind bus, ApiModel& model)
-    : event_(event), bus_(bus), model_(model), reconnect_(event, [this] { connect(); }, BusAddress(bus).socketPath()) {}
+    : event_(event),
+      bus_(bus),
+      model_(model),
+      reconnect_(
+          event, [this] { connect(); }, BusAddress(bus).socketPath()) {}
 
 ApiService::~ApiService() { disconnect(); }
 
@@ -31,18 +35,22 @@ void ApiService::connect() {
     reconnect_.schedule();
     return;
   }
-  loop_ = std::make_unique<BusLoop>(event_, *connection_, [this](const std::string& why) {
-    LOG_WARN("lost the bus our API is on (%s); offering it again", why.c_str());
-    disconnect();
-    reconnect_.schedule();
-  }, BusLoop::Priority::Normal, "api-bus");
+  loop_ = std::make_unique<BusLoop>(
+      event_, *connection_,
+      [this](const std::string& why) {
+        LOG_WARN("lost the bus our API is on (%s); offering it again", why.c_str());
+        disconnect();
+        reconnect_.schedule();
+      },
+      BusLoop::Priority::Normal, "api-bus");
   reconnect_.succeeded();
   warned_ = false;
   LOG_INFO("offering %s on the %s", kBusName, which);
   claimLowMemoryMonitor();
   if (bus_ == BusKind::System) {
     oom1_ = offerOom1Dump(*connection_, [this] {
-      return "unitoomd answers for systemd-oomd, which is not running (org.freedesktop.oom1)\n\n" + renderDump(model_.snapshot(true));
+      return "unitoomd answers for systemd-oomd, which is not running (org.freedesktop.oom1)\n\n" +
+             renderDump(model_.snapshot(true));
     });
   }
 }
@@ -78,7 +86,10 @@ void ApiService::claimLowMemoryMonitor() {
   try {
     auto bus = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
     bool owned = false;
-    bus->callMethod("NameHasOwner").onInterface("org.freedesktop.DBus").withArguments(std::string(kLmmName)).storeResultsTo(owned);
+    bus->callMethod("NameHasOwner")
+        .onInterface("org.freedesktop.DBus")
+        .withArguments(std::string(kLmmName))
+        .storeResultsTo(owned);
     if (owned) {
       LOG_INFO("%s is provided by another process; not offering it", kLmmName);
       return;

@@ -24,7 +24,9 @@ void requireRoot(sdbus::IObject& object, const char* what) {
 std::unique_ptr<sdbus::IObject> makeLogControlObject(sdbus::IConnection& connection) {
   auto object = sdbus::createObject(connection, kPath);
   sdbus::IObject& o = *object;
-  o.registerProperty("LogLevel").onInterface(kInterface).withGetter([] { return logLevelName(logLevel()); })
+  o.registerProperty("LogLevel")
+      .onInterface(kInterface)
+      .withGetter([] { return logLevelName(logLevel()); })
       .withSetter([&o](const std::string& value) {
         requireRoot(o, "LogLevel");
         auto level = parseLogLevelName(value);
@@ -34,7 +36,9 @@ std::unique_ptr<sdbus::IObject> makeLogControlObject(sdbus::IConnection& connect
         setLogLevel(*level);
         LOG_NOTICE("log level set to %s (LogControl1)", logLevelName(*level).c_str());
       });
-  o.registerProperty("LogTarget").onInterface(kInterface).withGetter([] { return logTargetName(logTarget()); })
+  o.registerProperty("LogTarget")
+      .onInterface(kInterface)
+      .withGetter([] { return logTargetName(logTarget()); })
       .withSetter([&o](const std::string& value) {
         requireRoot(o, "LogTarget");
         auto target = parseLogTargetName(value);

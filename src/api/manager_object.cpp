@@ -57,7 +57,8 @@ std::string ManagerObject::GetMetrics(const std::string& format) {
 
 std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>>
 ManagerObject::ListKills() {
-  std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>> out;
+  std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>>
+      out;
   for (const KillRecord& k : model_.snapshot(false).kills) {
     std::map<std::string, std::string> figures;
     for (const auto& [key, value] : k.figures) figures.emplace(wire(key), wire(value));

@@ -17,7 +17,7 @@ class ApiModel {
   virtual ~ApiModel() = default;
   // readPressure: also read the monitored cgroups' memory.pressure (file reads)
   virtual Snapshot snapshot(bool readPressure) = 0;
-  virtual Metrics metrics() = 0;  // reads the monitored cgroups' pressure and the daemon's own usage
+  virtual Metrics metrics() = 0;            // reads the monitored cgroups' pressure and the daemon's own usage
   virtual std::string reloadFromApi() = 0;  // "" when reloaded, else why not
   virtual void setDryRunFromApi(bool dryRun) = 0;
 };
@@ -54,7 +54,8 @@ class ManagerObject final : public sdbus::AdaptorInterfaces<org::unitoomd1::Mana
   std::string SystemdBus() override;
   bool StandingBy() override;
   std::vector<sdbus::Struct<std::string, uint64_t>> WokenBy() override;
-  std::vector<sdbus::Struct<uint64_t, uint32_t, std::string, std::string, std::string, std::string, std::string>> Questions() override;
+  std::vector<sdbus::Struct<uint64_t, uint32_t, std::string, std::string, std::string, std::string, std::string>> Questions()
+      override;
 
   void requireRoot(const char* what);
 

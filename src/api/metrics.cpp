@@ -93,10 +93,12 @@ std::string renderMetrics(const Metrics& m, MetricsFormat format) {
   w.family("unitoomd_build_info", "gauge", "unitoomd's version, as a label; the value is always 1.");
   w.sample("unitoomd_build_info", {{"version", m.version}}, 1);
 
-  w.family("unitoomd_kills", "counter", "Kills since start, by ruleset, method (KillUnit, StopUnit, RestartUnit, "
+  w.family("unitoomd_kills", "counter",
+           "Kills since start, by ruleset, method (KillUnit, StopUnit, RestartUnit, "
            "cgroup.kill, kill: one process) and outcome (killed, failed, dry_run).");
   for (const auto& [k, n] : m.kills)
-    w.sample("unitoomd_kills_total", {{"ruleset", k.ruleset}, {"method", k.method}, {"outcome", k.outcome}}, static_cast<double>(n));
+    w.sample("unitoomd_kills_total", {{"ruleset", k.ruleset}, {"method", k.method}, {"outcome", k.outcome}},
+             static_cast<double>(n));
 
   w.family("unitoomd_kernel_oom_kills", "counter",
            "Processes the kernel's OOM killer killed in the monitored cgroups since start (memory.events oom_kill).");
@@ -112,14 +114,18 @@ std::string renderMetrics(const Metrics& m, MetricsFormat format) {
   w.family("unitoomd_memory_pressure_avg10_ratio", "gauge",
            "Memory pressure of each monitored cgroup over the last 10 s (PSI avg10, as a fraction), some and full.");
   for (const auto& c : m.cgroups) {
-    if (c.someAvg10 >= 0) w.sample("unitoomd_memory_pressure_avg10_ratio", {{"cgroup", c.cgroup}, {"kind", "some"}}, c.someAvg10 / 100);
-    if (c.fullAvg10 >= 0) w.sample("unitoomd_memory_pressure_avg10_ratio", {{"cgroup", c.cgroup}, {"kind", "full"}}, c.fullAvg10 / 100);
+    if (c.someAvg10 >= 0)
+      w.sample("unitoomd_memory_pressure_avg10_ratio", {{"cgroup", c.cgroup}, {"kind", "some"}}, c.someAvg10 / 100);
+    if (c.fullAvg10 >= 0)
+      w.sample("unitoomd_memory_pressure_avg10_ratio", {{"cgroup", c.cgroup}, {"kind", "full"}}, c.fullAvg10 / 100);
   }
   w.family("unitoomd_memory_stall_seconds", "counter",
            "Time the tasks of each monitored cgroup stalled on memory (PSI total), some and full.");
   for (const auto& c : m.cgroups) {
-    if (c.someStallSeconds >= 0) w.sample("unitoomd_memory_stall_seconds_total", {{"cgroup", c.cgroup}, {"kind", "some"}}, c.someStallSeconds);
-    if (c.fullStallSeconds >= 0) w.sample("unitoomd_memory_stall_seconds_total", {{"cgroup", c.cgroup}, {"kind", "full"}}, c.fullStallSeconds);
+    if (c.someStallSeconds >= 0)
+      w.sample("unitoomd_memory_stall_seconds_total", {{"cgroup", c.cgroup}, {"kind", "some"}}, c.someStallSeconds);
+    if (c.fullStallSeconds >= 0)
+      w.sample("unitoomd_memory_stall_seconds_total", {{"cgroup", c.cgroup}, {"kind", "full"}}, c.fullStallSeconds);
   }
 
   w.family("unitoomd_samples", "counter", "Samples taken: every ruleset evaluated once over fresh readings.");

@@ -32,7 +32,7 @@ class Histogram {
 
 struct CgroupPressureMetric {
   std::string cgroup;
-  double someAvg10 = -1, fullAvg10 = -1;  // percent; -1: unreadable
+  double someAvg10 = -1, fullAvg10 = -1;                // percent; -1: unreadable
   double someStallSeconds = -1, fullStallSeconds = -1;  // PSI totals; -1: unreadable
 };
 

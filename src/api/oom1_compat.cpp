@@ -51,8 +51,10 @@ std::unique_ptr<sdbus::IObject> offerOom1Dump(sdbus::IConnection& connection, st
         .implementedAs([dumpText = std::move(dumpText)]() { return textFd(dumpText()); });
     object->finishRegistration();
     uint32_t result = 0;
-    bus->callMethod("RequestName").onInterface("org.freedesktop.DBus")
-        .withArguments(std::string(kName), kAllowReplacement | kDoNotQueue).storeResultsTo(result);
+    bus->callMethod("RequestName")
+        .onInterface("org.freedesktop.DBus")
+        .withArguments(std::string(kName), kAllowReplacement | kDoNotQueue)
+        .storeResultsTo(result);
     if (result != kPrimaryOwner) {
       LOG_INFO("%s was taken meanwhile: not offering oomctl's dump", kName);
       return nullptr;

@@ -100,9 +100,10 @@ std::string renderKillsJson(const std::vector<KillRecord>& kills) {
   std::string out = "[";
   for (size_t i = 0; i < kills.size(); ++i) {
     const auto& k = kills[i];
-    out += (i ? ", " : "") + std::string("{\"time_usec\": ") + std::to_string(k.realtimeUsec) + ", \"unit\": " + jsonQuote(k.unit) +
-           ", \"cgroup\": " + jsonQuote(k.cgroup) + ", \"ruleset\": " + jsonQuote(k.ruleset) + ", \"reason\": " +
-           jsonQuote(k.reason) + ", \"dry_run\": " + (k.dryRun ? "true" : "false") + ", \"figures\": {";
+    out += (i ? ", " : "") + std::string("{\"time_usec\": ") + std::to_string(k.realtimeUsec) +
+           ", \"unit\": " + jsonQuote(k.unit) + ", \"cgroup\": " + jsonQuote(k.cgroup) +
+           ", \"ruleset\": " + jsonQuote(k.ruleset) + ", \"reason\": " + jsonQuote(k.reason) +
+           ", \"dry_run\": " + (k.dryRun ? "true" : "false") + ", \"figures\": {";
     for (size_t j = 0; j < k.figures.size(); ++j)
       out += (j ? ", " : "") + jsonQuote(k.figures[j].first) + ": " + jsonQuote(k.figures[j].second);
     out += "}}";
@@ -113,13 +114,13 @@ std::string renderKillsJson(const std::vector<KillRecord>& kills) {
 std::string renderDumpJson(const Snapshot& s) {
   std::string out = "{\"version\": " + jsonQuote(s.version) + ", \"dry_run\": " + (s.dryRun ? "true" : "false") +
                     ", \"kill_count\": " + std::to_string(s.killCount) + ", \"systemd_bus\": " + jsonQuote(s.bus) +
-                    ", \"followed_users\": [" + joinNumbers(s.followedUsers) + "], \"standing_by\": " +
-                    (s.standingBy ? "true" : "false") +
+                    ", \"followed_users\": [" + joinNumbers(s.followedUsers) +
+                    "], \"standing_by\": " + (s.standingBy ? "true" : "false") +
                     ", \"rulesets\": " + renderRulesetsJson(s.rulesets) + ", \"monitored_cgroups\": [";
   for (size_t i = 0; i < s.cgroups.size(); ++i) {
     const auto& c = s.cgroups[i];
-    out += (i ? ", " : "") + std::string("{\"cgroup\": ") + jsonQuote(c.path) + ", \"memory_some_avg10\": " +
-           jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
+    out += (i ? ", " : "") + std::string("{\"cgroup\": ") + jsonQuote(c.path) +
+           ", \"memory_some_avg10\": " + jsonNumber(c.memorySome) + ", \"memory_full_avg10\": " + jsonNumber(c.memoryFull) + "}";
   }
   out += "], \"woken_by\": [";
   for (size_t i = 0; i < s.wokenBy.size(); ++i) {
@@ -132,8 +133,8 @@ std::string renderDumpJson(const Snapshot& s) {
     const auto& q = s.questions[i];
     out += (i ? ", " : "") + std::string("{\"time_usec\": ") + std::to_string(q.askedRealtimeUsec) +
            ", \"uid\": " + std::to_string(q.uid) + ", \"app\": " + jsonQuote(q.app) + ", \"cgroup\": " + jsonQuote(q.cgroup) +
-           ", \"state\": " + jsonQuote(q.state) + ", \"answer\": " + jsonQuote(q.answer) + ", \"outcome\": " +
-           jsonQuote(q.outcome) + "}";
+           ", \"state\": " + jsonQuote(q.state) + ", \"answer\": " + jsonQuote(q.answer) +
+           ", \"outcome\": " + jsonQuote(q.outcome) + "}";
   }
   return out + "]}";
 }

@@ -44,7 +44,7 @@ struct Snapshot {
   std::string version;
   bool dryRun = false;
   uint64_t killCount = 0;
-  std::string bus;  // "system bus", "user's session bus", or "" (no systemd)
+  std::string bus;                      // "system bus", "user's session bus", or "" (no systemd)
   std::vector<uint32_t> followedUsers;  // uids whose user managers the system instance follows
   bool standingBy = false;              // --user: the system instance protects this session
   std::vector<RulesetInfo> rulesets;

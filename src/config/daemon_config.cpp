@@ -98,7 +98,8 @@ void applyDaemonConfig(std::string_view text, const std::string& file, DaemonCon
     } else if (e.section == "Daemon") {
       if (e.key == "Rulesets") c.rulesetFile = e.value;
       else if (e.key == "RulesetDropInDirectory") c.rulesetDropInDir = e.value;
-      else if (e.key == "SampleIntervalSec") duration(c.sampleInterval, std::chrono::milliseconds(250), std::chrono::milliseconds(10));
+      else if (e.key == "SampleIntervalSec")
+        duration(c.sampleInterval, std::chrono::milliseconds(250), std::chrono::milliseconds(10));
       else if (e.key == "IdleIntervalSec") duration(c.idleInterval, std::chrono::seconds(30), std::chrono::seconds(1));
       else if (e.key == "DryRun") {
         auto b = parseBool(e.value);

@@ -19,29 +19,45 @@ struct DesktopConfig {
   bool followUserManagers = true;
   // Scopes in which one process (or its job's process group) is killed
   // instead of the whole scope: login sessions and terminal tabs.
-  std::vector<std::string> killProcessesIn = {"session-*.scope", "vte-spawn-*.scope", "tmux-spawn-*.scope",
-                                              "*terminal*.scope", "*Terminal*.scope", "*konsole*.scope",
-                                              "*kitty*.scope", "*alacritty*.scope", "*foot*.scope", "*wezterm*.scope"};
+  std::vector<std::string> killProcessesIn = {"session-*.scope",  "vte-spawn-*.scope", "tmux-spawn-*.scope", "*terminal*.scope",
+                                              "*Terminal*.scope", "*konsole*.scope",   "*kitty*.scope",      "*alacritty*.scope",
+                                              "*foot*.scope",     "*wezterm*.scope"};
   // Units never killed, nor anything that contains one (cgroup names).
-  std::vector<std::string> protectedUnits = {
-      "init.scope", "session.slice", "dbus.service", "dbus-broker.service", "dbus.socket",
-      "pipewire.service", "pipewire-pulse.service", "wireplumber.service", "pulseaudio.service",
-      "org.gnome.Shell@*.service", "org.gnome.Shell.service", "gnome-shell*.service", "plasma-kwin_*.service",
-      "plasma-plasmashell.service", "xdg-desktop-portal*.service", "gdm.service", "sddm.service", "lightdm.service",
-      "display-manager.service", "systemd-logind.service", "systemd-journald.service", "unitoomd.service"};
+  std::vector<std::string> protectedUnits = {"init.scope",
+                                             "session.slice",
+                                             "dbus.service",
+                                             "dbus-broker.service",
+                                             "dbus.socket",
+                                             "pipewire.service",
+                                             "pipewire-pulse.service",
+                                             "wireplumber.service",
+                                             "pulseaudio.service",
+                                             "org.gnome.Shell@*.service",
+                                             "org.gnome.Shell.service",
+                                             "gnome-shell*.service",
+                                             "plasma-kwin_*.service",
+                                             "plasma-plasmashell.service",
+                                             "xdg-desktop-portal*.service",
+                                             "gdm.service",
+                                             "sddm.service",
+                                             "lightdm.service",
+                                             "display-manager.service",
+                                             "systemd-logind.service",
+                                             "systemd-journald.service",
+                                             "unitoomd.service"};
   // Processes never killed inside such scopes (command names, /proc/PID/comm).
   std::vector<std::string> protectedProcesses = {
-      "systemd", "(sd-pam)", "dbus-daemon", "dbus-broker*", "gnome-shell", "gnome-session*", "mutter*", "kwin_*",
-      "plasmashell", "Xorg", "Xwayland", "sway", "weston", "labwc", "pipewire*", "wireplumber", "pulseaudio", "sshd",
-      "login", "gdm*", "sddm*", "lightdm*"};
+      "systemd",     "(sd-pam)", "dbus-daemon", "dbus-broker*", "gnome-shell", "gnome-session*", "mutter*",   "kwin_*",
+      "plasmashell", "Xorg",     "Xwayland",    "sway",         "weston",      "labwc",          "pipewire*", "wireplumber",
+      "pulseaudio",  "sshd",     "login",       "gdm*",         "sddm*",       "lightdm*"};
   enum class Lmm { Auto, Yes, No };
   Lmm lowMemoryMonitor = Lmm::Auto;  // provide org.freedesktop.LowMemoryMonitor
   bool notify = true;                // desktop notification after a kill in a user's session
   // Pause and ask (desktop/ask_policy.h): freeze a user's app and ask
   // "Close <app>" / "Keep running" before killing it. Opt-in.
   bool askBeforeKill = false;
-  Duration askTimeout = std::chrono::seconds(20);   // no answer: killed
-  Duration askCoolDown = std::chrono::minutes(5);   // after Keep running: spared this long
+  Duration askTimeout = std::chrono::seconds(20);  // no answer: killed
+  Duration askCoolDown = std::chrono::minutes(5);  // after Keep running: spared this long
 };
 
 constexpr Duration kDefaultSystemdKillTimeout = std::chrono::milliseconds(300);
@@ -73,8 +89,8 @@ struct DaemonConfig {
 };
 
 struct ConfigPaths {
-  std::string mainFile;                  // may not exist
-  std::vector<std::string> dropInDirs;   // highest precedence first
+  std::string mainFile;                 // may not exist
+  std::vector<std::string> dropInDirs;  // highest precedence first
 };
 
 // /etc/unitoomd/unitoomd.conf with unitoomd.conf.d/*.conf from /etc, /run,

@@ -82,8 +82,14 @@ class Parser {
       case '{': return object(out, depth);
       case '[': return array(out, depth);
       case '"': out.type = JsonValue::Type::String; return string(out.text);
-      case 't': out.type = JsonValue::Type::Bool; out.boolean = true; return literal("true");
-      case 'f': out.type = JsonValue::Type::Bool; out.boolean = false; return literal("false");
+      case 't':
+        out.type = JsonValue::Type::Bool;
+        out.boolean = true;
+        return literal("true");
+      case 'f':
+        out.type = JsonValue::Type::Bool;
+        out.boolean = false;
+        return literal("false");
       case 'n': out.type = JsonValue::Type::Null; return literal("null");
       default:
         if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) return number(out);

@@ -18,8 +18,8 @@ struct JsonValue {
   Type type = Type::Null;
   int line = 0;
   bool boolean = false;
-  std::string text;  // String: the decoded string; Number: its source text
-  std::vector<JsonValue> items;                          // Array
+  std::string text;                                        // String: the decoded string; Number: its source text
+  std::vector<JsonValue> items;                            // Array
   std::vector<std::pair<std::string, JsonValue>> members;  // Object, in file order
   // User-provided: clang (14, with libstdc++ 12) cannot define the implicit
   // one while `members` names the still incomplete JsonValue in a pair.

@@ -15,7 +15,8 @@ struct Reader {
     if (v.type == t) return true;
     JsonValue probe;
     probe.type = t;
-    error(v.line, what + " must be " + (t == JsonValue::Type::Object ? "an " : "a ") + probe.typeName() + ", not " + (v.type == JsonValue::Type::Array || v.type == JsonValue::Type::Object ? "an " : "a ") + v.typeName());
+    error(v.line, what + " must be " + (t == JsonValue::Type::Object ? "an " : "a ") + probe.typeName() + ", not " +
+                      (v.type == JsonValue::Type::Array || v.type == JsonValue::Type::Object ? "an " : "a ") + v.typeName());
     return false;
   }
 
@@ -35,7 +36,9 @@ struct Reader {
 
   bool scalar(const JsonValue& v, const std::string& what, std::string& out) {
     if (v.scalarText(out)) return true;
-    error(v.line, what + " must be a string or number, not " + std::string(v.typeName() == std::string("array") || v.typeName() == std::string("object") ? "an " : "a ") + v.typeName());
+    error(v.line, what + " must be a string or number, not " +
+                      std::string(v.typeName() == std::string("array") || v.typeName() == std::string("object") ? "an " : "a ") +
+                      v.typeName());
     return false;
   }
 

@@ -83,7 +83,8 @@ LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Rulese
   out.compiled = compile(base, source.dropIns, builtinPlugins());
   out.compiled.errors.insert(out.compiled.errors.end(), source.dropInErrors.begin(), source.dropInErrors.end());
   for (const auto& f : source.dropIns)
-    if (std::find(out.compiled.skippedDropIns.begin(), out.compiled.skippedDropIns.end(), f.path) == out.compiled.skippedDropIns.end())
+    if (std::find(out.compiled.skippedDropIns.begin(), out.compiled.skippedDropIns.end(), f.path) ==
+        out.compiled.skippedDropIns.end())
       out.dropInsApplied.push_back(f.path);
   return out;
 }

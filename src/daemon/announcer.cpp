@@ -49,7 +49,8 @@ void Announcer::pressure(const Engine& engine) {
       if (api_) api_->lowMemoryWarning(static_cast<uint8_t>(w.lowMemoryLevel));
       continue;
     }
-    LOG_NOTICE("ruleset '%s' is %s", w.ruleset.c_str(), w.secondsLeft ? w.reason.c_str() : "over its limits and timing towards a kill");
+    LOG_NOTICE("ruleset '%s' is %s", w.ruleset.c_str(),
+               w.secondsLeft ? w.reason.c_str() : "over its limits and timing towards a kill");
     if (sessions_) tellUsers(w, engine);
     if (!api_) continue;
     api_->lowMemoryWarning(static_cast<uint8_t>(w.lowMemoryLevel));

@@ -18,7 +18,8 @@ namespace unitoomd {
 class Announcer {
  public:
   // The daemon's own: null until started, and where there is no such bus.
-  Announcer(const std::unique_ptr<ApiService>& api, const std::unique_ptr<UserSessions>& sessions) : api_(api), sessions_(sessions) {}
+  Announcer(const std::unique_ptr<ApiService>& api, const std::unique_ptr<UserSessions>& sessions)
+      : api_(api), sessions_(sessions) {}
 
   // After every sample and every step of a kill.
   void pressure(const Engine& engine);

@@ -36,7 +36,8 @@ Snapshot snapshotOf(const DaemonView& v, bool readPressure, TimePoint now) {
   s.followedUsers.assign(v.followedUsers.begin(), v.followedUsers.end());
   s.standingBy = v.standingBy;
   if (v.bus) s.bus = *v.bus == BusKind::System ? "system bus" : "user's session bus";
-  for (const auto& r : v.engine.rulesets()) s.rulesets.push_back({r->name, r->description, r->origin, rulesetStateName(r->state(now))});
+  for (const auto& r : v.engine.rulesets())
+    s.rulesets.push_back({r->name, r->description, r->origin, rulesetStateName(r->state(now))});
   for (const auto& path : v.memoryCgroups) {
     CgroupPressure c{path};
     if (auto psi = readPressure ? memoryPressureOf(v.fs, path) : std::nullopt) {

@@ -25,8 +25,8 @@ struct DaemonView {
   const AskingKiller* asker = nullptr;  // pause and ask, once started
   bool dryRun = false;
   bool standingBy = false;
-  std::optional<BusKind> bus;             // none: standalone
-  std::set<std::string> memoryCgroups;    // whose memory.pressure is shown ("/": /proc/pressure/memory)
+  std::optional<BusKind> bus;           // none: standalone
+  std::set<std::string> memoryCgroups;  // whose memory.pressure is shown ("/": /proc/pressure/memory)
   std::set<uid_t> followedUsers;
   uint64_t kernelOomKills = 0;
   int64_t unitsFollowed = -1;  // -1: not following systemd

@@ -32,7 +32,8 @@ Daemon::Daemon(DaemonOptions options)
       announcer_(api_, userSessions_) {
   privileged_ = haveCapSysResource();
   sd_event_default(&event_);
-  triggers_ = std::make_unique<PsiTriggers>(event_, triggerWindowFor(privileged_), [this](const TriggerSpec& spec) { triggerFired(spec); });
+  triggers_ = std::make_unique<PsiTriggers>(event_, triggerWindowFor(privileged_),
+                                            [this](const TriggerSpec& spec) { triggerFired(spec); });
   sampleTimer_ = std::make_unique<OneShotTimer>(event_, "sample-timer", [this] {
     sample();
     scheduleNext();
@@ -56,9 +57,8 @@ Daemon::~Daemon() {
 }
 
 bool Daemon::reload(bool initial) {
-  auto loaded = configSource_.load(initial, [this](const DaemonConfig& c) {
-    return unitRulesets_.build(c, tracker_.get(), userSessions_.get());
-  });
+  auto loaded = configSource_.load(
+      initial, [this](const DaemonConfig& c) { return unitRulesets_.build(c, tracker_.get(), userSessions_.get()); });
   if (!loaded) return false;
   config_ = std::move(loaded->config);
   const std::string& root = loaded->cgroupRoot;
@@ -240,7 +240,9 @@ DaemonView Daemon::view() const {
 std::string Daemon::reloadFromApi() {
   bool ok = reloadNotified();
   const std::string& why = configSource_.lastError();
-  return ok ? "" : (why.empty() ? "the configuration was refused; see the journal" : why) + " (the last good configuration keeps running)";
+  return ok ? ""
+            : (why.empty() ? "the configuration was refused; see the journal" : why) +
+                  " (the last good configuration keeps running)";
 }
 
 void Daemon::setDryRunFromApi(bool dryRun) {
@@ -262,10 +264,10 @@ void Daemon::updateStatus() {
 void Daemon::standBy(bool systemInstanceFollows) {
   standingBy_ = systemInstanceFollows;
   if (standingBy_)
-    LOG_NOTICE("the system instance follows this user's manager: standing by (two killers would race over the "
-               "same cgroups); set [Desktop] FollowUserManagers=no in the system instance to use this one");
-  else
-    LOG_NOTICE("the system instance no longer follows this user's manager: acting again");
+    LOG_NOTICE(
+        "the system instance follows this user's manager: standing by (two killers would race over the "
+        "same cgroups); set [Desktop] FollowUserManagers=no in the system instance to use this one");
+  else LOG_NOTICE("the system instance no longer follows this user's manager: acting again");
   updateStatus();
 }
 
@@ -285,7 +287,9 @@ bool Daemon::start() {
             if (u.cgroup == cgroup) return u.name;
         return std::string();
       },
-      [this](const std::string& cgroup, const std::string&, uint64_t died) { announcer_.kernelKilled(cgroup, died, config_.desktop.notify); });
+      [this](const std::string& cgroup, const std::string&, uint64_t died) {
+        announcer_.kernelKilled(cgroup, died, config_.desktop.notify);
+      });
   if (!reload(true)) return false;
   killWatch_ = std::make_unique<KillWatch>(event_, fs_->root(), [this] { advanceKills(); });
   // an answer moves a question on at once, as systemd's reply moves a kill
@@ -325,7 +329,8 @@ bool Daemon::start() {
 int Daemon::run() {
   int r = sd_event_loop(event_);
   sd_notify(0, "STOPPING=1");
-  logEvent(LogLevel::Info, message_id::kStopping, "stopping after %llu sample(s) and %llu step(s) of kills in flight between them, %llu kill(s)",
+  logEvent(LogLevel::Info, message_id::kStopping,
+           "stopping after %llu sample(s) and %llu step(s) of kills in flight between them, %llu kill(s)",
            static_cast<unsigned long long>(ledger_.samples()), static_cast<unsigned long long>(ledger_.killSteps()),
            static_cast<unsigned long long>(ledger_.kills()));
   return r < 0 ? 1 : 0;

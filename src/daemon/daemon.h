@@ -97,7 +97,7 @@ class Daemon : private ReportSink {
   std::unique_ptr<UnitTracker> tracker_;
   std::unique_ptr<SystemdKiller> systemdKiller_;
   std::unique_ptr<KillWatch> killWatch_;  // waits on the victims of kills in flight
-  DaemonApi apiModel_;  // before api_, which holds it
+  DaemonApi apiModel_;                    // before api_, which holds it
   std::unique_ptr<ApiService> api_;
   std::unique_ptr<UserSessions> userSessions_;  // the system instance's view into users' sessions
   UnitRulesets unitRulesets_;

@@ -21,8 +21,8 @@ void DropInWatch::watch(const std::string& dir) {
   if (source_) source_ = sd_event_source_disable_unref(source_);
   dir_ = dir;
   if (dir_.empty()) return;
-  int r = sd_event_add_inotify(event_, &source_, dir_.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR,
-                               onChange, this);
+  int r = sd_event_add_inotify(event_, &source_, dir_.c_str(),
+                               IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR, onChange, this);
   if (r < 0) LOG_NOTICE("not watching %s for drop-ins: %s", dir_.c_str(), strerror(-r));
   else nameSource(source_, "ruleset-drop-in-watch");
 }

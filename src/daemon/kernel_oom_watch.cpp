@@ -63,15 +63,15 @@ void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
   killsSeen_ += died;
   w.oomKills = *count;
   std::string unit = unitOf_ ? unitOf_(cgroup) : "";
-  LogFields fields{{"MESSAGE_ID", message_id::kKernelOomKill}, {"CGROUP", cgroup},
-                   {"UNITOOMD_KERNEL_OOM_KILLS", std::to_string(died)}};
+  LogFields fields{
+      {"MESSAGE_ID", message_id::kKernelOomKill}, {"CGROUP", cgroup}, {"UNITOOMD_KERNEL_OOM_KILLS", std::to_string(died)}};
   if (!unit.empty()) {
     fields.emplace_back("UNIT", unit);
     fields.emplace_back("OBJECT_SYSTEMD_UNIT", unit);
   }
   logStructured(LogLevel::Warning,
-                strprintf("The kernel's OOM killer killed %llu process(es) in %s%s",
-                          static_cast<unsigned long long>(died), cgroup.c_str(), unit.empty() ? "" : (" (" + unit + ")").c_str()),
+                strprintf("The kernel's OOM killer killed %llu process(es) in %s%s", static_cast<unsigned long long>(died),
+                          cgroup.c_str(), unit.empty() ? "" : (" (" + unit + ")").c_str()),
                 fields);
   if (onKills_) onKills_(cgroup, unit, died);
 }

@@ -54,7 +54,7 @@ class KillWatch {
   sd_event* event_;
   std::string cgroupRoot_;
   std::map<std::string, sd_event_source*> watches_;  // by victim cgroup
-  OneShotTimer timer_;  // runs `advance`
+  OneShotTimer timer_;                               // runs `advance`
 };
 
 }  // namespace unitoomd

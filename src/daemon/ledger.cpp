@@ -8,7 +8,8 @@ bool Ledger::killAttempted(const KillReport& report, uint64_t realtimeUsec) {
   const char* outcome = report.dryRun ? "dry_run" : report.ok ? "killed" : "failed";
   ++counted_.kills[{report.ruleset, killMethodLabel(report.method), outcome}];
   if (!report.ok) return false;  // reported in the journal; the history lists kills (and dry-run decisions)
-  recent_.push_back({realtimeUsec, report.unit, report.victim, report.ruleset, join(report.reasons, "; "), report.dryRun, report.figures});
+  recent_.push_back(
+      {realtimeUsec, report.unit, report.victim, report.ruleset, join(report.reasons, "; "), report.dryRun, report.figures});
   if (recent_.size() > kKillsRemembered) recent_.pop_front();
   if (report.dryRun) return false;
   ++kills_;

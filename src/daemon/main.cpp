@@ -46,7 +46,7 @@ namespace {
 // of 1,024 that systemd leaves services for select()'s sake (this daemon
 // uses epoll). Raise it to the hard limit, as systemd advises.
 void raiseFileLimit() {
-  struct rlimit rl{};
+  struct rlimit rl {};
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max) return;
   rl.rlim_cur = rl.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &rl) < 0) LOG_NOTICE("cannot raise the open file limit: %m");

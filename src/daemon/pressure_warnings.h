@@ -20,8 +20,8 @@ namespace unitoomd {
 
 struct RulesetPressure {
   std::string name, description;
-  bool timing = false;         // a detector is mid-duration
-  bool actionPending = false;  // a kill in flight
+  bool timing = false;                // a detector is mid-duration
+  bool actionPending = false;         // a kill in flight
   std::optional<double> secondsLeft;  // a predicting detector's estimate
 };
 
@@ -29,9 +29,9 @@ struct Warning {
   enum class Kind { KillUnderway, Pressure };
   Kind kind = Kind::Pressure;
   std::string ruleset, description;
-  std::string reason;                  // Pressure: why a kill is near
-  std::optional<double> secondsLeft;   // Pressure: how long memory lasts, when predicted
-  int lowMemoryLevel = 0;              // GLib's LowMemoryWarning: 50 low, 100 medium, 255 critical
+  std::string reason;                 // Pressure: why a kill is near
+  std::optional<double> secondsLeft;  // Pressure: how long memory lasts, when predicted
+  int lowMemoryLevel = 0;             // GLib's LowMemoryWarning: 50 low, 100 medium, 255 critical
 };
 
 class PressureWarnings {

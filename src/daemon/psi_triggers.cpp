@@ -70,8 +70,8 @@ void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
     if (sd_event_add_io(event_, &t.source, t.fd.get(), EPOLLPRI, onTrigger, this) < 0) continue;
     nameSource(t.source, std::string("psi-trigger:") + resourceName(spec.resource) + ":" + spec.cgroup);
     LOG_DEBUG("armed trigger: %s %s %s >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource),
-              spec.kind == StallKind::Full ? "full" : "some", spec.wakePercent,
-              formatDuration(window).c_str(), spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
+              spec.kind == StallKind::Full ? "full" : "some", spec.wakePercent, formatDuration(window).c_str(),
+              spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
     triggers_.push_back(std::move(t));
   }
 }

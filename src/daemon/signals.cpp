@@ -17,7 +17,8 @@ Signals::Signals(sd_event* event, std::function<void()> reload) : reload_(std::m
   sigaddset(&mask, SIGHUP);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   for (auto [signal, handler, name] : {std::tuple<int, sd_event_signal_handler_t, const char*>{SIGTERM, nullptr, "sigterm"},
-                                       {SIGINT, nullptr, "sigint"}, {SIGHUP, onSighup, "sighup-reload"}}) {
+                                       {SIGINT, nullptr, "sigint"},
+                                       {SIGHUP, onSighup, "sighup-reload"}}) {
     sd_event_source* s = nullptr;
     if (sd_event_add_signal(event, &s, signal, handler, handler ? this : nullptr) < 0) continue;  // null: exit code 0
     nameSource(s, name);

@@ -6,7 +6,7 @@ namespace unitoomd {
 
 std::string statusLine(const StatusFacts& f) {
   if (f.standingBy) return "Standing by: the system instance protects this user's session";
-  std::string units = f.unitsFollowed == -2 ? ""
+  std::string units = f.unitsFollowed == -2   ? ""
                       : f.unitsFollowed == -1 ? ", waiting for systemd"
                                               : strprintf(", %lld unit(s) followed", static_cast<long long>(f.unitsFollowed));
   return strprintf("%zu ruleset(s), %zu PSI trigger(s), %llu kill(s)%s%s", f.rulesets, f.triggers,

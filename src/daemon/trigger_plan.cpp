@@ -36,8 +36,7 @@ std::vector<TriggerSpec> planTriggers(const std::vector<WakeSource>& sources, bo
   for (const auto& s : sources) {
     if (proofs && s.exact && s.thresholdPercent > 0 && s.thresholdPercent < 100)
       add(s.cgroup, s.resource, s.thresholdPercent, false, s.kind);
-    else
-      add(s.cgroup, s.resource, std::clamp(s.thresholdPercent / 2, 1.0, 5.0), false, StallKind::Some);
+    else add(s.cgroup, s.resource, std::clamp(s.thresholdPercent / 2, 1.0, 5.0), false, StallKind::Some);
   }
   // Groups without a stall detector (swap_free, memory_above, ...) are woken
   // by system-wide memory stall: running out of memory or swap makes tasks

@@ -103,8 +103,7 @@ std::optional<FreezeRecord> parseFreezeRecord(std::string_view text, const std::
     if (key == "cgroup") {
       if (value.empty() || value[0] != '/' || value.find("/../") != std::string_view::npos || endsWith(value, "/.."))
         diags.push_back({file, lineNo, "cgroup is not a clean absolute path: '" + std::string(value) + "'"});
-      else
-        r.cgroup = value, haveCgroup = true;
+      else r.cgroup = value, haveCgroup = true;
     } else if (key == "inode") {
       if (auto n = number("inode")) r.inode = *n, haveInode = true;
     } else if (key == "uid") {

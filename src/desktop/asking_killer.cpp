@@ -260,8 +260,8 @@ const std::map<std::string, std::string>& AskingKiller::spared(TimePoint now) {
   for (const auto& r : records_)
     if (r.state == "thawed")
       if (auto until = kept_.keptUntil(r.cgroup, now))
-        spared_[r.cgroup] = "kept running by its user for " +
-                            formatDuration(std::chrono::duration_cast<Duration>(*until - now)) + " more";
+        spared_[r.cgroup] = "kept running by its user for " + formatDuration(std::chrono::duration_cast<Duration>(*until - now)) +
+                            " more";
   return spared_;
 }
 

@@ -35,8 +35,7 @@ class QuestionChannel {
   // `replied` gets the notification's id, or nullopt when no server took it
   // (none on the bus, an error, no reply in time); it may never run if the
   // user's bus goes away, so the caller has its own deadline.
-  virtual void ask(uid_t uid, const Question& q, Duration shownFor,
-                   std::function<void(std::optional<uint32_t>)> replied) = 0;
+  virtual void ask(uid_t uid, const Question& q, Duration shownFor, std::function<void(std::optional<uint32_t>)> replied) = 0;
   virtual void withdraw(uid_t uid, uint32_t id) = 0;
 };
 

@@ -78,8 +78,8 @@ int thawRecorded(const CgroupFs& fs, FreezeStore& store, const char* who) {
     auto done = setFrozen(fs, r.cgroup, r.inode, false);
     if (done) {
       ++thawed;
-      LOG_NOTICE("%s: thawed %s (%s), frozen by a unitoomd that is gone: its question was never answered", who,
-                 r.app.c_str(), r.cgroup.c_str());
+      LOG_NOTICE("%s: thawed %s (%s), frozen by a unitoomd that is gone: its question was never answered", who, r.app.c_str(),
+                 r.cgroup.c_str());
     } else {
       LOG_INFO("%s: nothing to thaw for %s: %s", who, r.cgroup.c_str(), done.error().message.c_str());
     }

@@ -32,9 +32,9 @@ std::optional<ProcessVictim> chooseProcessVictim(const std::vector<ProcessInfo>&
   }
   if (!top) {
     if (why)
-      *why = processes.empty() ? "no processes"
-                                  : "every process is protected, leads the session or holds its terminal (" +
-                                        join(spared, ", ") + ")";
+      *why = processes.empty()
+                 ? "no processes"
+                 : "every process is protected, leads the session or holds its terminal (" + join(spared, ", ") + ")";
     return std::nullopt;
   }
   ProcessVictim v;
@@ -51,8 +51,7 @@ std::optional<ProcessVictim> chooseProcessVictim(const std::vector<ProcessInfo>&
     if (!groupProtected) {
       v.wholeJob = true;
       for (const auto& p : processes)
-        if (p.pgid == top->pgid && p.pid != top->pid && p.pid != p.sid && !emulators.count(p.pid))
-          v.pids.push_back(p.pid);
+        if (p.pgid == top->pgid && p.pid != top->pid && p.pid != p.sid && !emulators.count(p.pid)) v.pids.push_back(p.pid);
     }
   }
   return v;
@@ -65,8 +64,7 @@ std::optional<ProcStat> parseProcStat(std::string_view text) {
   auto fields = splitBlanks(text.substr(close + 1));
   // state ppid pgrp session tty_nr
   if (fields.size() < 5) return std::nullopt;
-  auto ppid = parseSigned(fields[1]), pgid = parseSigned(fields[2]), sid = parseSigned(fields[3]),
-       tty = parseSigned(fields[4]);
+  auto ppid = parseSigned(fields[1]), pgid = parseSigned(fields[2]), sid = parseSigned(fields[3]), tty = parseSigned(fields[4]);
   if (!ppid || !pgid || !sid || !tty) return std::nullopt;
   return ProcStat{std::string(text.substr(open + 1, close - open - 1)), static_cast<int>(*pgid), static_cast<int>(*sid),
                   static_cast<int>(*ppid), static_cast<unsigned>(*tty)};

@@ -35,12 +35,12 @@ struct ProcessInfo {
 };
 
 struct ProcessVictim {
-  int pid = 0;             // the culprit
+  int pid = 0;  // the culprit
   std::string comm;
-  uint64_t bytes = 0;      // its memory
+  uint64_t bytes = 0;  // its memory
   int pgid = 0;
-  bool wholeJob = false;   // its process group (inside the scope) goes too
-  std::vector<int> pids;   // everything to signal, the culprit first
+  bool wholeJob = false;  // its process group (inside the scope) goes too
+  std::vector<int> pids;  // everything to signal, the culprit first
 };
 
 // nullopt when every process is protected (or there is none); `why` then

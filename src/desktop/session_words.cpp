@@ -109,19 +109,19 @@ Notification notificationFor(const KillReport& r) {
   // The names are the user's own (their units, their cgroups; appNameOf even
   // unescapes "\x1b" into ESC) and the text goes over D-Bus: shown escaped.
   // The summary is plain text by the spec; the body is escaped for markup too.
-  std::string what =
-      displaySafe(!r.process.empty() ? r.process : appNameOf(!r.unit.empty() ? r.unit : r.victim), shown::kNameBytes);
+  std::string what = displaySafe(!r.process.empty() ? r.process : appNameOf(!r.unit.empty() ? r.unit : r.victim),
+                                 shown::kNameBytes);
   n.summary = what + " was closed to free memory";
   std::string why;
   if (endsWith(r.ruleset, "/ManagedOOMMemoryPressure"))
-    why = "Your session was spending too much time waiting for memory, so the program causing it was stopped "
-          "before everything froze.";
+    why =
+        "Your session was spending too much time waiting for memory, so the program causing it was stopped "
+        "before everything froze.";
   else if (endsWith(r.ruleset, "/MemoryExhaustion"))
     why = "Memory was about to run out, so the program taking it fastest was stopped before the system froze.";
   else if (endsWith(r.ruleset, "/ManagedOOMSwap"))
     why = "Memory and swap space were almost full, so the program using the most swap was stopped.";
-  else
-    why = "The system was running out of memory: " + displaySafe(r.description, shown::kTextBytes);
+  else why = "The system was running out of memory: " + displaySafe(r.description, shown::kTextBytes);
   std::string used;
   for (const auto& [k, v] : r.figures)
     if (k == "MEMORY_CURRENT" || k == "PROCESS_MEMORY")
@@ -133,9 +133,10 @@ Notification notificationFor(const KillReport& r) {
 Notification notificationForKernelOomKill(uint64_t processes) {
   Notification n;
   n.summary = processes == 1 ? "A program was closed to free memory" : "Programs were closed to free memory";
-  n.body = markupEscaped(strprintf("The system ran out of memory before anything else could help, and the kernel stopped %s in "
-                                   "your session. Closing programs you do not need keeps it from happening again.",
-                                   processes == 1 ? "a program" : strprintf("%llu programs", static_cast<unsigned long long>(processes)).c_str()));
+  n.body = markupEscaped(
+      strprintf("The system ran out of memory before anything else could help, and the kernel stopped %s in "
+                "your session. Closing programs you do not need keeps it from happening again.",
+                processes == 1 ? "a program" : strprintf("%llu programs", static_cast<unsigned long long>(processes)).c_str()));
   return n;
 }
 

@@ -17,7 +17,8 @@ SystemInstanceWatch::SystemInstanceWatch(sd_event* event, uid_t uid, std::functi
     : event_(event),
       uid_(uid),
       changed_(std::move(changed)),
-      reconnect_(event, [this] { connect(); }, BusAddress(BusKind::System).socketPath()) {}
+      reconnect_(
+          event, [this] { connect(); }, BusAddress(BusKind::System).socketPath()) {}
 
 SystemInstanceWatch::~SystemInstanceWatch() { disconnect(); }
 
@@ -35,9 +36,8 @@ void SystemInstanceWatch::connect() {
     manager_ = sdbus::createProxy(*connection_, kName, kPath);
     bus_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
     auto onSignal = [this](sdbus::Message&) { check(); };
-    matches_.push_back(connection_->addMatch(std::string("type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='") +
-                                                 kName + "'",
-                                             onSignal));
+    matches_.push_back(connection_->addMatch(
+        std::string("type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='") + kName + "'", onSignal));
     matches_.push_back(connection_->addMatch(std::string("type='signal',sender='") + kName + "',path='" + kPath +
                                                  "',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
                                              onSignal));
@@ -48,11 +48,14 @@ void SystemInstanceWatch::connect() {
     reconnect_.schedule();
     return;
   }
-  loop_ = std::make_unique<BusLoop>(event_, *connection_, [this](const std::string&) {
-    disconnect();
-    set(false);
-    reconnect_.schedule();
-  }, BusLoop::Priority::Normal, "system-instance-watch-bus");
+  loop_ = std::make_unique<BusLoop>(
+      event_, *connection_,
+      [this](const std::string&) {
+        disconnect();
+        set(false);
+        reconnect_.schedule();
+      },
+      BusLoop::Priority::Normal, "system-instance-watch-bus");
   reconnect_.succeeded();
   check();
 }

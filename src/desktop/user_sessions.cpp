@@ -148,8 +148,7 @@ void UserSessions::pressureWarning(uid_t uid, const std::string& ruleset, const 
 
 namespace unitoomd {
 
-void UserSessions::ask(uid_t uid, const Question& q, Duration shownFor,
-                       std::function<void(std::optional<uint32_t>)> replied) {
+void UserSessions::ask(uid_t uid, const Question& q, Duration shownFor, std::function<void(std::optional<uint32_t>)> replied) {
   auto it = sessions_.find(uid);
   if (it == sessions_.end() || !ready(it->first, it->second)) return replied(std::nullopt);
   try {
@@ -158,8 +157,8 @@ void UserSessions::ask(uid_t uid, const Question& q, Duration shownFor,
     std::map<std::string, sdbus::Variant> hints{{"urgency", sdbus::Variant(uint8_t{2})},
                                                 {"resident", sdbus::Variant(true)},
                                                 {"desktop-entry", sdbus::Variant(std::string("unitoomd"))}};
-    call << std::string("unitoomd") << uint32_t{0} << std::string("dialog-question") << q.text.summary << q.text.body
-         << q.actions << hints << static_cast<int32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(shownFor).count());
+    call << std::string("unitoomd") << uint32_t{0} << std::string("dialog-question") << q.text.summary << q.text.body << q.actions
+         << hints << static_cast<int32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(shownFor).count());
     it->second.notifications->callMethod(
         call,
         [uid, replied](sdbus::MethodReply& reply, const sdbus::Error* e) {
@@ -190,7 +189,8 @@ void UserSessions::withdraw(uid_t uid, uint32_t id) {
   try {
     auto call = it->second.notifications->createMethodCall("org.freedesktop.Notifications", "CloseNotification");
     call << id;
-    it->second.notifications->callMethod(call, [](sdbus::MethodReply&, const sdbus::Error*) {}, kNotifyTimeoutUsec);
+    it->second.notifications->callMethod(
+        call, [](sdbus::MethodReply&, const sdbus::Error*) {}, kNotifyTimeoutUsec);
   } catch (const sdbus::Error& e) {
     LOG_DEBUG("CloseNotification to user %u: %s", uid, e.getMessage().c_str());
   }

@@ -44,17 +44,16 @@ class UserSessions : public QuestionChannel {
 
   // Pause and ask: a notification with actions, and its answers
   // (ActionInvoked from the user's notification server) handed to `onAnswer`.
-  void ask(uid_t uid, const Question& q, Duration shownFor,
-           std::function<void(std::optional<uint32_t>)> replied) override;
+  void ask(uid_t uid, const Question& q, Duration shownFor, std::function<void(std::optional<uint32_t>)> replied) override;
   void withdraw(uid_t uid, uint32_t id) override;
   void onAnswer(std::function<void(uid_t, uint32_t, std::string)> handler) { onAnswer_ = std::move(handler); }
 
  private:
   struct Session {
-    std::unique_ptr<sdbus::IObject> signals;        // /org/unitoomd1 on the user's bus
-    std::unique_ptr<sdbus::IProxy> notifications;   // org.freedesktop.Notifications
-    sdbus::Slot answers;                            // ActionInvoked
-    sdbus::IConnection* connection = nullptr;       // what the three above were made on
+    std::unique_ptr<sdbus::IObject> signals;       // /org/unitoomd1 on the user's bus
+    std::unique_ptr<sdbus::IProxy> notifications;  // org.freedesktop.Notifications
+    sdbus::Slot answers;                           // ActionInvoked
+    sdbus::IConnection* connection = nullptr;      // what the three above were made on
     // Last, so it goes first: closing its connection drops the two above.
     std::unique_ptr<UnitTracker> tracker;
   };

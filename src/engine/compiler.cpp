@@ -69,7 +69,8 @@ std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, const PluginRegis
     auto p = trim(part);
     if (p.empty() || p == "plugins") continue;
     if (p == "engine") out->silenceEngineLogs = true;
-    else diags.push_back({rs.where.file, rs.where.line, "silence-logs: unknown target '" + std::string(p) + "' (engine, plugins)"});
+    else
+      diags.push_back({rs.where.file, rs.where.line, "silence-logs: unknown target '" + std::string(p) + "' (engine, plugins)"});
   }
   for (const auto& g : rs.detectors) {
     DetectorGroup group;
@@ -108,9 +109,11 @@ CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropI
         continue;
       }
       if (d.hasDetectors && !it->dropIn.detectors)
-        fileErrors.push_back({d.where.file, d.where.line, "ruleset '" + d.name + "' does not allow drop-in detectors (\"drop-in\": {\"detectors\": true})"});
+        fileErrors.push_back({d.where.file, d.where.line,
+                              "ruleset '" + d.name + "' does not allow drop-in detectors (\"drop-in\": {\"detectors\": true})"});
       if (d.hasActions && !it->dropIn.actions)
-        fileErrors.push_back({d.where.file, d.where.line, "ruleset '" + d.name + "' does not allow drop-in actions (\"drop-in\": {\"actions\": true})"});
+        fileErrors.push_back({d.where.file, d.where.line,
+                              "ruleset '" + d.name + "' does not allow drop-in actions (\"drop-in\": {\"actions\": true})"});
       if (!d.hasDetectors && !d.hasActions)
         fileErrors.push_back({d.where.file, d.where.line, "drop-in for '" + d.name + "' changes neither detectors nor actions"});
       ir::Ruleset merged = *it;

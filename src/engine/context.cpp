@@ -107,8 +107,8 @@ const Psi* CgroupView::pressure(Resource r) {
     }
     if (psi) {
       auto& h = ctx_.history().at(inode(), path(), ctx_.now());
-      recordStall(h.stall[static_cast<int>(r)],
-                  StallPoint{ctx_.now(), psi->some.totalUsec, psi->full ? psi->full->totalUsec : 0}, kStallHistoryKeep);
+      recordStall(h.stall[static_cast<int>(r)], StallPoint{ctx_.now(), psi->some.totalUsec, psi->full ? psi->full->totalUsec : 0},
+                  kStallHistoryKeep);
     }
     return psi;
   });
@@ -222,7 +222,7 @@ std::vector<std::string> CgroupView::childPaths() {
 }
 
 std::optional<uint32_t> CgroupView::ownerUid() {
-  struct stat st{};
+  struct stat st {};
   if (!dir() || fstat(dir_->fd(), &st) != 0) return std::nullopt;
   return static_cast<uint32_t>(st.st_uid);
 }
@@ -471,10 +471,8 @@ const Psi* SampleContext::systemPressure(Resource r) {
 
 void SampleContext::noteReadFailure(const std::string& file, uint64_t inode, int errnum) {
   if (!fs_.firstFailure(strprintf("%s\n%llu\n%d", file.c_str(), static_cast<unsigned long long>(inode), errnum))) return;
-  if (errnum)
-    LOG_WARN("cannot read %s: %s; taken as unknown while it fails (said once)", file.c_str(), strerror(errnum));
-  else
-    LOG_WARN("%s made no sense (cut short or garbage); taken as unknown while it does (said once)", file.c_str());
+  if (errnum) LOG_WARN("cannot read %s: %s; taken as unknown while it fails (said once)", file.c_str(), strerror(errnum));
+  else LOG_WARN("%s made no sense (cut short or garbage); taken as unknown while it does (said once)", file.c_str());
 }
 
 void SampleContext::noteUnavailable(const std::string& what, const std::string& consequence) {

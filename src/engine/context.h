@@ -23,7 +23,6 @@ namespace unitoomd {
 class Killer;
 class ReportSink;
 
-
 template <typename T>
 class Lazy {
  public:

@@ -62,8 +62,8 @@ class Ruleset {
   void runActions(SampleContext& ctx, size_t start);
 
   std::optional<TimePoint> pausedUntil_;
-  std::optional<size_t> resumeAt_;   // async-paused action index
-  ActionContext pendingAction_;       // context kept for the resumed chain
+  std::optional<size_t> resumeAt_;  // async-paused action index
+  ActionContext pendingAction_;     // context kept for the resumed chain
 };
 
 class Engine {

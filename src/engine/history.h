@@ -47,7 +47,7 @@ inline constexpr Duration kUsageTrendWindow = std::chrono::seconds(2);
 struct CgroupHistory {
   std::string path;
   TimePoint lastSeen{};
-  StallHistory stall[2];  // by Resource
+  StallHistory stall[2];               // by Resource
   std::vector<CounterPoint> counters;  // oldest first
   std::optional<double> usageAverage;  // decaying average of memory.current, for growth
   TimePoint usageAverageAt{};

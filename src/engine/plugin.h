@@ -23,7 +23,7 @@ enum class PluginResult { Continue, Stop, AsyncPaused };
 struct WakeSource {
   std::string cgroup;
   Resource resource = Resource::Memory;
-  double thresholdPercent = 0;  // the detector's own limit
+  double thresholdPercent = 0;       // the detector's own limit
   StallKind kind = StallKind::Some;  // the stall the detector measures
   // The detector watches this very cgroup (not the ancestor of a glob's
   // matches): a trigger with its own kind and limit proves what it measures.

@@ -31,18 +31,19 @@ std::string KillReport::summary() const {
   if (dryRun) head = "Would kill " + path(victim);
   else if (ok) {
     std::string what = !process.empty() ? "process " + name(process) + " in " + path(victim)
-                       : unit.empty()    ? path(victim)
-                                         : name(unit) + (manager.empty() ? "" : " of " + name(manager)) + " (" + path(victim) + ")";
+                       : unit.empty()   ? path(victim)
+                                      : name(unit) + (manager.empty() ? "" : " of " + name(manager)) + " (" + path(victim) + ")";
     head = "Killed " + what + (method.empty() ? "" : " with " + text(method)) + ", gone " + formatDuration(timeToDeath) +
            " after the signal";
-  }
-  else head = "Failed to kill " + path(victim) + " (" + text(error) + ")";
+  } else head = "Failed to kill " + path(victim) + " (" + text(error) + ")";
   return head + ": " + why + " (ruleset '" + name(ruleset) + "': " + text(description) + ")";
 }
 
 void LogReportSink::killAttempted(const KillReport& r) {
   LogFields fields{
-      {"MESSAGE_ID", r.dryRun ? message_id::kWouldKill : r.ok ? message_id::kKilled : message_id::kKillFailed},
+      {"MESSAGE_ID", r.dryRun ? message_id::kWouldKill
+                     : r.ok   ? message_id::kKilled
+                              : message_id::kKillFailed},
       {"UNITOOMD_RULESET", name(r.ruleset)},
       {"UNITOOMD_RULESET_DESCRIPTION", text(r.description)},
       {"UNITOOMD_RULESET_ORIGIN", text(r.origin)},

@@ -15,22 +15,22 @@ struct KillReport {
   std::string ruleset;
   std::string description;
   std::string origin;
-  std::string group;      // the detector group that fired
-  std::string plugin;     // the action that chose the victim
-  std::string victim;     // cgroup path
+  std::string group;   // the detector group that fired
+  std::string plugin;  // the action that chose the victim
+  std::string victim;  // cgroup path
   uint64_t victimInode = 0;
-  std::vector<std::string> reasons;  // the firing group's findings
-  std::string ranking;    // how the victim was chosen, incl. any fallback
+  std::vector<std::string> reasons;                          // the firing group's findings
+  std::string ranking;                                       // how the victim was chosen, incl. any fallback
   std::vector<std::pair<std::string, std::string>> figures;  // victim's numbers
   bool dryRun = false;
   bool ok = false;
-  std::string error;      // when !ok
+  std::string error;  // when !ok
   int processes = 0;
-  std::string method;     // what was done: "KillUnit(all, SIGKILL)", "cgroup.kill", ...
-  std::string unit;       // the systemd unit killed, when one owns the victim
-  std::string manager;    // "user@1001.service" when `unit` is a user manager's; empty: the system's
-  std::string process;    // "hog (pid 4242)" when one process (or its job) was killed, not the cgroup
-  Duration timeToDeath{}; // from the signal until the victim's processes were gone
+  std::string method;      // what was done: "KillUnit(all, SIGKILL)", "cgroup.kill", ...
+  std::string unit;        // the systemd unit killed, when one owns the victim
+  std::string manager;     // "user@1001.service" when `unit` is a user manager's; empty: the system's
+  std::string process;     // "hog (pid 4242)" when one process (or its job) was killed, not the cgroup
+  Duration timeToDeath{};  // from the signal until the victim's processes were gone
 
   std::string summary() const;  // one line a person reads at a glance
 };

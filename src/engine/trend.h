@@ -34,7 +34,10 @@ class Trend {
   // Units of value per second. Nullopt with fewer than `minPoints` points
   // or, with 3 or more asked for, when they span less than a third of the
   // window: too little to tell a trend from noise.
-  std::optional<double> slopePerSecond() const { auto f = fit(); return f ? std::optional<double>(f->slopePerSecond) : std::nullopt; }
+  std::optional<double> slopePerSecond() const {
+    auto f = fit();
+    return f ? std::optional<double>(f->slopePerSecond) : std::nullopt;
+  }
 
   struct Fit {
     double slopePerSecond = 0;

@@ -175,7 +175,10 @@ Result<void> CgroupDir::setXattr(const char* name, std::string_view value) const
 }
 
 CgroupFs::CgroupFs(std::string cgroupRoot, std::string procRoot, std::string sysRoot)
-    : root_(std::move(cgroupRoot)), procRoot_(std::move(procRoot)), sysRoot_(std::move(sysRoot)), kept_(std::make_unique<KeptFiles>()) {
+    : root_(std::move(cgroupRoot)),
+      procRoot_(std::move(procRoot)),
+      sysRoot_(std::move(sysRoot)),
+      kept_(std::make_unique<KeptFiles>()) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
 
@@ -246,7 +249,8 @@ std::vector<std::string> expandBraces(const std::string& pattern) {
   size_t from = open + 1;
   commas.push_back(close);
   for (size_t to : commas) {
-    for (auto& e : expandBraces(pattern.substr(0, open) + pattern.substr(from, to - from) + pattern.substr(close + 1))) out.push_back(std::move(e));
+    for (auto& e : expandBraces(pattern.substr(0, open) + pattern.substr(from, to - from) + pattern.substr(close + 1)))
+      out.push_back(std::move(e));
     from = to + 1;
   }
   return out;
@@ -300,7 +304,8 @@ std::vector<CgroupEntry> CgroupFs::globEntries(const std::string& pattern) const
     }
   }
   std::sort(out.begin(), out.end(), [](const CgroupEntry& a, const CgroupEntry& b) { return a.path < b.path; });
-  out.erase(std::unique(out.begin(), out.end(), [](const CgroupEntry& a, const CgroupEntry& b) { return a.path == b.path; }), out.end());
+  out.erase(std::unique(out.begin(), out.end(), [](const CgroupEntry& a, const CgroupEntry& b) { return a.path == b.path; }),
+            out.end());
   return out;
 }
 

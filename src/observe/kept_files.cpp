@@ -16,7 +16,7 @@ KeptFiles::~KeptFiles() {
 }
 
 size_t KeptFiles::defaultBudget() {
-  struct rlimit rl{};
+  struct rlimit rl {};
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return kMaxBudget;
   return std::min<size_t>(rl.rlim_cur / 2, kMaxBudget);
 }

@@ -160,7 +160,8 @@ std::optional<std::string> zramDeviceName(std::string_view swapFilename) {
 SwapDevice zramEffective(const SwapDevice& device, const ZramStat& zram, uint64_t memAvailableBytes) {
   double used = static_cast<double>(device.usedBytes);
   double memUsed = static_cast<double>(zram.memUsedTotalBytes);
-  double limit = zram.memLimitBytes > 0 ? static_cast<double>(zram.memLimitBytes) : memUsed + static_cast<double>(memAvailableBytes);
+  double limit = zram.memLimitBytes > 0 ? static_cast<double>(zram.memLimitBytes)
+                                        : memUsed + static_cast<double>(memAvailableBytes);
   double memoryRoom = limit > memUsed ? limit - memUsed : 0;
   double perByte = used > 0 && memUsed > 0 ? used / memUsed : 1.0;
   double sizeRoom = device.sizeBytes > device.usedBytes ? static_cast<double>(device.sizeBytes - device.usedBytes) : 0;

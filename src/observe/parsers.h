@@ -14,7 +14,7 @@ namespace unitoomd {
 
 struct PsiLine {
   double avg10 = 0, avg60 = 0, avg300 = 0;  // percent
-  uint64_t totalUsec = 0;                    // cumulative stall time
+  uint64_t totalUsec = 0;                   // cumulative stall time
 };
 
 struct Psi {

@@ -30,9 +30,7 @@ class Sustained {
     if (since_) since_ = std::max(lastNotHeld_, std::min(*since_, t));
   }
   bool active() const { return since_.has_value(); }
-  Duration heldFor(TimePoint now) const {
-    return since_ ? std::chrono::duration_cast<Duration>(now - *since_) : Duration{0};
-  }
+  Duration heldFor(TimePoint now) const { return since_ ? std::chrono::duration_cast<Duration>(now - *since_) : Duration{0}; }
 
  private:
   std::optional<TimePoint> since_;
@@ -48,14 +46,12 @@ class Sustained {
 // window crossed the limit `limit x window / rate` after that.
 struct ProvenWake {
   TimePoint earliest{};
-  TimePoint at{};  // the sample at the wake
+  TimePoint at{};            // the sample at the wake
   uint64_t stalledUsec = 0;  // between the reading before the wake and the one at it
 
-  static std::optional<ProvenWake> start(const StallProof& proof, const StallHistory& history, StallKind kind,
-                                         Duration window);
+  static std::optional<ProvenWake> start(const StallProof& proof, const StallHistory& history, StallKind kind, Duration window);
   // nullopt until a reading after the wake gives the rate
-  std::optional<TimePoint> crossedAt(const StallHistory& history, StallKind kind, double thresholdPercent,
-                                     Duration window) const;
+  std::optional<TimePoint> crossedAt(const StallHistory& history, StallKind kind, double thresholdPercent, Duration window) const;
 };
 
 // The deepest part of a pattern without glob characters: "system.slice/*"

@@ -37,9 +37,7 @@ void orderCandidates(std::vector<Candidate>& candidates) {
   });
 }
 
-double ownMemoryStall(CgroupView& cg) {
-  return cg.stall(Resource::Memory, StallKind::Some, std::chrono::seconds(1)).value_or(0);
-}
+double ownMemoryStall(CgroupView& cg) { return cg.stall(Resource::Memory, StallKind::Some, std::chrono::seconds(1)).value_or(0); }
 
 KillPlugin::KillPlugin(PluginArgs& args) {
   cgroups_ = args.cgroups("cgroup");
@@ -62,9 +60,7 @@ KillPlugin::KillPlugin(PluginArgs& args) {
   args.ignore("log_kmemalloc_prekill");
 }
 
-Preference KillPlugin::preferenceOf(CgroupView* cg) const {
-  return cg->preference(userClaimsCountFor(watched_, cg->path()));
-}
+Preference KillPlugin::preferenceOf(CgroupView* cg) const { return cg->preference(userClaimsCountFor(watched_, cg->path())); }
 
 std::vector<Candidate> KillPlugin::candidatesOf(SampleContext& ctx, const std::vector<CgroupView*>& cgroups) {
   std::vector<Candidate> out;

@@ -23,9 +23,9 @@ namespace unitoomd {
 struct Candidate {
   CgroupView* cg = nullptr;
   Preference preference = Preference::None;  // as this plugin's rulesets see it
-  bool eligible = true;  // a plugin may rule a candidate out (e.g. no swap use)
-  int tier = 0;          // lower tiers go first (a plugin's phases)
-  double score = 0;      // higher goes first within a tier
+  bool eligible = true;                      // a plugin may rule a candidate out (e.g. no swap use)
+  int tier = 0;                              // lower tiers go first (a plugin's phases)
+  double score = 0;                          // higher goes first within a tier
   std::vector<std::pair<std::string, std::string>> figures;
 };
 

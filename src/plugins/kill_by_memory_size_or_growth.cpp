@@ -72,7 +72,8 @@ class KillByMemorySizeOrGrowth : public KillPlugin {
       }
       return "by own memory pressure (memory.current unavailable)";
     }
-    return strprintf("by memory growth (fastest first, >= %s/s), then size", formatBytes(static_cast<uint64_t>(minGrowthRate_)).c_str());
+    return strprintf("by memory growth (fastest first, >= %s/s), then size",
+                     formatBytes(static_cast<uint64_t>(minGrowthRate_)).c_str());
   }
 
   std::string rankBySizeOrGrowth(std::vector<Candidate>& cands) {

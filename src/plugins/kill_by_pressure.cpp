@@ -23,7 +23,8 @@ class KillByPressure : public KillPlugin {
       }
       const PsiLine& l = psi->full ? *psi->full : psi->some;
       c.score = l.avg10 / 2 + l.avg60 / 2;
-      c.figures.emplace_back(std::string(resource_ == Resource::Memory ? "MEMORY" : "IO") + "_PRESSURE_AVG10", strprintf("%.2f", l.avg10));
+      c.figures.emplace_back(std::string(resource_ == Resource::Memory ? "MEMORY" : "IO") + "_PRESSURE_AVG10",
+                             strprintf("%.2f", l.avg10));
     }
     return strprintf("by %s pressure (avg10/2 + avg60/2)", resourceName(resource_));
   }

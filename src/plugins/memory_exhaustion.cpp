@@ -83,8 +83,8 @@ class MemoryExhaustion : public Plugin {
         auto max = cg->memoryMax();
         auto cur = cg->memoryCurrent();
         if (max && cur && *max != UINT64_MAX)
-          room = std::min(room, static_cast<double>(*max) - static_cast<double>(*cur) -
-                                    static_cast<double>(reserve_.resolve(*max)));
+          room = std::min(room,
+                          static_cast<double>(*max) - static_cast<double>(*cur) - static_cast<double>(reserve_.resolve(*max)));
       }
       Track& t = tracks_.try_emplace(cg->inode(), window_).first->second;
       // Room back above all the window saw, by more than noise: whatever was
@@ -102,8 +102,7 @@ class MemoryExhaustion : public Plugin {
       auto quick = t.trend.lastSlopePerSecond();
       double approach = kApproach * toSeconds(threshold_);
       t.quickSecondsLeft = quick ? secondsUntilExhausted(room, *quick, minRate_) : std::nullopt;
-      bool closing = t.quickSecondsLeft.value_or(1e18) < approach ||
-                     t.secondsLeft.value_or(1e18) < approach;
+      bool closing = t.quickSecondsLeft.value_or(1e18) < approach || t.secondsLeft.value_or(1e18) < approach;
       // held for a window: one calm sample amid a fall is no end of it (nor
       // a new warning)
       if (closing) t.closingUntil = ctx.now() + window_;

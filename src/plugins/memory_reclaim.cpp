@@ -26,8 +26,8 @@ class MemoryReclaim : public Plugin {
     }
     if (rose) lastReclaim_ = ctx.now();
     if (!lastReclaim_ || ctx.now() - *lastReclaim_ > duration_) return PluginResult::Stop;
-    ctx.addFinding(strprintf("reclaim activity in %s within %s%s", join(cgroups_, ",").c_str(),
-                             formatDuration(duration_).c_str(), usedPsi ? " (from PSI: memory.stat unavailable)" : ""));
+    ctx.addFinding(strprintf("reclaim activity in %s within %s%s", join(cgroups_, ",").c_str(), formatDuration(duration_).c_str(),
+                             usedPsi ? " (from PSI: memory.stat unavailable)" : ""));
     return PluginResult::Continue;
   }
 

@@ -21,7 +21,8 @@ class NrDyingDescendants : public Plugin {
       if (!n) continue;
       if (lte_ ? *n <= count_ : *n > count_) {
         ctx.addFinding(strprintf("%s has %llu dying descendants (%s %llu)", cg->path().c_str(),
-                                 static_cast<unsigned long long>(*n), lte_ ? "<=" : ">", static_cast<unsigned long long>(count_)));
+                                 static_cast<unsigned long long>(*n), lte_ ? "<=" : ">",
+                                 static_cast<unsigned long long>(count_)));
         return PluginResult::Continue;
       }
     }

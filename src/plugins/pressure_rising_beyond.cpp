@@ -45,7 +45,8 @@ class PressureRisingBeyond : public Plugin {
     prevAvg10_ = f.avg10;
     if (!held || f.avg10 <= threshold_ || fallingFast) return PluginResult::Stop;
     ctx.addFinding(strprintf("%s pressure of %s rising: avg60 %.1f%% > %g%% for %s, avg10 %.1f%%", resourceName(resource_),
-                             bestPath.c_str(), f.avg60, threshold_, formatDuration(sustained_.heldFor(ctx.now())).c_str(), f.avg10));
+                             bestPath.c_str(), f.avg60, threshold_, formatDuration(sustained_.heldFor(ctx.now())).c_str(),
+                             f.avg10));
     return PluginResult::Continue;
   }
 

@@ -44,7 +44,8 @@ class SwapFree : public Plugin {
     if (it == vm->end()) return 0;
     double rate = 0;
     if (lastPswpout_ && ctx.now() > lastAt_ && it->second >= *lastPswpout_)
-      rate = static_cast<double>(it->second - *lastPswpout_) * 4096.0 / toSeconds(std::chrono::duration_cast<Duration>(ctx.now() - lastAt_));
+      rate = static_cast<double>(it->second - *lastPswpout_) * 4096.0 /
+             toSeconds(std::chrono::duration_cast<Duration>(ctx.now() - lastAt_));
     lastPswpout_ = it->second;
     lastAt_ = ctx.now();
     return rate;
@@ -57,7 +58,8 @@ class SwapFree : public Plugin {
     uint64_t used = s.usedBytes;
     double headroom = static_cast<double>(s.freeBytes()) - thresholdPct_ / 100.0 * static_cast<double>(s.totalBytes);
     if (lastUsed_ && now > lastUsedAt_) {
-      double pace = (static_cast<double>(used) - static_cast<double>(*lastUsed_)) / toSeconds(std::chrono::duration_cast<Duration>(now - lastUsedAt_));
+      double pace = (static_cast<double>(used) - static_cast<double>(*lastUsed_)) /
+                    toSeconds(std::chrono::duration_cast<Duration>(now - lastUsedAt_));
       // the fastest pace decays by half each sample, so one burst does not
       // keep the daemon sampling fast for the rest of the episode
       fastest_ = std::max(pace, fastest_ / 2);

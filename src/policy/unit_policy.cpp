@@ -63,9 +63,10 @@ ir::Ruleset pressureRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& 
   ir::Ruleset rs;
   rs.name = rulesetPrefix(u) + "/ManagedOOMMemoryPressure";
   rs.origin = "unit " + label(u) + " (ManagedOOMMemoryPressure=kill)";
-  rs.description = strprintf("Memory pressure in %s above %s for %s while it reclaims: kill the candidate under it "
-                             "causing the pressure (ManagedOOMMemoryPressure=kill).",
-                             label(u).c_str(), percentText(limit).c_str(), formatDuration(duration).c_str());
+  rs.description = strprintf(
+      "Memory pressure in %s above %s for %s while it reclaims: kill the candidate under it "
+      "causing the pressure (ManagedOOMMemoryPressure=kill).",
+      label(u).c_str(), percentText(limit).c_str(), formatDuration(duration).c_str());
   rs.hasDetectors = rs.hasActions = true;
   rs.where = ir::Location{rs.origin, 0};
   ir::DetectorGroup g;
@@ -81,12 +82,10 @@ ir::Ruleset pressureRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& 
                              rs.origin));
   g.detectors.push_back(call("memory_reclaim", {{"cgroup", u.cgroup}, {"duration", kReclaimWindow}}, rs.origin));
   rs.detectors.push_back(std::move(g));
-  rs.actions.push_back(call("kill_by_pressure_cause",
-                            {{"cgroup", u.cgroup},
-                             {"leaves", "true"},
-                             {"method", d.killMethod},
-                             {"stop_timeout", durationArg(d.stopTimeout)}},
-                            rs.origin));
+  rs.actions.push_back(
+      call("kill_by_pressure_cause",
+           {{"cgroup", u.cgroup}, {"leaves", "true"}, {"method", d.killMethod}, {"stop_timeout", durationArg(d.stopTimeout)}},
+           rs.origin));
   return rs;
 }
 
@@ -95,9 +94,10 @@ ir::Ruleset swapRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d) {
   ir::Ruleset rs;
   rs.name = rulesetPrefix(u) + "/ManagedOOMSwap";
   rs.origin = "unit " + label(u) + " (ManagedOOMSwap=kill)";
-  rs.description = strprintf("Memory and swap both more than %s used: kill the candidate under %s using the most swap "
-                             "(ManagedOOMSwap=kill).",
-                             percentText(used).c_str(), label(u).c_str());
+  rs.description = strprintf(
+      "Memory and swap both more than %s used: kill the candidate under %s using the most swap "
+      "(ManagedOOMSwap=kill).",
+      percentText(used).c_str(), label(u).c_str());
   rs.hasDetectors = rs.hasActions = true;
   rs.where = ir::Location{rs.origin, 0};
   rs.postActionDelay = "0";  // as systemd-oomd: swap exhaustion does not wait
@@ -121,18 +121,21 @@ ir::Ruleset exhaustionRuleset(const UnitOomSettings& u, const UnitPolicyDefaults
   ir::Ruleset rs;
   rs.name = rulesetPrefix(u) + "/MemoryExhaustion";
   bool byDefault = u.managedOOMSwap != "kill";
-  rs.origin = "unit " + label(u) + (byDefault ? " (no usable swap; on -.slice by default)" : " (ManagedOOMSwap=kill, no usable swap)");
-  rs.description = strprintf("No usable swap and memory predicted to run out within %s at the present rate: kill the "
-                             "candidate under %s growing fastest.",
-                             formatDuration(d.memoryExhaustion).c_str(), label(u).c_str());
+  rs.origin = "unit " + label(u) +
+              (byDefault ? " (no usable swap; on -.slice by default)" : " (ManagedOOMSwap=kill, no usable swap)");
+  rs.description = strprintf(
+      "No usable swap and memory predicted to run out within %s at the present rate: kill the "
+      "candidate under %s growing fastest.",
+      formatDuration(d.memoryExhaustion).c_str(), label(u).c_str());
   rs.hasDetectors = rs.hasActions = true;
   rs.where = ir::Location{rs.origin, 0};
   rs.postActionDelay = "0";  // the trend starts over once room comes back (memory_exhaustion.cpp)
   ir::DetectorGroup g;
   g.name = "memory runs out";
   g.where = rs.where;
-  g.detectors.push_back(
-      call("memory_exhaustion", {{"cgroup", "/"}, {"threshold", durationArg(d.memoryExhaustion)}, {"without_swap", "true"}}, rs.origin));
+  g.detectors.push_back(call("memory_exhaustion",
+                             {{"cgroup", "/"}, {"threshold", durationArg(d.memoryExhaustion)}, {"without_swap", "true"}},
+                             rs.origin));
   rs.detectors.push_back(std::move(g));
   rs.actions.push_back(call("kill_by_memory_size_or_growth",
                             {{"cgroup", u.cgroup},

@@ -35,8 +35,8 @@ namespace unitoomd {
 
 // What the unit tree says of one unit, as read from D-Bus.
 struct UnitOomSettings {
-  std::string name;         // "work.slice"
-  std::string manager;      // "user@1001.service" for a user manager's unit followed by the system instance
+  std::string name;     // "work.slice"
+  std::string manager;  // "user@1001.service" for a user manager's unit followed by the system instance
   // Set for a unit read from a user's own bus: a claim that counts only
   // inside that user's subtree (policy/untrusted_units.h).
   std::optional<uid_t> claimedByUser;
@@ -65,7 +65,7 @@ struct UnitPolicy {
   ir::Root rulesets;
   std::map<std::string, Preference> preferences;      // by cgroup path
   std::map<std::string, Preference> userPreferences;  // the same, said by users' own managers
-  std::vector<std::string> warnings;             // odd values, said once per change
+  std::vector<std::string> warnings;                  // odd values, said once per change
 };
 
 // Percent from systemd's scaled fraction, to systemd's precision (0.01 %).

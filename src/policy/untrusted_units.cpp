@@ -83,7 +83,8 @@ bool userClaimsCountFor(const std::vector<std::string>& roots, std::string_view 
 }
 
 std::optional<std::string> refusalOfUserUnitName(std::string_view name) {
-  if (name.size() > kMaxUnitNameBytes) return strprintf("a unit name of %zu bytes (systemd allows %zu)", name.size(), kMaxUnitNameBytes);
+  if (name.size() > kMaxUnitNameBytes)
+    return strprintf("a unit name of %zu bytes (systemd allows %zu)", name.size(), kMaxUnitNameBytes);
   if (!isValidUnitName(name)) return std::string("not a valid unit name");
   return std::nullopt;
 }
@@ -96,7 +97,8 @@ std::optional<std::string> refusalOfUserUnit(uid_t uid, const UnitOomSettings& u
   if (!cgroupWithin(u.cgroup, root) || u.cgroup.size() == root.size()) return "cgroup outside " + root + "/";
   if (!oneOf(u.managedOOMSwap, {"auto", "kill"}) || !oneOf(u.managedOOMMemoryPressure, {"auto", "kill"}))
     return std::string("ManagedOOMSwap=/ManagedOOMMemoryPressure= neither auto nor kill");
-  if (!oneOf(u.managedOOMPreference, {"none", "avoid", "omit"})) return std::string("ManagedOOMPreference= not none, avoid or omit");
+  if (!oneOf(u.managedOOMPreference, {"none", "avoid", "omit"}))
+    return std::string("ManagedOOMPreference= not none, avoid or omit");
   if (u.activeState.size() > 32) return std::string("an ActiveState of over 32 bytes");
   return std::nullopt;
 }

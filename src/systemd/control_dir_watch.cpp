@@ -150,7 +150,7 @@ int ControlDirWatch::onUnitDir(sd_event_source* s, const struct inotify_event* e
   countWake(s);
   auto& w = *static_cast<UnitDir*>(userdata);
   if (e->mask & IN_IGNORED) return 0;  // the directory went; onTop drops the watch
-  std::string unit = w.unit;  // changed_ may lead to this watch being dropped
+  std::string unit = w.unit;           // changed_ may lead to this watch being dropped
   w.dir->owner->changed_(unit);
   return 0;
 }

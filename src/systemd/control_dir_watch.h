@@ -50,10 +50,10 @@ class ControlDirWatch {
   struct Dir {
     ControlDirWatch* owner = nullptr;
     std::string path;
-    sd_event_source* top = nullptr;                        // the control directory
+    sd_event_source* top = nullptr;                         // the control directory
     std::map<std::string, std::unique_ptr<UnitDir>> units;  // its UNIT.d directories, by unit
-    sd_event_source* await = nullptr;                      // its nearest existing ancestor, while it does not exist
-    std::string awaitedName;                               // the next name on the path in that ancestor
+    sd_event_source* await = nullptr;                       // its nearest existing ancestor, while it does not exist
+    std::string awaitedName;                                // the next name on the path in that ancestor
   };
 
   // `announce`: the directory (re)appeared, so what is already in it is news.

@@ -19,8 +19,7 @@ namespace unitoomd {
 namespace {
 
 [[noreturn]] void cannotSwitchBack(const char* what) {
-  LOG_ERROR("cannot restore the daemon's own ids (%s: %s): aborting rather than going on with a user's", what,
-            strerror(errno));
+  LOG_ERROR("cannot restore the daemon's own ids (%s: %s): aborting rather than going on with a user's", what, strerror(errno));
   abort();
 }
 

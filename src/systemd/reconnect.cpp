@@ -23,7 +23,7 @@ std::unique_ptr<sdbus::IConnection> openSessionBusOf(uid_t uid) {
   if (geteuid() == uid) return sdbus::createSessionBusConnectionWithAddress(address);
   // The user's runtime directory, as logind made it: its group is the
   // user's own (a user cannot give a file a group they are not in).
-  struct stat st{};
+  struct stat st {};
   if (lstat(dir.c_str(), &st) < 0) throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + ": " + strerror(errno));
   if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
     throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + " is not a directory owned by the user");
@@ -110,8 +110,7 @@ void Reconnect::armTimer(Duration after) {
   if (!timer_) {
     sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, when, 100000, onTimer, this);
     nameSource(timer_, "reconnect-timer:" + socket_);
-  }
-  else sd_event_source_set_time(timer_, when);
+  } else sd_event_source_set_time(timer_, when);
   sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
 }
 
@@ -123,8 +122,8 @@ bool Reconnect::watchForSocket() {
   AwaitPoint at = awaitPointOf(socket_);
   if (watch_ && at.directory == watchedDir_ && at.name == awaitedName_) return true;
   stopWatching();
-  if (sd_event_add_inotify(event_, &watch_, at.directory.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, onDirectoryChange,
-                           this) < 0) {
+  if (sd_event_add_inotify(event_, &watch_, at.directory.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, onDirectoryChange, this) <
+      0) {
     watch_ = nullptr;
     return false;
   }
@@ -144,7 +143,7 @@ int Reconnect::onDirectoryChange(sd_event_source* s, const struct inotify_event*
   countWake(s);
   auto* self = static_cast<Reconnect*>(userdata);
   if (e->len == 0 || self->awaitedName_ != e->name) return 0;  // something else appeared in a busy directory
-  if (!self->watchForSocket()) {  // the socket is there: try now, not at the backstop
+  if (!self->watchForSocket()) {                               // the socket is there: try now, not at the backstop
     self->backoff_ = kFirstBackoff;
     if (self->timer_) sd_event_source_set_enabled(self->timer_, SD_EVENT_OFF);
     self->retry_();

@@ -58,8 +58,8 @@ class Reconnect {
   Reconnect(const Reconnect&) = delete;
   Reconnect& operator=(const Reconnect&) = delete;
 
-  void schedule();                                  // retry after the current back-off, then double it
-  void succeeded() { backoff_ = kFirstBackoff; }    // the next failure starts again at 1 s
+  void schedule();                                // retry after the current back-off, then double it
+  void succeeded() { backoff_ = kFirstBackoff; }  // the next failure starts again at 1 s
 
  private:
   static constexpr Duration kFirstBackoff = std::chrono::seconds(1);

@@ -42,7 +42,8 @@ SystemdOomdWatch::SystemdOomdWatch(sdbus::IConnection& connection)
     : dbus_(sdbus::createProxy(connection, kDBus, "/org/freedesktop/DBus")),
       ownerChanges_(connection.addMatch(
           std::string("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                      "arg0='") + kOom1 + "'",
+                      "arg0='") +
+              kOom1 + "'",
           [this](sdbus::Message& m) {
             guarded("NameOwnerChanged", [&] {
               std::string name, oldOwner, newOwner;
@@ -79,9 +80,10 @@ void SystemdOomdWatch::warnUnlessItIsUs(const std::string& owner) {
           uint32_t pid = 0;
           if (!error) reply >> pid;
           if (pid != 0 && pid == static_cast<uint32_t>(getpid())) return;
-          LOG_WARN("systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the "
-                   "same cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
-                   owner.c_str());
+          LOG_WARN(
+              "systemd-oomd is running on this bus (org.freedesktop.oom1 is %s): two OOM killers now act on the "
+              "same cgroups. Keep one: systemctl disable --now systemd-oomd.service systemd-oomd.socket",
+              owner.c_str());
         });
       },
       kCallTimeoutUsec);

@@ -83,7 +83,8 @@ UnitTracker::UnitTracker(sd_event* event, BusAddress bus, std::function<void()> 
       bus_(bus),
       onChange_(std::move(onChange)),
       managerName_(std::move(manager)),
-      reconnect_(event, [this] { connect(); }, bus_.socketPath()),
+      reconnect_(
+          event, [this] { connect(); }, bus_.socketPath()),
       reads_(kMaxReadsInFlight) {}
 
 UnitTracker::~UnitTracker() {
@@ -123,7 +124,8 @@ void UnitTracker::connect() {
   try {
     connection_ = openBus(bus_);
   } catch (const sdbus::Error& e) {
-    if (!warnedConnect_) LOG_WARN("cannot connect to the %s (%s); retrying, unit policies wait until then", which, e.getMessage().c_str());
+    if (!warnedConnect_)
+      LOG_WARN("cannot connect to the %s (%s); retrying, unit policies wait until then", which, e.getMessage().c_str());
     else LOG_DEBUG("cannot connect to the %s: %s", which, e.getMessage().c_str());
     warnedConnect_ = true;
     reconnect_.schedule();
@@ -293,8 +295,7 @@ void UnitTracker::pump() {
     if (!resyncTimer_) {
       sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 1000000, onResyncTimer, this);
       nameSource(resyncTimer_, sourceName("resync-timer"));
-    }
-    else sd_event_source_set_time(resyncTimer_, when);
+    } else sd_event_source_set_time(resyncTimer_, when);
     sd_event_source_set_enabled(resyncTimer_, SD_EVENT_ONESHOT);
   }
 }
@@ -383,9 +384,10 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
     reads_.forgetDead(path);
     auto& t = units_[path];
     if (!t.known || !sameSettings(t.settings, s)) {
-      if (t.known && (t.settings.managedOOMMemoryPressure != s.managedOOMMemoryPressure || t.settings.managedOOMSwap != s.managedOOMSwap ||
-                      t.settings.managedOOMMemoryPressureLimit != s.managedOOMMemoryPressureLimit ||
-                      t.settings.managedOOMPreference != s.managedOOMPreference))
+      if (t.known &&
+          (t.settings.managedOOMMemoryPressure != s.managedOOMMemoryPressure || t.settings.managedOOMSwap != s.managedOOMSwap ||
+           t.settings.managedOOMMemoryPressureLimit != s.managedOOMMemoryPressureLimit ||
+           t.settings.managedOOMPreference != s.managedOOMPreference))
         LOG_INFO("%s: ManagedOOM settings changed", s.name.c_str());
       t.settings = s;
       t.known = true;
@@ -451,9 +453,8 @@ void UnitTracker::refuse(const std::string& name, const std::string& cgroup, con
   size_t suppressed = 0;
   if (refusalLog_.allow(Clock::now(), &suppressed)) {
     std::string more = suppressed ? strprintf(" (%zu more refused since the last such warning)", suppressed) : "";
-    LOG_WARN("refused unit '%s' of user %u's manager on their own bus, claiming cgroup '%s': %s%s",
-             quoted(name).c_str(), static_cast<unsigned>(*confinedTo_), quoted(cgroup).c_str(), why.c_str(),
-             more.c_str());
+    LOG_WARN("refused unit '%s' of user %u's manager on their own bus, claiming cgroup '%s': %s%s", quoted(name).c_str(),
+             static_cast<unsigned>(*confinedTo_), quoted(cgroup).c_str(), why.c_str(), more.c_str());
   }
 }
 
@@ -490,12 +491,12 @@ void UnitTracker::onReloading(sdbus::Message& msg) {
   // spaced, the pending one comes when the spacing allows.
   TimePoint earliest = reads_.lastResyncStarted() + kUntrustedResyncSpacing;
   if (confinedTo_ && Clock::now() < earliest) {
-    uint64_t when = monotonicUsec(event_) + static_cast<uint64_t>(std::chrono::duration_cast<Duration>(earliest - Clock::now()).count());
+    uint64_t when = monotonicUsec(event_) +
+                    static_cast<uint64_t>(std::chrono::duration_cast<Duration>(earliest - Clock::now()).count());
     if (!resyncTimer_) {
       sd_event_add_time(event_, &resyncTimer_, CLOCK_MONOTONIC, when, 100000, onResyncTimer, this);
       nameSource(resyncTimer_, sourceName("resync-timer"));
-    }
-    else sd_event_source_set_time(resyncTimer_, when);
+    } else sd_event_source_set_time(resyncTimer_, when);
     sd_event_source_set_enabled(resyncTimer_, SD_EVENT_ONESHOT);
     return;
   }

@@ -136,7 +136,9 @@ class UnitTracker {
   std::function<void()> onChange_;
   std::string managerName_;
   // "systemd:<what>" or "user@UID.service:<what>": the names of its event sources
-  std::string sourceName(const char* what) const { return (managerName_.empty() ? std::string("systemd") : managerName_) + ":" + what; }
+  std::string sourceName(const char* what) const {
+    return (managerName_.empty() ? std::string("systemd") : managerName_) + ":" + what;
+  }
   std::function<void()> beforeClose_;
   Reconnect reconnect_;
 
@@ -148,7 +150,7 @@ class UnitTracker {
   std::vector<sdbus::Slot> matches_;
   std::map<std::string, std::unique_ptr<sdbus::IProxy>> unitProxies_;
   std::vector<std::unique_ptr<sdbus::IProxy>> retiredProxies_;  // freed when no reply can still reach them
-  uint64_t generation_ = 0;  // bumped on every (re)connect; stale replies are ignored
+  uint64_t generation_ = 0;                                     // bumped on every (re)connect; stale replies are ignored
 
   std::map<std::string, Tracked> units_;  // by object path; live units with a cgroup
   // Units found dead are remembered there a while: reading a unit that is

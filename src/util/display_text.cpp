@@ -87,8 +87,7 @@ std::string displaySafe(std::string_view s, size_t maxBytes) {
     }
     if (invisibleOrMoving(cp))
       for (size_t k = 0; k < n; ++k) appendHex(out, static_cast<unsigned char>(s[i + k]));
-    else
-      out.append(s.substr(i, n));
+    else out.append(s.substr(i, n));
     return n;
   });
 }

@@ -46,8 +46,8 @@ void setLogCapture(LogCapture capture, void* data);
 #define LOG_WARN(...) ::unitoomd::log(::unitoomd::LogLevel::Warning, __VA_ARGS__)
 #define LOG_NOTICE(...) ::unitoomd::log(::unitoomd::LogLevel::Notice, __VA_ARGS__)
 #define LOG_INFO(...) ::unitoomd::log(::unitoomd::LogLevel::Info, __VA_ARGS__)
-#define LOG_DEBUG(...)                                                                                     \
-  do {                                                                                                     \
+#define LOG_DEBUG(...)                                                                                                    \
+  do {                                                                                                                    \
     if (::unitoomd::logLevel() >= ::unitoomd::LogLevel::Debug) ::unitoomd::log(::unitoomd::LogLevel::Debug, __VA_ARGS__); \
   } while (0)
 

@@ -59,9 +59,10 @@ Result<Duration> parseDuration(std::string_view input) {
     const char* name;
     double usec;
   };
-  static const Unit units[] = {{"usec", 1}, {"us", 1}, {"msec", 1e3}, {"ms", 1e3}, {"seconds", 1e6}, {"second", 1e6},
-                               {"sec", 1e6}, {"s", 1e6}, {"minutes", 60e6}, {"minute", 60e6}, {"min", 60e6},
-                               {"m", 60e6}, {"hours", 3600e6}, {"hour", 3600e6}, {"hr", 3600e6}, {"h", 3600e6}};
+  static const Unit units[] = {{"usec", 1},       {"us", 1},        {"msec", 1e3},  {"ms", 1e3},
+                               {"seconds", 1e6},  {"second", 1e6},  {"sec", 1e6},   {"s", 1e6},
+                               {"minutes", 60e6}, {"minute", 60e6}, {"min", 60e6},  {"m", 60e6},
+                               {"hours", 3600e6}, {"hour", 3600e6}, {"hr", 3600e6}, {"h", 3600e6}};
   double total = 0;
   while (!s.empty()) {
     size_t n = 0;
@@ -131,7 +132,8 @@ Result<SizeOrPercent> parseSizeOrPercent(std::string_view input) {
   auto v = parseDouble(s);
   if (!v || *v < 0) return Error{EINVAL, "bad size '" + std::string(input) + "'"};
   double bytes = *v * mult;
-  if (bytes > static_cast<double>(std::numeric_limits<uint64_t>::max() / 2)) return Error{ERANGE, "size too large: '" + std::string(input) + "'"};
+  if (bytes > static_cast<double>(std::numeric_limits<uint64_t>::max() / 2))
+    return Error{ERANGE, "size too large: '" + std::string(input) + "'"};
   out.bytes = static_cast<uint64_t>(bytes);
   return out;
 }

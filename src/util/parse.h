@@ -27,8 +27,8 @@ Result<double> parsePercent(std::string_view s);
 // is only known at sample time (so "10%" is never frozen at start-up).
 struct SizeOrPercent {
   bool isPercent = false;
-  double percent = 0;   // when isPercent
-  uint64_t bytes = 0;   // otherwise
+  double percent = 0;  // when isPercent
+  uint64_t bytes = 0;  // otherwise
 
   uint64_t resolve(uint64_t total) const {
     return isPercent ? static_cast<uint64_t>(static_cast<double>(total) * percent / 100.0) : bytes;

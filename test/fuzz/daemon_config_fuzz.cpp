@@ -35,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Whatever was accepted is a usable setting.
   if (!std::isfinite(config.swapUsedLimitPercent) || !std::isfinite(config.defaultMemoryPressureLimitPercent)) abort();
-  if (config.sampleInterval.count() < 0 || config.idleInterval.count() < 0 ||
-      config.defaultMemoryPressureDuration.count() < 0 || config.stopTimeout.count() < 0)
+  if (config.sampleInterval.count() < 0 || config.idleInterval.count() < 0 || config.defaultMemoryPressureDuration.count() < 0 ||
+      config.stopTimeout.count() < 0)
     abort();
   return 0;
 }

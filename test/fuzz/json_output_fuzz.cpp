@@ -23,12 +23,12 @@ using unitoomd::fuzz::StrictJson;
 namespace {
 
 // What failed is said before the abort that libFuzzer reports.
-#define require(ok)                                                                 \
-  do {                                                                              \
-    if (!(ok)) {                                                                    \
+#define require(ok)                                                            \
+  do {                                                                         \
+    if (!(ok)) {                                                               \
       fprintf(stderr, "json_output_fuzz.cpp:%d: not so: %s\n", __LINE__, #ok); \
-      abort();                                                                      \
-    }                                                                               \
+      abort();                                                                 \
+    }                                                                          \
   } while (0)
 
 std::string bytes(FuzzedDataProvider& in) {
@@ -85,7 +85,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string json = renderDumpJson(s);
   require(StrictJson::valid(json));
   auto doc = parseJson(json);
-  if (!doc) fprintf(stderr, "unitoomd's JSON reader: line %d column %d: %s\n", doc.error().line, doc.error().column, doc.error().message.c_str());
+  if (!doc)
+    fprintf(stderr, "unitoomd's JSON reader: line %d column %d: %s\n", doc.error().line, doc.error().column,
+            doc.error().message.c_str());
   require(static_cast<bool>(doc) && doc->isObject());
   requireMember(*doc, "version", s.version);
   requireMember(*doc, "systemd_bus", s.bus);

@@ -91,7 +91,10 @@ class StrictJson {
       ws();
       if (!value(depth + 1)) return false;
       ws();
-      if (peek() == ',') { ++i_; continue; }
+      if (peek() == ',') {
+        ++i_;
+        continue;
+      }
       if (peek() == '}') return ++i_, true;
       return false;
     }
@@ -104,7 +107,10 @@ class StrictJson {
       ws();
       if (!value(depth + 1)) return false;
       ws();
-      if (peek() == ',') { ++i_; continue; }
+      if (peek() == ',') {
+        ++i_;
+        continue;
+      }
       if (peek() == ']') return ++i_, true;
       return false;
     }

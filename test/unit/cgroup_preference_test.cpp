@@ -43,10 +43,7 @@ TEST(CgroupPreference, TheNearestSettingWinsAndTheParentIsAskedOnlyWithoutOne) {
 TEST(CgroupPreference, ProtectionIsTheCgroupAnAncestorOrADescendantAFewLevelsDown) {
   std::vector<std::string> units{"dbus.service", "init.scope"};
   std::map<std::string, std::vector<std::string>> tree{
-      {"/u", {"/u/app.slice", "/u/init.scope"}},
-      {"/s", {"/s/a"}},
-      {"/s/a", {"/s/a/b"}},
-      {"/s/a/b", {"/s/a/b/c"}},
+      {"/u", {"/u/app.slice", "/u/init.scope"}}, {"/s", {"/s/a"}}, {"/s/a", {"/s/a/b"}}, {"/s/a/b", {"/s/a/b/c"}},
       {"/s/a/b/c", {"/s/a/b/c/dbus.service"}},
   };
   auto children = [&](const std::string& p) { return tree.count(p) ? tree[p] : std::vector<std::string>{}; };

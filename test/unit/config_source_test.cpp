@@ -10,7 +10,8 @@ namespace {
 
 std::string ruleset(const std::string& name, const std::string& plugin = "continue") {
   return R"({"rulesets": [{"name": ")" + name + R"(", "description": "A ruleset.",
-  "detectors": [["g", {"name": ")" + plugin + R"("}]], "actions": [{"name": "continue"}]}]})";
+  "detectors": [["g", {"name": ")" +
+         plugin + R"("}]], "actions": [{"name": "continue"}]}]})";
 }
 
 struct ConfigSourceTest : ::testing::Test {

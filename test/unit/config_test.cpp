@@ -77,7 +77,9 @@ TEST(RulesetJson, AnOomdStyleConfigCompiles) {
 }
 
 TEST(RulesetJson, UnknownPluginNamesItsLine) {
-  auto d = parseAndCompile("{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\",\n {\"name\": \"pressure_abuv\", \"args\": {}}]],\n\"actions\": [{\"name\": \"stop\"}]}]}");
+  auto d = parseAndCompile(
+      "{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\",\n {\"name\": \"pressure_abuv\", \"args\": {}}]],\n\"actions\": "
+      "[{\"name\": \"stop\"}]}]}");
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].str(), "rules.json:3: unknown plugin 'pressure_abuv'");
 }
@@ -128,7 +130,8 @@ TEST(RulesetJson, HostileJsonIsAnErrorNotACrash) {
 TEST(DaemonConfig, OomdConfKeysWithSystemdDefaults) {
   DaemonConfig c;
   Diagnostics d;
-  applyDaemonConfig("[OOM]\nSwapUsedLimit=85%\nDefaultMemoryPressureLimit=50%\nDefaultMemoryPressureDurationSec=20s\n", "oomd.conf", c, d);
+  applyDaemonConfig("[OOM]\nSwapUsedLimit=85%\nDefaultMemoryPressureLimit=50%\nDefaultMemoryPressureDurationSec=20s\n",
+                    "oomd.conf", c, d);
   EXPECT_TRUE(d.empty());
   EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 85);
   EXPECT_DOUBLE_EQ(c.defaultMemoryPressureLimitPercent, 50);
@@ -141,7 +144,8 @@ TEST(DaemonConfig, OomdConfKeysWithSystemdDefaults) {
 TEST(DaemonConfig, ErrorsNameFileLineAndProblem) {
   DaemonConfig c;
   Diagnostics d;
-  applyDaemonConfig("[OOM]\nSwapUsedLimit=95%\nDefaultMemoryPresureLimit=50%\n[Daemon]\nSampleIntervalSec=fast\n[Bogus]\nX=1\n", "u.conf", c, d);
+  applyDaemonConfig("[OOM]\nSwapUsedLimit=95%\nDefaultMemoryPresureLimit=50%\n[Daemon]\nSampleIntervalSec=fast\n[Bogus]\nX=1\n",
+                    "u.conf", c, d);
   ASSERT_EQ(d.size(), 3u);
   EXPECT_EQ(d[0].str(), "u.conf:3: unknown key 'DefaultMemoryPresureLimit' in section [OOM]");
   EXPECT_EQ(d[1].line, 5);
@@ -177,7 +181,9 @@ TEST(CheckConfig, ReportsEveryBadFileAndPassesGoodOnes) {
   ConfigTree t;
   std::string good = t.procRoot() + "/good.json", bad = t.procRoot() + "/bad.json", conf = t.procRoot() + "/u.conf";
   ConfigTree::write(good, kGood);
-  ConfigTree::write(bad, "{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\", {\"name\": \"nope\"}]],\n\"actions\": [{\"name\": \"stop\"}]}]}");
+  ConfigTree::write(bad,
+                    "{\"rulesets\": [{\"name\": \"x\",\n\"detectors\": [[\"g\", {\"name\": \"nope\"}]],\n\"actions\": "
+                    "[{\"name\": \"stop\"}]}]}");
   ConfigTree::write(conf, "[Daemon]\nDryRun=perhaps\n");
   EXPECT_TRUE(checkConfigFiles({good}).empty());
   auto d = checkConfigFiles({good, bad, conf});
@@ -204,7 +210,7 @@ TEST(DropIns, ReplaceDetectorsNewestFirstAndDisableTheBase) {
   ASSERT_EQ(rs.size(), 3u);
   EXPECT_EQ(rs[0]->description, "second");  // newest first
   EXPECT_EQ(rs[1]->description, "first");
-  EXPECT_TRUE(rs[2]->disabled);             // disable-on-drop-in
+  EXPECT_TRUE(rs[2]->disabled);  // disable-on-drop-in
   EXPECT_EQ(rs[1]->groups[0].name, "always");
   EXPECT_EQ(rs[1]->actions[0]->name(), "kill_by_memory_size_or_growth");  // actions kept from base
 }
@@ -225,8 +231,9 @@ TEST(DropIns, ABadDropInIsSkippedAndTheRestStillLoads) {
 
 TEST(DropIns, TheBaseMustAllowWhatTheDropInChanges) {
   Diagnostics d;
-  auto base = parseRulesetJson(R"({"rulesets": [{"name": "r", "detectors": [["g", {"name": "continue"}]], "actions": [{"name": "stop"}]}]})",
-                               "base.json", d);
+  auto base = parseRulesetJson(
+      R"({"rulesets": [{"name": "r", "detectors": [["g", {"name": "continue"}]], "actions": [{"name": "stop"}]}]})", "base.json",
+      d);
   auto dropIn = parseRulesetJson(R"({"rulesets": [{"name": "r", "detectors": [["h", {"name": "stop"}]]}]})", "d.json", d, true);
   ASSERT_TRUE(d.empty());
   auto out = compile(base, {DropInFile{"d.json", dropIn}}, builtinPlugins());
@@ -271,9 +278,10 @@ TEST(DaemonConfig, SystemdKillTimeoutIsShortByDefaultAndBounded) {
 TEST(DaemonConfig, DesktopSectionListsAddAndAnEmptyValueResets) {
   DaemonConfig c;
   Diagnostics d;
-  applyDaemonConfig("[Desktop]\nProtectedUnits=my-compositor.service\nKillProcessesIn=\nKillProcessesIn=dev-*.scope\n"
-                    "FollowUserManagers=no\nLowMemoryMonitor=yes\nNotify=off\n",
-                    "d.conf", c, d);
+  applyDaemonConfig(
+      "[Desktop]\nProtectedUnits=my-compositor.service\nKillProcessesIn=\nKillProcessesIn=dev-*.scope\n"
+      "FollowUserManagers=no\nLowMemoryMonitor=yes\nNotify=off\n",
+      "d.conf", c, d);
   ASSERT_TRUE(d.empty()) << d[0].str();
   EXPECT_EQ(c.desktop.protectedUnits.back(), "my-compositor.service");
   EXPECT_GT(c.desktop.protectedUnits.size(), 1u);  // added to the defaults
@@ -345,7 +353,8 @@ TEST(UntrustedFiles, AGroupWritableUnitoomdConfOfAnotherGroupIsAnError) {
   Diagnostics d;
   auto c = loadDaemonConfig(ConfigPaths{conf, {}}, true, d);  // even where the file may be missing
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].str(), conf + ": refused: is writable by group 1001 (mode 0664); only root may be able to change what unitoomd kills");
+  EXPECT_EQ(d[0].str(),
+            conf + ": refused: is writable by group 1001 (mode 0664); only root may be able to change what unitoomd kills");
   EXPECT_DOUBLE_EQ(c.defaultMemoryPressureLimitPercent, 60);  // not applied
 }
 
@@ -364,21 +373,24 @@ TEST(UntrustedFiles, FilesOwnedByUid1001AreRefused) {
   auto loaded = loadRules(base, dir);
   ASSERT_TRUE(loaded.compiled.engine);
   ASSERT_EQ(loaded.compiled.errors.size(), 1u);
-  EXPECT_EQ(loaded.compiled.errors[0].str(), dir + "/theirs.json: refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
+  EXPECT_EQ(loaded.compiled.errors[0].str(),
+            dir + "/theirs.json: refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
   EXPECT_TRUE(loaded.dropInsApplied.empty());
   EXPECT_FALSE(loaded.compiled.engine->rulesets()[0]->disabled);  // disable-on-drop-in did not happen
   // an INI drop-in is an error (as a broken one), which refuses the configuration
   Diagnostics d;
   auto c = loadDaemonConfig(explicitConfigPaths(conf), false, d);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].str(), conf + ".d/theirs.conf: refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
+  EXPECT_EQ(d[0].str(),
+            conf + ".d/theirs.conf: refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
   EXPECT_DOUBLE_EQ(c.swapUsedLimitPercent, 50);
   // and the rulesets file itself
   ASSERT_TRUE(chownOrSkip(base, 1001, 0));
   loaded = loadRules(base, dir);
   EXPECT_FALSE(loaded.compiled.engine);
   ASSERT_FALSE(loaded.compiled.errors.empty());
-  EXPECT_EQ(loaded.compiled.errors[0].str(), base + ": refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
+  EXPECT_EQ(loaded.compiled.errors[0].str(),
+            base + ": refused: is owned by uid 1001; only root may be able to change what unitoomd kills");
 }
 
 TEST(UntrustedFiles, ADropInInAWorldWritableDirectoryIsRefusedUnlessItIsSticky) {
@@ -394,13 +406,17 @@ TEST(UntrustedFiles, ADropInInAWorldWritableDirectoryIsRefusedUnlessItIsSticky) 
   auto loaded = loadRules(base, dir);
   ASSERT_TRUE(loaded.compiled.engine);
   ASSERT_EQ(loaded.compiled.errors.size(), 1u);
-  EXPECT_EQ(loaded.compiled.errors[0].str().rfind(dir + "/mine.json: refused: its directory " + real(dir) + " is writable by others (mode 0777)", 0), 0u)
+  EXPECT_EQ(loaded.compiled.errors[0].str().rfind(
+                dir + "/mine.json: refused: its directory " + real(dir) + " is writable by others (mode 0777)", 0),
+            0u)
       << loaded.compiled.errors[0].str();
   EXPECT_TRUE(loaded.dropInsApplied.empty());
   Diagnostics d;
   auto c = loadDaemonConfig(explicitConfigPaths(conf), false, d);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].str().rfind(conf + ".d/mine.conf: refused: its directory " + real(conf + ".d") + " is writable by others (mode 0777)", 0), 0u)
+  EXPECT_EQ(d[0].str().rfind(
+                conf + ".d/mine.conf: refused: its directory " + real(conf + ".d") + " is writable by others (mode 0777)", 0),
+            0u)
       << d[0].str();
 
   // sticky, like /tmp: others cannot replace a file they do not own

@@ -116,12 +116,9 @@ std::vector<ProcessInfo> terminalScope() {
     return i;
   };
   return {p(4242, 1, 4242, 4242, 0, "termemu", 2000),  // the largest: scrollback
-          p(4300, 4242, 4242, 4242, 0, "termemu-helper", 30),
-          p(5000, 4242, 5000, 5000, pts(3), "bash", 5),
-          p(5100, 5000, 5100, 5000, pts(3), "make", 3),
-          p(5101, 5100, 5100, 5000, pts(3), "cc1plus", 900),
-          p(5102, 5100, 5100, 5000, pts(3), "cc1plus", 400),
-          p(5003, 5000, 5000, 5000, pts(3), "sort", 10),
+          p(4300, 4242, 4242, 4242, 0, "termemu-helper", 30), p(5000, 4242, 5000, 5000, pts(3), "bash", 5),
+          p(5100, 5000, 5100, 5000, pts(3), "make", 3),       p(5101, 5100, 5100, 5000, pts(3), "cc1plus", 900),
+          p(5102, 5100, 5100, 5000, pts(3), "cc1plus", 400),  p(5003, 5000, 5000, 5000, pts(3), "sort", 10),
           p(6000, 4242, 6000, 6000, pts(300), "zsh", 6)};
 }
 
@@ -279,7 +276,8 @@ TEST(SessionWords, TheNotificationEscapesMarkupAndControls) {
   r.description = "Tabs <b>over</b> 2G & <a href=\"http://x\">more</a>\xff";
   r.unit = "app-gnome-evil\\x1b[31m\\x0a-4242.scope";  // unescaped by appNameOf into ESC and a newline
   Notification n = notificationFor(r);
-  EXPECT_NE(n.body.find("Tabs &lt;b&gt;over&lt;/b&gt; 2G &amp; &lt;a href=\"http://x\"&gt;more&lt;/a&gt;\\xff"), std::string::npos)
+  EXPECT_NE(n.body.find("Tabs &lt;b&gt;over&lt;/b&gt; 2G &amp; &lt;a href=\"http://x\"&gt;more&lt;/a&gt;\\xff"),
+            std::string::npos)
       << n.body;
   EXPECT_EQ(n.body.find('<'), std::string::npos) << n.body;
   EXPECT_EQ(n.summary, "evil\\x1b[31m\\x0a was closed to free memory");
@@ -309,10 +307,10 @@ TEST(AskPolicy, OnlyAUsersAppsAreFrozen) {
   const std::string mgr = "/user.slice/user-1000.slice/user@1000.service";
   EXPECT_EQ(whyNotAsk(mgr + "/app.slice/app-firefox-42.scope", prot), std::nullopt);
   EXPECT_EQ(whyNotAsk(mgr + "/app.slice/app-org.gnome.Builder@ab.service", prot), std::nullopt);
-  EXPECT_TRUE(whyNotAsk(mgr, prot));                                                  // the session's manager
-  EXPECT_TRUE(whyNotAsk("/user.slice/user-1000.slice/session-2.scope", prot));        // the login session
-  EXPECT_TRUE(whyNotAsk(mgr + "/app.slice", prot));                                   // many apps
-  EXPECT_TRUE(whyNotAsk("/system.slice/postgresql.service", prot));                   // a system service
+  EXPECT_TRUE(whyNotAsk(mgr, prot));                                            // the session's manager
+  EXPECT_TRUE(whyNotAsk("/user.slice/user-1000.slice/session-2.scope", prot));  // the login session
+  EXPECT_TRUE(whyNotAsk(mgr + "/app.slice", prot));                             // many apps
+  EXPECT_TRUE(whyNotAsk("/system.slice/postgresql.service", prot));             // a system service
   EXPECT_EQ(whyNotAsk(mgr + "/session.slice/pipewire.service", prot), "protected (session.slice)");
 }
 
@@ -343,11 +341,11 @@ TEST(AskPolicy, AFrozenAppIsKilledOnCloseTimeoutOrPressureAndThawedOnKeep) {
 
 TEST(AskPolicy, PressureStillRisingMeansTwoStalledSecondsNotFalling) {
   EXPECT_FALSE(pressureStillRising({}));
-  EXPECT_FALSE(pressureStillRising({50}));           // one second says nothing yet
+  EXPECT_FALSE(pressureStillRising({50}));  // one second says nothing yet
   EXPECT_TRUE(pressureStillRising({20, 20}));
-  EXPECT_FALSE(pressureStillRising({40, 30}));       // falling: freezing is working
-  EXPECT_FALSE(pressureStillRising({9, 12}));        // the first under 10%
-  EXPECT_TRUE(pressureStillRising({2, 15, 18}));     // only the last two count
+  EXPECT_FALSE(pressureStillRising({40, 30}));    // falling: freezing is working
+  EXPECT_FALSE(pressureStillRising({9, 12}));     // the first under 10%
+  EXPECT_TRUE(pressureStillRising({2, 15, 18}));  // only the last two count
 }
 
 TEST(AskPolicy, AKeptAppIsSparedUntilItsCoolDownEnds) {

@@ -51,8 +51,16 @@ TEST(DisplaySafe, TerminalSequencesAreDisarmed) {
   EXPECT_EQ(displaySafe("\x1b[31mred\x1b[0m", 512), "\\x1b[31mred\\x1b[0m");
   EXPECT_EQ(displaySafe("\x1b]0;title\x07", 512), "\\x1b]0;title\\x07");
   EXPECT_EQ(displaySafe("del\x7f", 512), "del\\x7f");
-  EXPECT_EQ(displaySafe("csi\xc2\x9b" "2J", 512), "csi\\xc2\\x9b2J") << "C1 CSI, both of its bytes";
-  EXPECT_EQ(displaySafe("abc\xe2\x80\xae" "fdp.exe", 512), "abc\\xe2\\x80\\xaefdp.exe") << "right-to-left override";
+  EXPECT_EQ(displaySafe("csi\xc2\x9b"
+                        "2J",
+                        512),
+            "csi\\xc2\\x9b2J")
+      << "C1 CSI, both of its bytes";
+  EXPECT_EQ(displaySafe("abc\xe2\x80\xae"
+                        "fdp.exe",
+                        512),
+            "abc\\xe2\\x80\\xaefdp.exe")
+      << "right-to-left override";
   EXPECT_EQ(displaySafe("line\xe2\x80\xa8sep", 512), "line\\xe2\\x80\\xa8sep");
 }
 
@@ -68,7 +76,9 @@ TEST(DisplaySafe, InvalidUtf8BytesAreEscapedOneByOne) {
 }
 
 TEST(DisplaySafe, ValidMultibyteUtf8IsKept) {
-  for (std::string s : {"Zürich", "日本語のサービス", "🐘 elephant", "app-gnome-firefox\\x2desr-4242.scope", "a\xc2\xa0" "b"})
+  for (std::string s : {"Zürich", "日本語のサービス", "🐘 elephant", "app-gnome-firefox\\x2desr-4242.scope",
+                        "a\xc2\xa0"
+                        "b"})
     EXPECT_EQ(displaySafe(s, 512), s);
 }
 
@@ -169,7 +179,9 @@ KillReport hostileReport() {
   r.victim = "/user.slice/user-1000.slice/user@1000.service/app.slice/evil\n\x1b[31mKilled everything\xff";
   r.unit = "app-\x1b]0;pwned\x07.scope";
   r.manager = "user@1000.service";
-  r.process = "x\xc2\x9b" "2J (pid 42)";
+  r.process =
+      "x\xc2\x9b"
+      "2J (pid 42)";
   r.reasons = {"memory full pressure of /evil\n 60% > 40%"};
   r.figures = {{"MEMORY_CURRENT", "1\n2"}};
   r.ok = true;

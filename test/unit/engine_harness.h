@@ -83,8 +83,10 @@ struct Harness {
   }
 
   void rules(const std::string& detectors, const std::string& actions) {
-    std::string json = "{\"rulesets\": [{\"name\": \"test\", \"description\": \"A test ruleset.\", \"post_action_delay\": 60, "
-                       "\"detectors\": [[\"g\", " + detectors + "]], \"actions\": [" + actions + "]}]}";
+    std::string json =
+        "{\"rulesets\": [{\"name\": \"test\", \"description\": \"A test ruleset.\", \"post_action_delay\": 60, "
+        "\"detectors\": [[\"g\", " +
+        detectors + "]], \"actions\": [" + actions + "]}]}";
     Diagnostics d;
     auto root = parseRulesetJson(json, "t.json", d);
     auto out = compile(root, {}, builtinPlugins());

@@ -221,7 +221,7 @@ TEST(History, PruningDuringAnEpisodeIsAtMostOncePerUnusedTime) {
   TimePoint t0{};
   Duration unused = std::chrono::minutes(5);
   h.pruneIfDue(t0 + unused, unused);  // prunes, and remembers when
-  h.at(1, "/a", t0);  // last seen long ago
+  h.at(1, "/a", t0);                  // last seen long ago
   h.pruneIfDue(t0 + unused + std::chrono::seconds(10), unused);
   EXPECT_NE(h.find(1), nullptr);  // not due yet
   h.pruneIfDue(t0 + 2 * unused, unused);

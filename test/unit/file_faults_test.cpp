@@ -35,12 +35,14 @@ namespace {
 struct CapturedLog {
   std::vector<std::string> lines;
   CapturedLog() {
-    setLogCapture([](LogLevel, const std::string& m, const LogFields&, void* d) { static_cast<CapturedLog*>(d)->lines.push_back(m); },
-                  this);
+    setLogCapture(
+        [](LogLevel, const std::string& m, const LogFields&, void* d) { static_cast<CapturedLog*>(d)->lines.push_back(m); },
+        this);
   }
   ~CapturedLog() { setLogCapture(nullptr, nullptr); }
   size_t count(const std::string& part) const {
-    return static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; }));
+    return static_cast<size_t>(
+        std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; }));
   }
   std::string all() const {
     std::string out;
@@ -144,7 +146,8 @@ TEST(ReadFaults, AnUnreadableCandidateRanksWithWhatIsKnownAndTheFailureIsSaidOnc
   for (int i = 0; i < 50; ++i) h.sample(i * 0.25);
   EXPECT_TRUE(h.killer.killed.empty());
   EXPECT_GE(reads, 50);
-  EXPECT_EQ(log.count("/work.slice/big/memory.current"), 2u) << "once for EIO, once for ENOMEM, not at every sample:\n" << log.all();
+  EXPECT_EQ(log.count("/work.slice/big/memory.current"), 2u) << "once for EIO, once for ENOMEM, not at every sample:\n"
+                                                             << log.all();
   EXPECT_EQ(log.count(strerror(EIO)), 1u);
   EXPECT_EQ(log.count(strerror(ENOMEM)), 1u);
 
@@ -253,8 +256,9 @@ TEST(ReadFaults, PressureAboveDoesNotFireWhenMemoryPressureFailsAndSaysSoOnce) {
     return f;
   });
   CapturedLog log;
-  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "work.slice", "resource": "memory", "threshold": 20, "window": "avg10"}})",
-          killBySize());
+  h.rules(
+      R"({"name": "pressure_above", "args": {"cgroup": "work.slice", "resource": "memory", "threshold": 20, "window": "avg10"}})",
+      killBySize());
   h.tree.cgroup("/work.slice", {{"memory.pressure", psi(80, 1000000, 1000000)}});
   for (int i = 0; i < 20; ++i) h.sample(i * 0.25);
   EXPECT_TRUE(h.killer.killed.empty());

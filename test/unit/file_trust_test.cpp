@@ -96,7 +96,8 @@ TEST(FileTrust, AUserInstanceTrustsItsOwnUsersFilesAndRootsButNoOneElses) {
   EXPECT_EQ(check(f, "/home/alice/.config/unitoomd.conf", 1000), "");
   EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json", 1000), "");  // root's
   EXPECT_EQ(check(f, "/home/alice/.config/unitoomd.conf", 1002),
-            "refused: its directory /home/alice is owned by uid 1000; only root and uid 1002 may be able to change what unitoomd kills");
+            "refused: its directory /home/alice is owned by uid 1000; only root and uid 1002 may be able to change what unitoomd "
+            "kills");
   // the system instance does not trust a user's file
   EXPECT_NE(check(f, "/home/alice/.config/unitoomd.conf", 0), "");
 }
@@ -127,12 +128,14 @@ TEST_P(FileTrustAncestor, AnyAncestorAnotherUserMayChangeRefusesTheFile) {
   {
     FakeFs f;
     f.dir(dir, 0, 0775).gid = 50;
-    EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"), "refused: its directory " + dir + " is writable by group 50 (mode 0775)" + kOnlyRoot);
+    EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"),
+              "refused: its directory " + dir + " is writable by group 50 (mode 0775)" + kOnlyRoot);
   }
   {
     FakeFs f;
     f.dir(dir, 0, 0777);
-    EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"), "refused: its directory " + dir + " is writable by others (mode 0777)" + kOnlyRoot);
+    EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"),
+              "refused: its directory " + dir + " is writable by others (mode 0777)" + kOnlyRoot);
   }
   {
     FakeFs f;
@@ -164,11 +167,13 @@ TEST(FileTrust, ASymlinkedFileIsJudgedByItsRealPath) {
   f.dir("/srv/shared", 0, 0777);
   f.file("/srv/shared/rules.json");
   f.link("/etc/unitoomd/rulesets.json", "/srv/shared/rules.json");
-  EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"), "refused: its directory /srv/shared is writable by others (mode 0777)" + kOnlyRoot);
+  EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"),
+            "refused: its directory /srv/shared is writable by others (mode 0777)" + kOnlyRoot);
   f.dir("/srv/shared");
   EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"), "");
   f.file("/srv/shared/rules.json", 0, 0666);
-  EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"), "refused: its real file /srv/shared/rules.json is writable by others (mode 0666)" + kOnlyRoot);
+  EXPECT_EQ(check(f, "/etc/unitoomd/rulesets.json"),
+            "refused: its real file /srv/shared/rules.json is writable by others (mode 0666)" + kOnlyRoot);
 }
 
 TEST(FileTrust, ARelativeSymlinkAndASymlinkedDirectoryAreResolved) {
@@ -184,7 +189,8 @@ TEST(FileTrust, ARelativeSymlinkAndASymlinkedDirectoryAreResolved) {
   f.link("/opt/unitoomd/x.json", "./rulesets.json");
   EXPECT_EQ(check(f, "/etc/unitoomd/x.json"), "");
   f.file("/opt/unitoomd/rulesets.json", 0, 0664);
-  EXPECT_EQ(check(f, "/etc/unitoomd/x.json"), "refused: its real file /opt/unitoomd/rulesets.json is writable by group 0 (mode 0664)" + kOnlyRoot);
+  EXPECT_EQ(check(f, "/etc/unitoomd/x.json"),
+            "refused: its real file /opt/unitoomd/rulesets.json is writable by group 0 (mode 0664)" + kOnlyRoot);
 }
 
 TEST(FileTrust, TheDirectoryHoldingASymlinkIsCheckedToo) {

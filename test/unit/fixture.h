@@ -82,11 +82,14 @@ inline std::string pathOfFd(int fd) {
 
 inline std::string psi(double avg10, unsigned long long someTotal, unsigned long long fullTotal, double avg60 = 0) {
   char buf[256];
-  snprintf(buf, sizeof buf, "some avg10=%.2f avg60=%.2f avg300=0.00 total=%llu\nfull avg10=%.2f avg60=%.2f avg300=0.00 total=%llu\n",
-           avg10, avg60, someTotal, avg10, avg60, fullTotal);
+  snprintf(buf, sizeof buf,
+           "some avg10=%.2f avg60=%.2f avg300=0.00 total=%llu\nfull avg10=%.2f avg60=%.2f avg300=0.00 total=%llu\n", avg10, avg60,
+           someTotal, avg10, avg60, fullTotal);
   return buf;
 }
 
-inline TimePoint at(double seconds) { return TimePoint(std::chrono::microseconds(static_cast<long long>(1000e6 + seconds * 1e6))); }
+inline TimePoint at(double seconds) {
+  return TimePoint(std::chrono::microseconds(static_cast<long long>(1000e6 + seconds * 1e6)));
+}
 
 }  // namespace unitoomd::test

@@ -133,9 +133,9 @@ TEST(KillWatch, ARealCgroupEmptyingWakesItWithoutATimer) {
     waitpid(child, nullptr, 0);
     TimePoint before = Clock::now();
     sd_event_source* guard = nullptr;  // a test that hangs fails instead
-    sd_event_add_time_relative(event, &guard, CLOCK_MONOTONIC, 5'000'000, 0,
-                               [](sd_event_source* s, uint64_t, void*) { return sd_event_exit(sd_event_source_get_event(s), 2); },
-                               nullptr);
+    sd_event_add_time_relative(
+        event, &guard, CLOCK_MONOTONIC, 5'000'000, 0,
+        [](sd_event_source* s, uint64_t, void*) { return sd_event_exit(sd_event_source_get_event(s), 2); }, nullptr);
     int r = sd_event_loop(event);
     EXPECT_EQ(r, 0) << "woken by the guard timer, not by cgroup.events";
     EXPECT_EQ(advances, 1);

@@ -14,7 +14,9 @@ TEST(Metrics, OpenMetricsCountersNameTheFamilyWithoutTotalAndEndWithEof) {
   m.kills[{"work.slice/ManagedOOMMemoryPressure", "KillUnit", "killed"}] = 2;
   std::string t = renderMetrics(m, MetricsFormat::OpenMetrics);
   EXPECT_TRUE(has(t, "# TYPE unitoomd_kills counter")) << t;
-  EXPECT_TRUE(has(t, "unitoomd_kills_total{ruleset=\"work.slice/ManagedOOMMemoryPressure\",method=\"KillUnit\",outcome=\"killed\"} 2")) << t;
+  EXPECT_TRUE(
+      has(t, "unitoomd_kills_total{ruleset=\"work.slice/ManagedOOMMemoryPressure\",method=\"KillUnit\",outcome=\"killed\"} 2"))
+      << t;
   EXPECT_TRUE(t.ends_with("\n# EOF\n")) << t;
 }
 
@@ -66,7 +68,8 @@ TEST(Metrics, KillMethodLabelIsTheFirstStep) {
 }
 
 TEST(Metrics, OwnUsageFromProcSelfStatWithAHostileCommandName) {
-  std::string stat = "4242 (a) b) (c) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 123 10000000 512 18446744073709551615";
+  std::string stat =
+      "4242 (a) b) (c) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 123 10000000 512 18446744073709551615";
   double cpu = -1, rss = -1;
   ASSERT_TRUE(parseOwnUsage(stat, 100, 4096, cpu, rss));
   EXPECT_DOUBLE_EQ(cpu, 3.0);

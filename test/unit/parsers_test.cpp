@@ -26,11 +26,11 @@ TEST(Psi, CpuFileWithoutFullLineIsFine) {
 
 TEST(Psi, HostileInputIsUnknownNotACrash) {
   EXPECT_FALSE(parsePsi(""));
-  EXPECT_FALSE(parsePsi("some avg10=1.50 avg60=0.20"));                                 // truncated
-  EXPECT_FALSE(parsePsi("some avg10=abc avg60=0.20 avg300=0.01 total=1\n"));          // garbage
+  EXPECT_FALSE(parsePsi("some avg10=1.50 avg60=0.20"));                                     // truncated
+  EXPECT_FALSE(parsePsi("some avg10=abc avg60=0.20 avg300=0.01 total=1\n"));                // garbage
   EXPECT_FALSE(parsePsi("some avg10=1 avg60=1 avg300=1 total=99999999999999999999999\n"));  // overflow
-  EXPECT_FALSE(parsePsi("some avg10=150 avg60=1 avg300=1 total=1\n"));                // not a percentage
-  EXPECT_FALSE(parsePsi("full avg10=1 avg60=1 avg300=1 total=1\n"));                  // no some line
+  EXPECT_FALSE(parsePsi("some avg10=150 avg60=1 avg300=1 total=1\n"));                      // not a percentage
+  EXPECT_FALSE(parsePsi("full avg10=1 avg60=1 avg300=1 total=1\n"));                        // no some line
   EXPECT_FALSE(parsePsi("\x01\x02\xff garbage\n"));
 }
 

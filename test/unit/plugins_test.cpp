@@ -47,7 +47,8 @@ TEST(PressureAbove, FiresFromTotalDeltasBeforeAvg10CatchesUp) {
 TEST(Reload, AnUnchangedRulesetKeepsTimingItsDurationAChangedOneStartsOver) {
   Harness h;
   h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
-  std::string det = R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})";
+  std::string det =
+      R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})";
   std::string act = R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})";
   h.rules(det, act);
   unsigned long long total = 0;
@@ -128,7 +129,8 @@ TEST(PressureAbove, ChildrenOfACalmAncestorAreNotRead) {
   EXPECT_EQ(h.history.size(), 1u) << "only the ancestor's pressure was read";
   for (; i <= 32 && h.killer.killed.empty(); ++i) quarterSecond(75000);  // the ancestor stalls 30 %: its children are read
   ASSERT_EQ(h.killer.killed.size(), 1u);
-  EXPECT_LE(i, 17 + 8) << "within 2 s of the ancestor's stall rising: a sample to see it, a quarter-second to fill the child's window, 1 s of duration";
+  EXPECT_LE(i, 17 + 8) << "within 2 s of the ancestor's stall rising: a sample to see it, a quarter-second to fill the child's "
+                          "window, 1 s of duration";
   EXPECT_NE(h.sink.reports[0].reasons[0].find("of /w/x 60.0% > 40%"), std::string::npos) << h.sink.reports[0].reasons[0];
 }
 
@@ -140,7 +142,7 @@ TEST(PressureAbove, ChildrenOfACalmAncestorAreNotReadAtIdleSamples) {
   h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
   h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/*", "resource": "memory", "threshold": 40, "duration": 1}})",
           R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
-  h.sample(0);  // nothing known yet: everything is read
+  h.sample(0);            // nothing known yet: everything is read
   auto childSeen = [&] {  // when /w/x was last read
     struct stat st;
     stat((h.tree.cgroupRoot() + "/w/x").c_str(), &st);
@@ -188,7 +190,8 @@ TEST(SwapFree, ReadsProcSwapsNotMeminfo) {
   // during swapoff meminfo shows SwapFree 0 of a slowly shrinking total
   h.tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\nSwapTotal: 1000 kB\nSwapFree: 0 kB\n");
   h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 1000000 100 -2\n");
-  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})",
+          R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
   h.sample(0);
   EXPECT_TRUE(h.killer.killed.empty());
   h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/vdb partition 1000000 950000 -2\n");
@@ -340,8 +343,9 @@ TEST(KillBySize, GrowthSeenWhileTheDurationRuns) {
   h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
   h.tree.cgroup("/w/steady", {{"memory.current", "1000"}});
   h.tree.cgroup("/w/grower", {{"memory.current", "300"}});
-  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})",
-          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*", "size_threshold": 90, "growing_size_percentile": 0}})");
+  h.rules(
+      R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})",
+      R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w/*", "size_threshold": 90, "growing_size_percentile": 0}})");
   unsigned long long total = 0;
   for (int i = 0; i <= 16 && h.killer.killed.empty(); ++i) {  // 40 % stall; the grower gains 60 units a quarter-second
     h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
@@ -382,7 +386,7 @@ TEST(KillBySize, AVanishedCgroupIsNotACrashNorACandidate) {
   struct Vanisher : Plugin {
     FixtureTree* tree;
     PluginResult run(SampleContext& ctx) override {
-      ctx.resolve({"work.slice/*"});  // listed...
+      ctx.resolve({"work.slice/*"});     // listed...
       tree->remove("/work.slice/gone");  // ...then removed before the kill plugin reads it
       return PluginResult::Continue;
     }
@@ -542,13 +546,15 @@ TEST(KillByPressureCause, WithMemoryStatRefaultsRankBeforeScansAndSize) {
   };
   auto tick = [&](int i) {
     h.tree.cgroup("/w/big", {{"memory.current", "9000"}, {"memory.pressure", psi(0, 0, 0)}, {"memory.stat", stat(i * 100, 0)}});
-    h.tree.cgroup("/w/thrasher", {{"memory.current", "1000"}, {"memory.pressure", psi(0, 0, 0)}, {"memory.stat", stat(0, i * 500)}});
+    h.tree.cgroup("/w/thrasher",
+                  {{"memory.current", "1000"}, {"memory.pressure", psi(0, 0, 0)}, {"memory.stat", stat(0, i * 500)}});
     h.tree.cgroup("/w/idle", {{"memory.current", "20000"}, {"memory.pressure", psi(0, 0, 0)}, {"memory.stat", stat(0, 0)}});
   };
   h.rules(R"({"name": "stop"})", R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w/*"}})");
   tick(0);
   h.sample(0);
-  h.rules(R"({"name": "dump_cgroup_overview", "args": {"cgroup": "w/*"}})", R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w/*"}})");
+  h.rules(R"({"name": "dump_cgroup_overview", "args": {"cgroup": "w/*"}})",
+          R"({"name": "kill_by_pressure_cause", "args": {"cgroup": "w/*"}})");
   for (int i = 1; i <= 8; ++i) {
     tick(i);
     SampleContext ctx(h.fs, h.history, at(i * 0.5));
@@ -581,8 +587,9 @@ TEST(KillProtection, NothingButProtectedCandidatesIsReportedNotKilled) {
   h.tree.cgroup("/work.slice/init.scope", {{"memory.current", "5000"}});
   h.rules(kAlways, killBySize());
   std::string logged;
-  setLogCapture([](LogLevel, const std::string& m, const LogFields&, void* data) { *static_cast<std::string*>(data) += m + "\n"; },
-                &logged);
+  setLogCapture(
+      [](LogLevel, const std::string& m, const LogFields&, void* data) { *static_cast<std::string*>(data) += m + "\n"; },
+      &logged);
   h.sample(0);
   setLogCapture(nullptr, nullptr);
   EXPECT_TRUE(h.killer.killed.empty());
@@ -595,7 +602,8 @@ TEST(KillProtection, NothingButProtectedCandidatesIsReportedNotKilled) {
 TEST(PressureRisingBeyond, HighAndNotFallingFiresAfterItsDuration) {
   Harness h;
   h.tree.cgroup("/work.slice/x", {{"memory.current", "100"}});
-  const std::string rising = R"({"name": "pressure_rising_beyond", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})";
+  const std::string rising =
+      R"({"name": "pressure_rising_beyond", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})";
   h.tree.cgroup("/w", {{"memory.pressure", psi(30, 0, 0, 25)}});
   h.rules(rising, killBySize());
   h.sample(0);
@@ -646,7 +654,9 @@ TEST(KillLeaves, AUsersPreferencesCountOnlyWithinTheirSubtree) {
   };
   Harness inside;
   setUp(inside);
-  inside.rules(kAlways, R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "user.slice/user-1001.slice/user@1001.service", "leaves": true}})");
+  inside.rules(
+      kAlways,
+      R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "user.slice/user-1001.slice/user@1001.service", "leaves": true}})");
   inside.sample(0);
   EXPECT_EQ(inside.killer.killed, std::vector<std::string>{apps + "/small.scope"});
 
@@ -676,8 +686,9 @@ TEST(SwapFree, SaysHowLongSwapTakesToFillToItsLimit) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.swap.current", "1000"}, {"memory.current", "10"}});
   h.tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 1024 kB\n");
-  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}}, {"name": "memory_above", "args": {"cgroup": "/", "threshold": "90%"}})",
-          R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.rules(
+      R"({"name": "swap_free", "args": {"threshold_pct": 10}}, {"name": "memory_above", "args": {"cgroup": "/", "threshold": "90%"}})",
+      R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
   h.tree.proc("swaps", swaps(100000));
   h.sample(0);
   EXPECT_EQ(h.engine->quietFor(), Duration::max());  // no pace seen yet
@@ -698,12 +709,14 @@ TEST(SwapFree, SaysHowLongSwapTakesToFillToItsLimit) {
 TEST(MemoryAbove, TimesOnlyAGivenDuration) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.current", std::to_string(900ull << 20)}});
-  h.rules(R"({"name": "memory_above", "args": {"cgroup": "w", "threshold": "50%", "duration": 10}}, {"name": "swap_free", "args": {"threshold_pct": 10}})",
-          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w"}})");
+  h.rules(
+      R"({"name": "memory_above", "args": {"cgroup": "w", "threshold": "50%", "duration": 10}}, {"name": "swap_free", "args": {"threshold_pct": 10}})",
+      R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w"}})");
   h.sample(0);
   EXPECT_TRUE(h.engine->timing());
-  h.rules(R"({"name": "memory_above", "args": {"cgroup": "w", "threshold": "50%"}}, {"name": "swap_free", "args": {"threshold_pct": 10}})",
-          R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w"}})");
+  h.rules(
+      R"({"name": "memory_above", "args": {"cgroup": "w", "threshold": "50%"}}, {"name": "swap_free", "args": {"threshold_pct": 10}})",
+      R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "w"}})");
   h.sample(1);
   EXPECT_FALSE(h.engine->timing());
 }
@@ -715,12 +728,14 @@ namespace {
 constexpr uint64_t kMiB = 1024 * 1024;
 
 void meminfo(Harness& h, uint64_t availMiB) {
-  h.tree.proc("meminfo", "MemTotal: " + std::to_string(2048 * 1024) + " kB\nMemAvailable: " + std::to_string(availMiB * 1024) + " kB\n");
+  h.tree.proc("meminfo",
+              "MemTotal: " + std::to_string(2048 * 1024) + " kB\nMemAvailable: " + std::to_string(availMiB * 1024) + " kB\n");
 }
 
 std::string current(uint64_t mib) { return std::to_string(mib * kMiB); }
 
-const std::string kExhaustion = R"({"name": "memory_exhaustion", "args": {"cgroup": "/", "threshold": "10s", "without_swap": true}})";
+const std::string kExhaustion =
+    R"({"name": "memory_exhaustion", "args": {"cgroup": "/", "threshold": "10s", "without_swap": true}})";
 const std::string kFastestGrower =
     R"({"name": "kill_by_memory_size_or_growth", "args": {"cgroup": "work.slice/*", "growth_rate": true}})";
 
@@ -798,7 +813,8 @@ TEST(MemoryExhaustion, AGrowerPushingIntoSwapIsTheOneTakingMemory) {
     uint64_t swapped = static_cast<uint64_t>(i) * 10;
     meminfo(h, 300 - swapped);
     h.tree.cgroup("/work.slice/hog", {{"memory.current", current(32)}, {"memory.swap.current", current(400 + swapped)}});
-    h.tree.cgroup("/work.slice/swapping-in", {{"memory.current", current(20 + static_cast<uint64_t>(i))}, {"memory.swap.current", current(8)}});
+    h.tree.cgroup("/work.slice/swapping-in",
+                  {{"memory.current", current(20 + static_cast<uint64_t>(i))}, {"memory.swap.current", current(8)}});
     h.sample(i * 0.25);
   }
   EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/work.slice/hog"});
@@ -839,8 +855,8 @@ TEST(MemoryExhaustion, PlansTheNextSampleByTheRoomLeftAndPredictsSecondsLeft) {
 
 TEST(MemoryExhaustion, BadArgumentsAreNamed) {
   for (const char* args : {R"("threshold": "0s")", R"("window": "100ms")", R"("min_rate": "5%")", R"("swap": true)"}) {
-    std::string json = std::string(R"({"rulesets": [{"name": "r", "detectors": [["g", {"name": "memory_exhaustion", "args": {)") + args +
-                       R"(}}]], "actions": [{"name": "continue"}]}]})";
+    std::string json = std::string(R"({"rulesets": [{"name": "r", "detectors": [["g", {"name": "memory_exhaustion", "args": {)") +
+                       args + R"(}}]], "actions": [{"name": "continue"}]}]})";
     Diagnostics d;
     auto root = parseRulesetJson(json, "t.json", d);
     auto out = compile(root, {}, builtinPlugins());
@@ -852,26 +868,29 @@ TEST(MemoryExhaustion, BadArgumentsAreNamed) {
 TEST(SwapFree, ZramCountsWhatItsMemoryLimitHoldsAndSwapOnAfterStartCounts) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.swap.current", std::to_string(300u << 20)}, {"memory.current", "10"}});
-  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})",
+          R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
   h.sample(0);  // no swap yet
   // zram made and swapped on after start: a 1 GiB device, 30 % used by its
   // size, but its 128 MiB memory limit is all but gone (3:1)
   h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/zram0 partition 1048576 307200 100\n");
-  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " + std::to_string(124u << 20) + " " +
-                                        std::to_string(128u << 20) + " 0 0 0 0\n");
+  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " +
+                                        std::to_string(124u << 20) + " " + std::to_string(128u << 20) + " 0 0 0 0\n");
   h.sample(1);
   EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
   ASSERT_EQ(h.sink.reports.size(), 1u);
-  EXPECT_NE(h.sink.reports[0].reasons[0].find("swap free 3.1% (9.7 MiB of 309.7 MiB)"), std::string::npos) << h.sink.reports[0].reasons[0];
+  EXPECT_NE(h.sink.reports[0].reasons[0].find("swap free 3.1% (9.7 MiB of 309.7 MiB)"), std::string::npos)
+      << h.sink.reports[0].reasons[0];
 }
 
 TEST(SwapFree, ZramWithRoomIsNoFullSwap) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.swap.current", std::to_string(300u << 20)}, {"memory.current", "10"}});
   h.tree.proc("swaps", "Filename Type Size Used Priority\n/dev/zram0 partition 1048576 307200 100\n");
-  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " + std::to_string(40u << 20) + " " +
-                                        std::to_string(128u << 20) + " 0 0 0 0\n");
-  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})", R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.tree.sys("block/zram0/mm_stat", std::to_string(300u << 20) + " " + std::to_string(95u << 20) + " " +
+                                        std::to_string(40u << 20) + " " + std::to_string(128u << 20) + " 0 0 0 0\n");
+  h.rules(R"({"name": "swap_free", "args": {"threshold_pct": 10}})",
+          R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
   h.sample(0);
   EXPECT_TRUE(h.killer.killed.empty());
 }

@@ -36,7 +36,8 @@ TEST(Reconnect, AMissingSocketIsAwaitedNotPolled) {
   std::string socket = dir + "/run/dbus/bus";
   EventLoop loop;
   int retries = 0;
-  Reconnect reconnect(loop.event, [&] { ++retries; }, socket);
+  Reconnect reconnect(
+      loop.event, [&] { ++retries; }, socket);
   reconnect.schedule();
   loop.spin();
   EXPECT_EQ(retries, 0);
@@ -60,7 +61,8 @@ TEST(Reconnect, AnExistingSocketIsRetriedOnTheBackOff) {
   touch(dir + "/bus");
   EventLoop loop;
   int retries = 0;
-  Reconnect reconnect(loop.event, [&] { ++retries; }, dir + "/bus");
+  Reconnect reconnect(
+      loop.event, [&] { ++retries; }, dir + "/bus");
   reconnect.schedule();
   for (int i = 0; i < 15 && retries == 0; ++i) sd_event_run(loop.event, 100000);
   EXPECT_EQ(retries, 1);

@@ -25,13 +25,12 @@ TEST(SamplerPolicy, WatchingSamplesAsOftenAsTheRulesCouldFire) {
   using std::chrono::milliseconds;
   SamplerPolicy p(milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(2));
   p.triggerFired(at(1));
-  EXPECT_EQ(p.interval(at(1), std::nullopt), milliseconds(250));        // not only watching
+  EXPECT_EQ(p.interval(at(1), std::nullopt), milliseconds(250));           // not only watching
   EXPECT_EQ(p.interval(at(1), Duration::max()), std::chrono::seconds(1));  // nothing filling
   EXPECT_EQ(p.interval(at(1), milliseconds(600)), milliseconds(600));
-  EXPECT_EQ(p.interval(at(1), Duration{0}), milliseconds(250));         // at the limit
+  EXPECT_EQ(p.interval(at(1), Duration{0}), milliseconds(250));                // at the limit
   EXPECT_EQ(p.interval(at(10), milliseconds(600)), std::chrono::seconds(30));  // idle
 }
-
 
 // The next sample: the interval after the last one, coalescable while idle.
 TEST(SamplerPolicy, NextSampleIsAnIntervalAfterTheLastOnePreciseOnlyWhenActive) {

@@ -16,10 +16,16 @@ Snapshot sample() {
   s.dryRun = true;
   s.killCount = 2;
   s.bus = "system bus";
-  s.rulesets.push_back({"work \"quoted\"", "Kills a hog.\nSecond line.", "unit work.slice (ManagedOOMMemoryPressure=kill)", "armed"});
+  s.rulesets.push_back(
+      {"work \"quoted\"", "Kills a hog.\nSecond line.", "unit work.slice (ManagedOOMMemoryPressure=kill)", "armed"});
   s.cgroups.push_back({"/work.slice", 12.5, 3.25});
   s.cgroups.push_back({"/gone.slice", -1, -1});
-  s.kills.push_back({1795329070677490, "hog.service", "/work.slice/hog.service", "work", "memory full pressure 40% > 20%", false,
+  s.kills.push_back({1795329070677490,
+                     "hog.service",
+                     "/work.slice/hog.service",
+                     "work",
+                     "memory full pressure 40% > 20%",
+                     false,
                      {{"OWN_MEMORY_STALL_PCT", "24.49"}}});
   return s;
 }
@@ -59,9 +65,7 @@ TEST(Snapshot, TextSaysDryRunRulesetsPressureAndKills) {
   EXPECT_NE(t.find("hog.service (/work.slice/hog.service) by 'work': memory full pressure 40% > 20%"), std::string::npos);
 }
 
-TEST(Snapshot, ControlCharactersAreEscapedInJson) {
-  EXPECT_EQ(jsonQuote(std::string("a\x01") + "b\\"), "\"a\\u0001b\\\\\"");
-}
+TEST(Snapshot, ControlCharactersAreEscapedInJson) { EXPECT_EQ(jsonQuote(std::string("a\x01") + "b\\"), "\"a\\u0001b\\\\\""); }
 
 // A user's delegated subtree holds a cgroup named with a byte that is not
 // UTF-8, a newline, a quote and a colour sequence; unit and ruleset names
@@ -96,7 +100,8 @@ TEST(Snapshot, TextOfAHostileCgroupNameStaysOnItsLine) {
     unsigned char c = static_cast<unsigned char>(t[i]);
     ASSERT_TRUE(c == '\n' || (c >= 0x20 && c != 0x7f)) << "raw byte " << int(c) << " at " << i << " in:\n" << t;
   }
-  EXPECT_NE(t.find("  /user.slice/user-1000.slice/user@1000.service/evil\\xff\\x0a\"\\x1b[31m 1.00%/2.00%\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("  /user.slice/user-1000.slice/user@1000.service/evil\\xff\\x0a\"\\x1b[31m 1.00%/2.00%\n"), std::string::npos)
+      << t;
   EXPECT_NE(t.find("fake\\x1b[2J [armed]\n    desc\\xc0\\x0a\n    from unit \\xff.slice\n"), std::string::npos) << t;
 }
 

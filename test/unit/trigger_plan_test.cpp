@@ -28,8 +28,10 @@ const TriggerSpec kSystemWake{"/", Resource::Memory, 1.0, true};
 }  // namespace
 
 TEST(PlanTriggers, OnePerCgroupAndResourceAtTheLowestWakeThreshold) {
-  std::vector<WakeSource> ws = {{"/work.slice", Resource::Memory, 40}, {"/work.slice", Resource::Memory, 6},
-                                {"/work.slice", Resource::Io, 80}, {"/system.slice", Resource::Memory, 1}};
+  std::vector<WakeSource> ws = {{"/work.slice", Resource::Memory, 40},
+                                {"/work.slice", Resource::Memory, 6},
+                                {"/work.slice", Resource::Io, 80},
+                                {"/system.slice", Resource::Memory, 1}};
   auto plan = planTriggers(ws, false);
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0], (TriggerSpec{"/system.slice", Resource::Memory, 1.0}));  // floor 1 %
@@ -57,7 +59,7 @@ TEST(TriggerWindows, WakeOnlyTriggersWatchALongerWindowAndFireAtTheirPercentOfIt
   EXPECT_EQ(windowOf(kWork, milliseconds(500)), milliseconds(500));
   EXPECT_EQ(windowOf(kSystemWake, milliseconds(500)), seconds(2));
   EXPECT_EQ(windowOf(kSystemWake, seconds(4)), seconds(4));
-  EXPECT_EQ(wakeStallOf(kWork, milliseconds(500)), milliseconds(15));  // 3 % of 500 ms
+  EXPECT_EQ(wakeStallOf(kWork, milliseconds(500)), milliseconds(15));        // 3 % of 500 ms
   EXPECT_EQ(wakeStallOf(kSystemWake, milliseconds(500)), milliseconds(20));  // 1 % of 2 s
 }
 

@@ -185,7 +185,8 @@ TEST(UnitPolicy, WithoutUsableSwapTheRootSliceAndSwapKillUnitsKillTheFastestGrow
   auto rulesets = synthesizeUnitPolicy({root, work, plain}, UnitPolicyDefaults{}).rulesets.rulesets;
   std::vector<std::string> names;
   for (const auto& rs : rulesets) names.push_back(rs.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"-.slice/MemoryExhaustion", "work.slice/ManagedOOMSwap", "work.slice/MemoryExhaustion"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"-.slice/MemoryExhaustion", "work.slice/ManagedOOMSwap", "work.slice/MemoryExhaustion"}));
   const auto& rs = rulesets.at(0);
   EXPECT_EQ(detector(rs, "memory_exhaustion").args.at("without_swap"), "true");
   EXPECT_EQ(detector(rs, "memory_exhaustion").args.at("threshold"), "10s");

@@ -41,10 +41,10 @@ TEST(UntrustedUnits, ClaimsOutsideTheSubtreeAreRefused) {
            std::string("/system.slice/ssh.service"),
            std::string("/"),
            std::string("/user.slice"),
-           std::string("/user.slice/user-1001.slice"),           // holds the user's sessions and the manager
-           kHome,                                                // the manager itself is the system manager's unit
+           std::string("/user.slice/user-1001.slice"),  // holds the user's sessions and the manager
+           kHome,                                       // the manager itself is the system manager's unit
            std::string("/user.slice/user-1002.slice/user@1002.service/app.slice/x.scope"),  // another user
-           std::string("/user.slice/user-1001.slice/user@1001.service2/x.scope"),         // a prefix, not a parent
+           std::string("/user.slice/user-1001.slice/user@1001.service2/x.scope"),           // a prefix, not a parent
            kHome + "/../../../system.slice/ssh.service",
            kHome + "/./app.slice",
            kHome + "//app.slice",
@@ -62,8 +62,7 @@ TEST(UntrustedUnits, NamesAreSystemdsOrRefused) {
   EXPECT_TRUE(isValidUnitName("vte-spawn-0c2f\\x2dtab.scope"));
   for (const std::string& name : {std::string(""), std::string(".service"), std::string("x"), std::string("x.exe"),
                                   std::string("a\x1b[31m.service"), std::string("a b.service"), std::string("@x.service"),
-                                  std::string("a@b@c.service"), std::string("../x.service"),
-                                  std::string(300, 'a') + ".service"})
+                                  std::string("a@b@c.service"), std::string("../x.service"), std::string(300, 'a') + ".service"})
     EXPECT_FALSE(isValidUnitName(name)) << name;
   EXPECT_NE(refusalOfUserUnit(kUid, userUnit("a\nb.scope", kHome + "/a.scope")), std::nullopt);
   auto huge = refusalOfUserUnitName(std::string(100000, 'a') + ".scope");
@@ -131,11 +130,11 @@ TEST(UntrustedUnits, AUsersPreferencesCountOnlyForRulesetsWithinTheirSubtree) {
   EXPECT_EQ(userManagerSubtreeOf("/user.slice/user-1001.slice/session-2.scope"), std::nullopt);
   EXPECT_EQ(userManagerSubtreeOf("/system.slice/x.service"), std::nullopt);
   EXPECT_EQ(userManagerSubtreeOf("/user.slice/user-1001.slice/user@1002.service/x.scope"), std::nullopt);
-  EXPECT_TRUE(userClaimsCountFor({kHome}, app));                            // the system's user@1001.service ruleset
-  EXPECT_TRUE(userClaimsCountFor({kHome + "/app.slice"}, app));             // the user's own unit's ruleset
-  EXPECT_FALSE(userClaimsCountFor({"/"}, app));                             // -.slice's swap ruleset
-  EXPECT_FALSE(userClaimsCountFor({"/user.slice"}, app));                   // every user's sessions
-  EXPECT_FALSE(userClaimsCountFor({kHome, "/system.slice"}, app));          // not all within
+  EXPECT_TRUE(userClaimsCountFor({kHome}, app));                    // the system's user@1001.service ruleset
+  EXPECT_TRUE(userClaimsCountFor({kHome + "/app.slice"}, app));     // the user's own unit's ruleset
+  EXPECT_FALSE(userClaimsCountFor({"/"}, app));                     // -.slice's swap ruleset
+  EXPECT_FALSE(userClaimsCountFor({"/user.slice"}, app));           // every user's sessions
+  EXPECT_FALSE(userClaimsCountFor({kHome, "/system.slice"}, app));  // not all within
   EXPECT_FALSE(userClaimsCountFor({"/user.slice/user-1002.slice/user@1002.service"}, app));
   EXPECT_FALSE(userClaimsCountFor({"/system.slice"}, "/system.slice/x.service"));
 }

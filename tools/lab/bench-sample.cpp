@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench-sample [--open-each-read] CGROUP2_ROOT RULES.json [SAMPLES] [INTERVAL_MS]\n");
     return 2;
   }
-  struct rlimit rl{};
+  struct rlimit rl {};
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
   }
   std::sort(ms.begin(), ms.end());
   std::sort(cpu.begin(), cpu.end());
-  std::printf("{\"samples\": %d, \"median_ms\": %.3f, \"p90_ms\": %.3f, \"max_ms\": %.3f, \"cpu_median_ms\": %.3f, \"kept_files\": %zu}\n",
-              samples, ms[ms.size() / 2], ms[ms.size() * 9 / 10], ms.back(), cpu[cpu.size() / 2], fs.keptFiles().size());
+  std::printf(
+      "{\"samples\": %d, \"median_ms\": %.3f, \"p90_ms\": %.3f, \"max_ms\": %.3f, \"cpu_median_ms\": %.3f, \"kept_files\": "
+      "%zu}\n",
+      samples, ms[ms.size() / 2], ms[ms.size() * 9 / 10], ms.back(), cpu[cpu.size() / 2], fs.keptFiles().size());
   return 0;
 }

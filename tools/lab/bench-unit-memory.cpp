@@ -45,8 +45,9 @@ int main(int argc, char** argv) {
   }
   policy = UnitPolicy{};
   size_t engine = heapInUse() - start - settings;
-  printf("{\"units\": %zu, \"rulesets\": %zu, \"settings_bytes_per_unit\": %zu, \"ir_bytes_per_unit\": %zu, "
-         "\"engine_bytes_per_unit\": %zu}\n",
-         n, rules.compiled.engine->rulesets().size(), settings / n, ir / n, engine / n);
+  printf(
+      "{\"units\": %zu, \"rulesets\": %zu, \"settings_bytes_per_unit\": %zu, \"ir_bytes_per_unit\": %zu, "
+      "\"engine_bytes_per_unit\": %zu}\n",
+      n, rules.compiled.engine->rulesets().size(), settings / n, ir / n, engine / n);
   return 0;
 }

@@ -55,10 +55,16 @@ static int ensure_file(const char *path, size_t size) {
   uint64_t x = 0x9e3779b97f4a7c15ull;
   for (size_t off = 0; off < size; off += 1 << 20) {
     for (size_t i = 0; i < (1 << 20); i += 8) {
-      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
       memcpy(buf + i, &x, 8);
     }
-    if (write(fd, buf, 1 << 20) != 1 << 20) { free(buf); close(fd); return -1; }
+    if (write(fd, buf, 1 << 20) != 1 << 20) {
+      free(buf);
+      close(fd);
+      return -1;
+    }
   }
   free(buf);
   fsync(fd);
@@ -74,14 +80,23 @@ static void drop_cache(int fd) {
 }
 
 static volatile sig_atomic_t stop;
-static void on_term(int sig) { (void)sig; stop = 1; }
+static void on_term(int sig) {
+  (void)sig;
+  stop = 1;
+}
 
 static void reader(const char *path, size_t size, size_t hot, double seconds, unsigned seed) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) { perror("open"); exit(1); }
+  if (fd < 0) {
+    perror("open");
+    exit(1);
+  }
   drop_cache(fd);
   unsigned char *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-  if (m == MAP_FAILED) { perror("mmap"); exit(1); }
+  if (m == MAP_FAILED) {
+    perror("mmap");
+    exit(1);
+  }
   size_t pages = size / 4096, hotPages = hot / 4096;
   if (hot == 0) {
     /* Sequential sweeps over a file larger than the limit: readahead brings
@@ -91,7 +106,7 @@ static void reader(const char *path, size_t size, size_t hot, double seconds, un
     volatile unsigned long sum = 0;
     while (!stop && now_s() < end)
       for (size_t p = 0; p < pages && !stop; ++p) sum += m[p * 4096];
-    (void)sum;  /* read only to touch the pages */
+    (void)sum; /* read only to touch the pages */
     exit(0);
   }
   madvise(m, size, MADV_RANDOM);
@@ -126,7 +141,10 @@ static void memory_cgroup(char *out, size_t len) {
   if (!f) return;
   char line[4096];
   while (fgets(line, sizeof line, f))
-    if (strstr(line, ":memory:")) { snprintf(out, len, "%s", line); break; }
+    if (strstr(line, ":memory:")) {
+      snprintf(out, len, "%s", line);
+      break;
+    }
   fclose(f);
 }
 
@@ -147,7 +165,10 @@ static void write_started(const char *path) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   FILE *f = fopen(path, "we");
-  if (!f) { perror(path); return; }
+  if (!f) {
+    perror(path);
+    return;
+  }
   fprintf(f, "%lld\n", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
   fclose(f);
 }
@@ -156,8 +177,10 @@ static void fill_half_random(char *p, size_t len, uint64_t *state) {
   for (size_t page = 0; page + 4096 <= len; page += 4096) {
     uint64_t *w = (uint64_t *)(p + page);
     for (size_t i = 0; i < 2048 / sizeof(uint64_t); ++i) {
-      uint64_t x = *state;  /* xorshift64 */
-      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      uint64_t x = *state; /* xorshift64 */
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
       *state = x;
       w[i] = x;
     }
@@ -187,13 +210,18 @@ int main(int argc, char **argv) {
   const char *file = NULL, *startedFile = NULL;
   double sizeMib = 256, hotMib = 0, seconds = 0, growMib = 0, awaitSeconds = 0;
   int workers = 1, spin = 0, halfRandom = 0;
-  static struct option opts[] = {
-    {"file", required_argument, 0, 'f'}, {"size-mib", required_argument, 0, 's'},
-    {"hot-mib", required_argument, 0, 'H'}, {"workers", required_argument, 0, 'w'},
-    {"seconds", required_argument, 0, 't'}, {"grow-anon-mib-per-sec", required_argument, 0, 'g'},
-    {"await-memory-cgroup", required_argument, 0, 'a'}, {"spin", no_argument, 0, 'S'},
-    {"started-file", required_argument, 0, 'T'}, {"grow-half-random", no_argument, 0, 'R'},
-    {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+  static struct option opts[] = {{"file", required_argument, 0, 'f'},
+                                 {"size-mib", required_argument, 0, 's'},
+                                 {"hot-mib", required_argument, 0, 'H'},
+                                 {"workers", required_argument, 0, 'w'},
+                                 {"seconds", required_argument, 0, 't'},
+                                 {"grow-anon-mib-per-sec", required_argument, 0, 'g'},
+                                 {"await-memory-cgroup", required_argument, 0, 'a'},
+                                 {"spin", no_argument, 0, 'S'},
+                                 {"started-file", required_argument, 0, 'T'},
+                                 {"grow-half-random", no_argument, 0, 'R'},
+                                 {"help", no_argument, 0, 'h'},
+                                 {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "f:s:H:w:t:g:a:ST:Rh", opts, NULL)) != -1) {
     switch (c) {
@@ -226,12 +254,16 @@ int main(int argc, char **argv) {
     return 2;
   }
   size_t size = (size_t)(sizeMib * 1048576) & ~(size_t)4095, hot = (size_t)(hotMib * 1048576) & ~(size_t)4095;
-  if (ensure_file(file, size) < 0) { perror(file); return 1; }
+  if (ensure_file(file, size) < 0) {
+    perror(file);
+    return 1;
+  }
   for (int i = 1; i < workers; ++i)
     if (fork() == 0) reader(file, size, hot, seconds, 12345u + (unsigned)i);
   if (workers == 1) reader(file, size, hot, seconds, 12345u);
   pid_t self = fork();
   if (self == 0) reader(file, size, hot, seconds, 12345u);
-  while (wait(NULL) > 0 || errno == EINTR) {}
+  while (wait(NULL) > 0 || errno == EINTR) {
+  }
   return 0;
 }

@@ -160,7 +160,8 @@ template <typename ReadOne>
 int readArray(sd_bus_message* m, const std::string& item, ReadOne readOne) {
   int r = sd_bus_message_enter_container(m, 'v', ("a" + item).c_str());
   if (r >= 0) r = sd_bus_message_enter_container(m, 'a', item.c_str());
-  while (r >= 0 && (r = readOne()) > 0) {}
+  while (r >= 0 && (r = readOne()) > 0) {
+  }
   if (r >= 0) r = sd_bus_message_exit_container(m);
   if (r >= 0) r = sd_bus_message_exit_container(m);
   return r;
@@ -409,9 +410,9 @@ void usage(FILE* f) {
 
 int main(int argc, char** argv) {
   Options o;
-  static option opts[] = {{"user", no_argument, nullptr, 'u'}, {"json", no_argument, nullptr, 'j'},
+  static option opts[] = {{"user", no_argument, nullptr, 'u'},       {"json", no_argument, nullptr, 'j'},
                           {"prometheus", no_argument, nullptr, 'p'}, {"output", required_argument, nullptr, 'o'},
-                          {"help", no_argument, nullptr, 'h'}, {nullptr, 0, nullptr, 0}};
+                          {"help", no_argument, nullptr, 'h'},       {nullptr, 0, nullptr, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "h", opts, nullptr)) != -1) {
     switch (c) {
