@@ -47,11 +47,18 @@ std::string cgroupInterfaceOf(const std::string& name) {
 // systemd escapes unit names in object paths below this prefix; empty for
 // a path that is not a unit's.
 std::string unitNameFromObjectPath(const std::string& path) {
+  static constexpr char kPrefix[] = "/org/freedesktop/systemd1/unit";
   char* name = nullptr;
-  if (sd_bus_path_decode(path.c_str(), "/org/freedesktop/systemd1/unit", &name) <= 0) return "";
+  if (sd_bus_path_decode(path.c_str(), kPrefix, &name) <= 0) return "";
   std::string out(name);
   free(name);
-  return out;
+  // A name with a NUL byte (_00) decodes cut short, and a path a manager
+  // did not make (upper-case hex) decodes too: only the path that encodes
+  // exactly the decoded name names that unit.
+  char* again = nullptr;
+  bool exact = sd_bus_path_encode(kPrefix, out.c_str(), &again) >= 0 && path == again;
+  free(again);
+  return exact ? out : "";
 }
 
 template <typename T>

@@ -23,19 +23,23 @@ using namespace unitoomd;
 
 namespace {
 
-// sd_bus_path_encode(): alphanumerics stay, every other byte is _XX; "" is "_".
+// sd_bus_path_encode(): letters stay, digits too but not first, every other
+// byte is _XX; "" is "_".
 std::string systemdPathOf(const std::string& name) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "/org/freedesktop/systemd1/unit/";
   if (name.empty()) return out + "_";
+  bool first = true;
   for (unsigned char c : name) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+    bool digit = c >= '0' && c <= '9';
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (digit && !first)) {
       out += static_cast<char>(c);
     } else {
       out += '_';
       out += kHex[c >> 4];
       out += kHex[c & 0xf];
     }
+    first = false;
   }
   return out;
 }
@@ -70,7 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Names, as systemd encodes them in object paths, and any path at all.
   std::string name = in.ConsumeRandomLengthString(600);
-  if (!name.empty() && unitNameFromObjectPath(systemdPathOf(name)) != name) abort();
+  // A NUL byte cannot be in a unit name: such a path names no unit.
+  std::string decodable = name.find('\0') == std::string::npos ? name : "";
+  if (!name.empty() && unitNameFromObjectPath(systemdPathOf(name)) != decodable) abort();
   (void)unitNameFromObjectPath(name);
   (void)isValidUnitName(name);
   (void)isCleanCgroupPath(name);
