@@ -33,13 +33,18 @@ for scenario, r in sorted(runs.items()):
         scenario, (r["decision"] - r["limit_crossed"]) / 1000, (r["unit_dead"] - r["decision"]) / 1000))
 # While the hog fills swap, memory is short the whole time: unitoomd samples
 # as often as the swap rule could fire, not four times a second (measured:
-# 2.4-3.2 wake-ups/s; 9-11 when the rule kept it sampling every 250 ms).
+# 2.4-3.2 wake-ups/s over 46-78 s fills; 9-11 when the rule kept it sampling
+# every 250 ms). About 40 wake-ups come with any fill (the hog's unit
+# starting over the bus, the first samples): on a quiet host the guest fills
+# swap in 13-15 s, and stop 23's build then woke 83-85 times (6.2/s), so a
+# fill counts as at least 20 s long. Sampling every 250 ms still fails.
 r = runs["swap"]
 fill_s = (r["limit_crossed"] - r["generator_start"]) / 1e6
 rate = r["fill_killer_wakeups"] / fill_s
 print("swap fill: %.0f s, unitoomd %d wake-ups (%.1f/s), %d ms CPU, %d major faults" % (
     fill_s, r["fill_killer_wakeups"], rate, r["fill_killer_cpu_ms"], r["fill_killer_majflt"]))
-assert rate <= 6, "unitoomd woke %.1f times a second while the hog filled swap" % rate
+assert r["fill_killer_wakeups"] <= 6 * max(fill_s, 20), "unitoomd woke %d times in a %.0f s fill of swap (%.1f/s)" % (
+    r["fill_killer_wakeups"], fill_s, rate)
 PY
 LOG=$(ls -t "$OUT"/results-unitoomd-*.log | head -1)
 grep -a "VMLAB-LOG Killed hog.service" "$LOG" | head -1
