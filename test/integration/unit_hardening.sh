@@ -11,7 +11,6 @@ UNIT=$1
 # systemd 252.39-1~deb12u2 (Debian 12): systemd-analyze security --offline=yes
 # on systemd-oomd.service from the package systemd-oomd of that version.
 OOMD_252=2.0
-CACHE=/var/cache/unitoomd-lab
 
 skip() { echo "SKIPPED: $*"; exit 77; }
 exposure() {  # UNIT_FILE -> the overall exposure, e.g. 1.9
@@ -30,14 +29,10 @@ for f in /usr/lib/systemd/system/systemd-oomd.service /lib/systemd/system/system
   [ -s "$f" ] && { oomd_unit=$f; break; }
 done
 if [ -z "${oomd_unit:-}" ] && command -v apt-get >/dev/null; then
-  version=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null)
-  dir=$CACHE/systemd-oomd-$version
-  if [ -n "$version" ] && [ ! -d "$dir" ] && mkdir -p "$CACHE" 2>/dev/null; then
-    tmp=$(mktemp -d "$CACHE/oomd.XXXXXX") && chmod 755 "$tmp" &&
-      (cd "$tmp" && timeout 60 apt-get download -q "systemd-oomd=$version" >/dev/null 2>&1) &&
-      dpkg-deb -x "$tmp"/systemd-oomd_*.deb "$tmp/x" && mv "$tmp/x" "$dir"
-    rm -rf "$tmp"
-  fi
+  # shellcheck source=../../tools/lib/setup.sh
+  source "$(dirname "$0")/../../tools/lib/setup.sh"
+  ensure_oomd >&2
+  dir=$(lab_oomd_dir)
   for f in "$dir"/usr/lib/systemd/system/systemd-oomd.service "$dir"/lib/systemd/system/systemd-oomd.service; do
     [ -s "$f" ] && { oomd_unit=$f; break; }
   done

@@ -67,20 +67,28 @@ UNITOOMD_LAB_CACHE=/var/cache/unitoomd-lab
 lab_nspawn_dir() { echo "$UNITOOMD_LAB_CACHE/systemd-container-$(dpkg-query -W -f='${Version}' systemd 2>/dev/null)"; }
 
 ensure_nspawn() {
-  local dir version tmp
+  local dir
   dir=$(lab_nspawn_dir)
   [ -x "$dir/usr/bin/systemd-nspawn" ] && return 0
+  unpack_systemd_package systemd-container "$dir" "the system-container lab"
+}
+
+# unpack_systemd_package PACKAGE DIR WHY: PACKAGE at the installed systemd's
+# version (its binaries link against that libsystemd-shared), downloaded and
+# unpacked into DIR, never installed. apt's lists are refreshed only if the
+# first download fails; a download is bounded so a dead mirror fails quickly.
+unpack_systemd_package() {
+  local package=$1 dir=$2 why=$3 version tmp rc
   version=$(dpkg-query -W -f='${Version}' systemd) || return 1
-  echo "fetching systemd-container $version for the system-container lab (unpacked in $dir, not installed)"
-  tmp=$(mktemp -d "$UNITOOMD_LAB_CACHE.XXXXXX") || return 1
+  echo "fetching $package $version for $why (unpacked in $dir, not installed)"
+  mkdir -p "$UNITOOMD_LAB_CACHE" && tmp=$(mktemp -d "$UNITOOMD_LAB_CACHE.XXXXXX") || return 1
   chmod 755 "$tmp"
-  if ! (cd "$tmp" && apt-get download -q "systemd-container=$version" >/dev/null 2>&1); then
-    apt-get update -q >/dev/null && (cd "$tmp" && apt-get download -q "systemd-container=$version" >/dev/null 2>&1) ||
-      { echo "cannot download systemd-container $version"; rm -rf "$tmp"; return 1; }
+  if ! (cd "$tmp" && timeout 120 apt-get download -q "$package=$version" >/dev/null 2>&1); then
+    apt-get update -q >/dev/null && (cd "$tmp" && timeout 120 apt-get download -q "$package=$version" >/dev/null 2>&1) ||
+      { echo "cannot download $package $version"; rm -rf "$tmp"; return 1; }
   fi
-  mkdir -p "$UNITOOMD_LAB_CACHE" && dpkg-deb -x "$tmp"/systemd-container_*.deb "$tmp/x" && rm -rf "$dir" &&
-    mv "$tmp/x" "$dir"
-  local rc=$?
+  dpkg-deb -x "$tmp/${package}_"*.deb "$tmp/x" && rm -rf "$dir" && mv "$tmp/x" "$dir"
+  rc=$?
   rm -rf "$tmp"
   return $rc
 }
@@ -91,19 +99,8 @@ ensure_nspawn() {
 lab_oomd_dir() { echo "$UNITOOMD_LAB_CACHE/systemd-oomd-$(dpkg-query -W -f='${Version}' systemd 2>/dev/null)"; }
 
 ensure_oomd() {
-  local dir version tmp
+  local dir
   dir=$(lab_oomd_dir)
   [ -x "$dir/usr/bin/oomctl" ] && return 0
-  version=$(dpkg-query -W -f='${Version}' systemd) || return 1
-  echo "fetching systemd-oomd $version for the lab (unpacked in $dir, not installed)"
-  mkdir -p "$UNITOOMD_LAB_CACHE" && tmp=$(mktemp -d "$UNITOOMD_LAB_CACHE.XXXXXX") || return 1
-  chmod 755 "$tmp"
-  if ! (cd "$tmp" && apt-get download -q "systemd-oomd=$version" >/dev/null 2>&1); then
-    apt-get update -q >/dev/null && (cd "$tmp" && apt-get download -q "systemd-oomd=$version" >/dev/null 2>&1) ||
-      { echo "cannot download systemd-oomd $version"; rm -rf "$tmp"; return 1; }
-  fi
-  dpkg-deb -x "$tmp"/systemd-oomd_*.deb "$tmp/x" && rm -rf "$dir" && mv "$tmp/x" "$dir"
-  local rc=$?
-  rm -rf "$tmp"
-  return $rc
+  unpack_systemd_package systemd-oomd "$dir" "the lab"
 }
