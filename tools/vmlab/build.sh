@@ -7,6 +7,11 @@
 #
 #   tools/vmlab/build.sh [BUILD_DIR]      (default: build)
 #
+# VMLAB_VARIANTS="NAME=DIR ...": more unitoomd daemons, each DIR's
+# src/unitoomd, installed beside it as /usr/local/lib/vmlab/NAME/unitoomd;
+# the killer unitoomd@NAME runs that binary in unitoomd.service (builds of
+# one source with other flags, measured side by side in one boot).
+#
 # Output in /var/cache/unitoomd-lab/vm: root.img, swap.img, vmlinuz, initrd.img.
 # The debootstrapped tree is cached and made again only when the package list
 # below changes; every run re-installs unitoomd and the guest scripts and
@@ -49,9 +54,14 @@ mkdir -p "$R/etc/systemd/system/systemd-oomd.service.d"
 printf '[Unit]\nAfter=swap.target\n' > "$R/etc/systemd/system/systemd-oomd.service.d/after-swap.conf"
 # unitoomd from the build tree, as a package would install it
 meson install -C "$BUILD" --no-rebuild --quiet --destdir "$R" >/dev/null
+rm -rf "$R/usr/local/lib/vmlab"
+for v in ${VMLAB_VARIANTS:-}; do
+  install -D -m 755 "$(cd "${v#*=}" && pwd)/src/unitoomd" "$R/usr/local/lib/vmlab/${v%%=*}/unitoomd"
+done
 install -D -m 755 "$BUILD/tools/pressure-gen" "$R/usr/local/bin/pressure-gen"
 install -D -m 755 "$ROOT/tools/lab/psi-cross.py" "$R/usr/local/bin/psi-cross.py"
 install -D -m 755 "$HERE/guest/cgroup-emptied.py" "$R/usr/local/bin/cgroup-emptied.py"
+install -D -m 755 "$HERE/guest/resident-pages.py" "$R/usr/local/bin/resident-pages.py"
 install -D -m 755 "$HERE/guest/vmlab-run.sh" "$R/usr/local/sbin/vmlab-run.sh"
 install -D -m 644 "$HERE/guest/vmlab-run.service" "$R/etc/systemd/system/vmlab-run.service"
 ln -sf /etc/systemd/system/vmlab-run.service "$R/etc/systemd/system/multi-user.target.wants/vmlab-run.service"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs inside the lab VM at boot when the kernel command line says what:
 #   vmlab.run=pressure,stalled,stalleddbus,swap,reclaim,busy,idle,idle1000,noswap,zram,zramslow  vmlab.killer=unitoomd|systemd-oomd|earlyoom|nohang
-#   (or several, comma-separated: they take turns, run by run)
+#   (or several, comma-separated: they take turns, run by run; unitoomd@NAME is
+#   unitoomd.service running the variant build.sh installed as NAME)
 #   vmlab.runs=N  vmlab.duration=SECONDS
 # Each run prints one line "VMLAB-RESULT {json}" on the console (the host reads
 # them from the serial log; the image itself is never changed: QEMU -snapshot),
@@ -38,8 +39,14 @@ use_killer() {
   # (systemd-oomd's socket would start it again)
   [ -n "${UNIT:-}" ] && { killer_log; systemctl stop "$UNIT"; [ "$KILLER" = systemd-oomd ] && systemctl stop systemd-oomd.socket; }
   KILLER=$1
+  rm -f /etc/systemd/system/unitoomd.service.d/90-vmlab-variant.conf
   case $KILLER in
-    unitoomd)
+    unitoomd | unitoomd@*)
+      if [ "$KILLER" != unitoomd ]; then
+        mkdir -p /etc/systemd/system/unitoomd.service.d
+        printf '[Service]\nExecStart=\nExecStart=/usr/local/lib/vmlab/%s/unitoomd\n' "${KILLER#unitoomd@}" \
+          > /etc/systemd/system/unitoomd.service.d/90-vmlab-variant.conf
+      fi
       # a drop-in, as the desktop defaults' 50-desktop.conf would win over the main file
       mkdir -p /etc/unitoomd/unitoomd.conf.d
       printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/unitoomd/unitoomd.conf.d/90-vmlab.conf
@@ -91,7 +98,7 @@ for line in sys.stdin:
 decision_usec() {
   local cgroup=$1 pattern
   case $KILLER in
-    unitoomd) pattern="chose $cgroup" ;;
+    unitoomd | unitoomd@*) pattern="chose $cgroup" ;;
     systemd-oomd) pattern="Killed $cgroup" ;;
     *) pattern="[Ss]ending SIG|SIGTERM|SIGKILL to|[Kk]illed" ;;
   esac
@@ -119,7 +126,7 @@ print(n)' "$1" "$2"
 # is systemd's own catching up. null for the other killers.
 kill_report_fields() {
   local r="" at ttd
-  [ "$KILLER" = unitoomd ] && r=$(journal_entry "^Killed .*$1" "$2" UNITOOMD_TIME_TO_DEATH_USEC)
+  [ "${KILLER%@*}" = unitoomd ] && r=$(journal_entry "^Killed .*$1" "$2" UNITOOMD_TIME_TO_DEATH_USEC)
   read -r at ttd <<< "$r"
   printf '"killer_report": %s, "killer_time_to_death_us": %s' "${at:-null}" "${ttd:-null}"
 }
@@ -369,7 +376,7 @@ run_busy() {
 # unitoomd's wake-ups by event source since it started ("NAME COUNT CPU_MS" lines;
 # none for another killer)
 woken_by() {
-  [ "$KILLER" = unitoomd ] || return 0
+  [ "${KILLER%@*}" = unitoomd ] || return 0
   unitoomctl --json dump | python3 -c '
 import json, sys
 for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"], int(w.get("cpu_seconds", 0) * 1000))'
@@ -409,7 +416,10 @@ run_idle() {
   fi
   settle
   # vmlab.debug=1: its debug log in the window (costs it CPU: not for figures)
-  [ "$(arg debug)" = 1 ] && [ "$KILLER" = unitoomd ] && systemctl service-log-level "$UNIT" debug
+  [ "$(arg debug)" = 1 ] && [ "${KILLER%@*}" = unitoomd ] && systemctl service-log-level "$UNIT" debug
+  # PSS before the dump below (unitoomctl's first call runs code idle never does)
+  local pss_before_dump
+  pss_before_dump=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
   woken_by > /run/vmlab-woken-before
   read -r _ _ s0 < "/proc/$pid/schedstat"
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
@@ -423,17 +433,21 @@ run_idle() {
   journalctl -b -u "$UNIT" -o cat --no-pager --since "@$units_at" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn |
     head -30 | sed 's/^/VMLAB-JOURNAL /' > /dev/console
   systemctl show -p NRestarts,Result,ExecMainStatus,ExecMainCode "$UNIT" | sed 's/^/VMLAB-JOURNAL /' > /dev/console
-  [ "$(arg debug)" = 1 ] && [ "$KILLER" = unitoomd ] && systemctl service-log-level "$UNIT" info
-  # PSS by what is mapped: the daemon, each library, the heap, anonymous
-  awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 : "(anonymous)"} $1 == "Pss:" {pss[name] += $2}
-    END {for (n in pss) if (pss[n] >= 32) printf "VMLAB-PSS %d KiB %s\n", pss[n], n}' "/proc/$pid/smaps" | sort -k2 -rn > /dev/console
+  [ "$(arg debug)" = 1 ] && [ "${KILLER%@*}" = unitoomd ] && systemctl service-log-level "$UNIT" info
+  # PSS by what is mapped: the daemon, each library (by segment: r-xp is
+  # code, r--p read-only data and, first, the ELF tables the loader reads),
+  # the heap, anonymous
+  awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 " " $2 : "(anonymous)"} $1 == "Pss:" {pss[name] += $2}
+    END {for (n in pss) if (pss[n] >= 16) printf "VMLAB-PSS %d KiB %s\n", pss[n], n}' "/proc/$pid/smaps" | sort -k2 -rn > /dev/console
+  # Which pages of the daemon's own file are mapped (the host maps them to functions)
+  [ "${KILLER%@*}" = unitoomd ] && resident-pages.py "$pid" "$(readlink "/proc/$pid/exe")" | sed "s/^/VMLAB-PAGES $KILLER /" > /dev/console
   # PSS, and its parts: anonymous (the daemon's own data) and file (code
   # and read-only data, page cache shared with whoever else maps it)
-  result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "settled_s": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d, "pss_anon_kib": %d, "pss_file_kib": %d}' \
+  result "$(printf '{"killer": "%s", "scenario": "idle", "units": %d, "settled_s": %d, "seconds": 60, "wakeups": %d, "cpu_ms": %d, "pss_kib": %d, "pss_anon_kib": %d, "pss_file_kib": %d, "pss_before_dump_kib": %d}' \
     "$KILLER" "$units" "$settled_s" $((s1 - s0)) $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) \
     "$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")" \
     "$(awk '/^Pss_Anon:/ {print $2}' "/proc/$pid/smaps_rollup")" \
-    "$(awk '/^Pss_File:/ {print $2}' "/proc/$pid/smaps_rollup")")"
+    "$(awk '/^Pss_File:/ {print $2}' "/proc/$pid/smaps_rollup")" "$pss_before_dump")"
   if [ "$units" -gt 0 ]; then
     systemctl stop "${names[@]}"
     rm -f /run/systemd/system/idle-*.slice
