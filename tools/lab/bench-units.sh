@@ -1,43 +1,72 @@
 #!/bin/bash
-# Cost of following systemd's unit tree: N live services (default 2,000) in a
+# Cost of following systemd's unit tree: N live units (default 2,000) in a
 # sandboxed user manager; how long unitoomd --user takes to follow them all at
 # start, then its wake-ups and CPU while idle for SECS seconds (a 60 s resync
 # falls inside a 70 s run). Prints one JSON object on its last line.
-#   tools/lab/bench-units.sh UNITOOMD [N] [SECS]
+#   tools/lab/bench-units.sh UNITOOMD [N] [SECS] [KIND]
+# KIND: service (default: N `sleep` services), slice (N started slices: no
+# process, so 10,000 start in seconds), slice-kill (slices with
+# ManagedOOMMemoryPressure=kill: every one a live unit ruleset).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=user-manager.sh
 source "$HERE/user-manager.sh"
 um_reexec_in_namespace "$0" "$@"
-UNITOOMD=$1 N=${2:-2000} SECS=${3:-70}
+UNITOOMD=$1 N=${2:-2000} SECS=${3:-70} KIND=${4:-service}
+case $KIND in
+  service | slice | slice-kill) ;;
+  *) echo "unknown KIND '$KIND' (service, slice, slice-kill)" >&2; exit 2 ;;
+esac
+suffix=${KIND%-kill}
 
 um_start "unitoomd-bench-units-$$"
 D=$XDG_RUNTIME_DIR/systemd/user
 mkdir -p "$D"
+# In groups of 100 under b.slice (b-G.slice, G = 0, 1, ...): systemd 252
+# realizes every sibling's cgroup when one starts, so N flat siblings cost it
+# N^2 (10,000 flat slices had not started after 2 minutes of its CPU).
 wants=""
 for i in $(seq "$N"); do
-  printf '[Service]\nExecStart=/bin/sleep 3600\n' > "$D/b-$i.service"
-  wants+=" b-$i.service"
+  g=$(( (i - 1) / 100 ))
+  case $KIND in
+    service) printf '[Service]\nSlice=b-%d.slice\nExecStart=/bin/sleep 3600\n' "$g" > "$D/b-$g-$i.service" ;;
+    slice) printf '[Slice]\n' > "$D/b-$g-$i.slice" ;;
+    slice-kill) printf '[Slice]\nManagedOOMMemoryPressure=kill\n' > "$D/b-$g-$i.slice" ;;
+  esac
+  wants+=" b-$g-$i.$suffix"
 done
 printf '[Unit]\nWants=%s\n' "$wants" > "$D/bench.target"
+T_START=$(date +%s%N)
 systemctl --user daemon-reload
-systemctl --user start bench.target
-for _ in $(seq 600); do
-  [ "$(systemctl --user list-units --state=active --no-legend 'b-*.service' | wc -l)" -ge "$N" ] && break
+systemctl --user start --no-block bench.target
+# Ready when the manager's job queue is empty: one small property, not a list
+# of every unit (list-units every 0.5 s at 10,000 kept the manager busy).
+njobs() { busctl --user --timeout=10 get-property org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager NJobs | awk '{print $2}'; }
+for _ in $(seq 1800); do
   sleep 0.5
+  [ "$(njobs)" = 0 ] && break
 done
-echo "$(systemctl --user list-units --state=active --no-legend 'b-*.service' | wc -l) services active" >&2
+active=$(systemctl --user list-units --state=active --no-legend "b-*-*.$suffix" | wc -l)
+echo "$active ${KIND}s active after $(( ($(date +%s%N) - T_START) / 1000000 )) ms; manager RSS $(awk '/VmRSS/{print $2}' "/proc/$UM_MANAGER_PID/status") KiB" >&2
+[ "$active" -ge "$N" ] || echo "WARNING: only $active of $N active" >&2
 
 T0=$(date +%s%N)
 "$UNITOOMD" --user > "$UM_DIR/log" 2>&1 &
 P=$!
 UM_PIDS+=("$P")
-for _ in $(seq 600); do grep -q "following [0-9]* live unit" "$UM_DIR/log" && break; sleep 0.01; done
+for _ in $(seq 3000); do grep -q "following [0-9]* live unit" "$UM_DIR/log" && break; sleep 0.01; done
 T1=$(date +%s%N)
 start_cpu=$(( $(awk '{print $14 + $15}' /proc/$P/stat) * 1000 / $(getconf CLK_TCK) ))
 followed=$(sed -n 's/.*following \([0-9]*\) live unit.*/\1/p' "$UM_DIR/log" | head -1)
 start_ms=$(( (T1 - T0) / 1000000 ))
-sleep 2
+# Taken in: the rulesets compiled and the triggers armed after the units were
+# read; settled when its CPU falls under 5 % over 2 s (at most 120 s).
+settled=-1 S0=$SECONDS
+while [ $((SECONDS - S0)) -lt 120 ]; do
+  a=$(awk '{print $14 + $15}' /proc/$P/stat); sleep 2; b=$(awk '{print $14 + $15}' /proc/$P/stat)
+  [ $(( (b - a) * 1000 / $(getconf CLK_TCK) )) -lt 100 ] && { settled=$(( (SECONDS - S0) * 1000 + start_ms )); break; }
+done
+settled_cpu=$(( $(awk '{print $14 + $15}' /proc/$P/stat) * 1000 / $(getconf CLK_TCK) ))
 read -r _ _ s0 < /proc/$P/schedstat
 c0=$(awk '{print $14 + $15}' /proc/$P/stat)
 sleep "$SECS"
@@ -45,4 +74,6 @@ read -r _ _ s1 < /proc/$P/schedstat
 c1=$(awk '{print $14 + $15}' /proc/$P/stat)
 cpu=$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))
 rss=$(awk '/VmRSS/{print $2}' /proc/$P/status)
-echo "{\"scenario\": \"follow units\", \"units\": $followed, \"start_ms\": $start_ms, \"start_cpu_ms\": $start_cpu, \"idle_seconds\": $SECS, \"idle_wakeups\": $((s1 - s0)), \"idle_cpu_ms\": $cpu, \"rss_kib\": $rss}"
+grep -v "^$" "$UM_DIR/log" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -8 >&2
+echo "{\"scenario\": \"follow units\", \"kind\": \"$KIND\", \"units\": $followed, \"start_ms\": $start_ms, \"start_cpu_ms\": $start_cpu," \
+  "\"settled_ms\": $settled, \"settled_cpu_ms\": $settled_cpu, \"idle_seconds\": $SECS, \"idle_wakeups\": $((s1 - s0)), \"idle_cpu_ms\": $cpu, \"rss_kib\": $rss}"
