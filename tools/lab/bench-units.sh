@@ -50,10 +50,24 @@ active=$(systemctl --user list-units --state=active --no-legend "b-*-*.$suffix" 
 echo "$active ${KIND}s active after $(( ($(date +%s%N) - T_START) / 1000000 )) ms; manager RSS $(awk '/VmRSS/{print $2}' "/proc/$UM_MANAGER_PID/status") KiB" >&2
 [ "$active" -ge "$N" ] || echo "WARNING: only $active of $N active" >&2
 
+# systemd's own default for its services (DefaultLimitNOFILE=1024:524288);
+# the daemon raises the soft limit to the hard one. This host's shell has a
+# hard limit of 20,000, which 10,000 armed triggers and their cgroups' files
+# exceed.
+ulimit -Hn 524288 && ulimit -Sn 1024
+CTL=$(dirname "$UNITOOMD")/../tools/unitoomctl
+woken_by() { "$CTL" --user --json dump | python3 -c '
+import json, sys
+for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"], int(w.get("cpu_seconds", 0) * 1000))'; }
 T0=$(date +%s%N)
 "$UNITOOMD" --user > "$UM_DIR/log" 2>&1 &
 P=$!
 UM_PIDS+=("$P")
+# BENCH_PERF=FILE: perf record of the daemon from its start until settled
+if [ -n "${BENCH_PERF:-}" ]; then
+  perf record -q -F 499 --call-graph dwarf,16384 -p "$P" -o "$BENCH_PERF" 2>/dev/null &
+  PERF=$!
+fi
 for _ in $(seq 3000); do grep -q "following [0-9]* live unit" "$UM_DIR/log" && break; sleep 0.01; done
 T1=$(date +%s%N)
 start_cpu=$(( $(awk '{print $14 + $15}' /proc/$P/stat) * 1000 / $(getconf CLK_TCK) ))
@@ -66,7 +80,9 @@ while [ $((SECONDS - S0)) -lt 120 ]; do
   a=$(awk '{print $14 + $15}' /proc/$P/stat); sleep 2; b=$(awk '{print $14 + $15}' /proc/$P/stat)
   [ $(( (b - a) * 1000 / $(getconf CLK_TCK) )) -lt 100 ] && { settled=$(( (SECONDS - S0) * 1000 + start_ms )); break; }
 done
+[ -n "${PERF:-}" ] && kill -INT "$PERF" && wait "$PERF"
 settled_cpu=$(( $(awk '{print $14 + $15}' /proc/$P/stat) * 1000 / $(getconf CLK_TCK) ))
+before=$(woken_by)
 read -r _ _ s0 < /proc/$P/schedstat
 c0=$(awk '{print $14 + $15}' /proc/$P/stat)
 sleep "$SECS"
@@ -74,6 +90,8 @@ read -r _ _ s1 < /proc/$P/schedstat
 c1=$(awk '{print $14 + $15}' /proc/$P/stat)
 cpu=$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))
 rss=$(awk '/VmRSS/{print $2}' /proc/$P/status)
+woken_by | awk 'NR == FNR {was[$1] = $2; ms[$1] = $3; next}
+  {n = $2 - was[$1]; if (n > 0) print "woken by", $1, n, "times,", $3 - ms[$1], "ms of CPU"}' <(echo "$before") - >&2
 grep -v "^$" "$UM_DIR/log" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -8 >&2
 echo "{\"scenario\": \"follow units\", \"kind\": \"$KIND\", \"units\": $followed, \"start_ms\": $start_ms, \"start_cpu_ms\": $start_cpu," \
   "\"settled_ms\": $settled, \"settled_cpu_ms\": $settled_cpu, \"idle_seconds\": $SECS, \"idle_wakeups\": $((s1 - s0)), \"idle_cpu_ms\": $cpu, \"rss_kib\": $rss}"
