@@ -99,7 +99,10 @@ measure() {
   before=$(woken_by)
   read -r _ _ s0 < /proc/$P/schedstat
   c0=$(ticks $P)
+  # BENCH_PERF_IDLE=FILE: perf record of the idle window
+  [ -n "${BENCH_PERF_IDLE:-}" ] && { perf record -q -F 999 --call-graph dwarf,16384 -p "$P" -o "$BENCH_PERF_IDLE" 2>/dev/null & PERF=$!; }
   sleep "$SECS"
+  [ -n "${BENCH_PERF_IDLE:-}" ] && kill -INT "$PERF" && wait "$PERF"
   read -r _ _ s1 < /proc/$P/schedstat
   c1=$(ticks $P)
   cpu=$(ms_of $((c1 - c0)))
