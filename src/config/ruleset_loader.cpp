@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_set>
 
 #include "config/file_trust.h"
 #include "config/ruleset_json.h"
@@ -75,9 +76,13 @@ LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Rulese
     return out;
   }
   ir::Root base = source.base;
+  // A set, not a scan of what was added so far: with 10,000 unit rulesets
+  // the scan was 50 million name comparisons, most of a second.
+  std::unordered_set<std::string> taken;
+  for (const auto& r : base.rulesets) taken.insert(r.name);
+  base.rulesets.reserve(base.rulesets.size() + synthesized.size());
   for (const auto& rs : synthesized) {
-    bool taken = std::any_of(base.rulesets.begin(), base.rulesets.end(), [&](const ir::Ruleset& r) { return r.name == rs.name; });
-    if (taken) out.shadowed.push_back(rs.name);
+    if (!taken.insert(rs.name).second) out.shadowed.push_back(rs.name);
     else base.rulesets.push_back(rs);
   }
   out.compiled = compile(base, source.dropIns, builtinPlugins());

@@ -24,8 +24,10 @@ PsiTriggers::PsiTriggers(sd_event* event, Duration window, std::function<void(co
     : event_(event), window_(window), fired_(std::move(fired)) {}
 
 PsiTriggers::~PsiTriggers() {
-  for (auto& t : triggers_)
+  for (auto& t : triggers_) {
     if (t.source) sd_event_source_disable_unref(t.source);
+    closer_.close(std::move(t.fd));
+  }
 }
 
 std::vector<ArmedTrigger> PsiTriggers::armedNow() const {
@@ -48,8 +50,9 @@ void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
     if (k < changes.keep.size() && changes.keep[k] == i) {
       kept.push_back(std::move(triggers_[i]));
       ++k;
-    } else if (triggers_[i].source) {
-      sd_event_source_disable_unref(triggers_[i].source);
+    } else {
+      if (triggers_[i].source) sd_event_source_disable_unref(triggers_[i].source);
+      closer_.close(std::move(triggers_[i].fd));
     }
   }
   triggers_ = std::move(kept);
@@ -101,6 +104,7 @@ int PsiTriggers::onTrigger(sd_event_source* s, int, uint32_t revents, void* user
       // the cgroup went away: drop this trigger; the idle tick re-arms what exists
       LOG_DEBUG("trigger on %s gone", it->armed.spec.cgroup.c_str());
       sd_event_source_disable_unref(it->source);
+      self->closer_.close(std::move(it->fd));
       self->triggers_.erase(it);
       return;
     }

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "observe/cgroup_fs.h"
 #include "util/fd.h"
+#include "util/fd_closer.h"
 
 namespace unitoomd {
 
@@ -58,6 +59,9 @@ class PsiTriggers {
   std::vector<TriggerSpec> planned_;
   std::vector<Trigger> triggers_;
   std::vector<StallProof> proofs_;
+  // A trigger's close waits for an RCU grace period (fd_closer.h): dropped
+  // triggers are closed there, never on the loop.
+  FdCloser closer_;
 };
 
 }  // namespace unitoomd

@@ -2,6 +2,7 @@
 // ManagedOOM*= lines become, and that they compile and run like any other.
 #include <gtest/gtest.h>
 
+#include "config/ruleset_loader.h"
 #include "engine/compiler.h"
 #include "plugins/registry.h"
 #include "engine/report.h"
@@ -213,4 +214,36 @@ TEST(UnitPolicy, MemoryExhaustionSecZeroTurnsThePredictionOffAndAUsersRootSliceI
   auto users = slice("-.slice", "/user.slice/user-1000.slice/user@1000.service");
   users.manager = "user@1000.service";
   EXPECT_TRUE(synthesizeUnitPolicy({users}, UnitPolicyDefaults{}).rulesets.rulesets.empty());
+}
+
+// compileRules merges the synthesized rulesets into the config's by name.
+TEST(UnitPolicy, AConfigRulesetShadowsTheUnitRulesetOfItsNameAndTheRestAllCompile) {
+  std::vector<UnitOomSettings> units;
+  for (int i = 0; i < 300; ++i) {
+    UnitOomSettings u = slice("s-" + std::to_string(i) + ".slice", "/s.slice/s-" + std::to_string(i) + ".slice");
+    u.managedOOMMemoryPressure = "kill";
+    units.push_back(u);
+  }
+  UnitPolicy policy = synthesizeUnitPolicy(units, UnitPolicyDefaults{});
+  RulesSource source;
+  ir::Ruleset mine = policy.rulesets.rulesets.at(7);
+  mine.origin = "config";
+  source.base.rulesets.push_back(mine);
+  LoadedRules rules = compileRules(source, policy.rulesets.rulesets);
+  ASSERT_TRUE(rules.compiled.engine) << (rules.compiled.errors.empty() ? "" : rules.compiled.errors[0].message);
+  EXPECT_EQ(rules.shadowed, std::vector<std::string>{mine.name});
+  EXPECT_EQ(rules.compiled.engine->rulesets().size(), 300u);
+}
+
+TEST(UnitPolicy, OfTwoUnitRulesetsWithOneNameTheFirstIsKeptAndTheSecondShadowed) {
+  UnitOomSettings a = slice("a.slice", "/a.slice"), b = slice("b.slice", "/b.slice");
+  a.managedOOMMemoryPressure = b.managedOOMMemoryPressure = "kill";
+  std::vector<ir::Ruleset> synthesized = synthesizeUnitPolicy({a, b}, UnitPolicyDefaults{}).rulesets.rulesets;
+  ir::Ruleset again = synthesized.at(0);
+  again.origin = "again";
+  synthesized.push_back(again);
+  LoadedRules rules = compileRules(RulesSource{}, synthesized);
+  ASSERT_TRUE(rules.compiled.engine);
+  EXPECT_EQ(rules.shadowed, std::vector<std::string>{again.name});
+  EXPECT_EQ(rules.compiled.engine->rulesets().size(), 2u);
 }
