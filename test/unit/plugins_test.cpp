@@ -948,3 +948,29 @@ TEST(PressureAbove, ATriggerThatProvesTheLimitCountsFromItsWindow) {
   shortWindow.window = std::chrono::milliseconds(500);
   EXPECT_EQ(killedAtAfterWake(shortWindow), std::optional<double>(33.0));
 }
+
+// The daemon samples when "above for 2 s" would be complete (SamplerPolicy):
+// the time is the first sample above the limit plus the duration, and there
+// is none while it is not above.
+TEST(PressureAbove, SaysWhenItsDurationWillBeOver) {
+  Harness h;
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  unsigned long long total = 0;
+  for (int i = 0; i <= 4; ++i) {  // calm for a second, then 40 %
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.sample(i * 0.25);
+    EXPECT_FALSE(h.engine->decidesAt()) << "calm at " << i * 0.25 << " s";
+  }
+  for (int i = 5; i <= 8; ++i) {
+    total += 100000;
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.sample(i * 0.25);
+  }
+  // 40 % over the last second from 1.75 s on
+  auto due = h.engine->decidesAt();
+  ASSERT_TRUE(due);
+  EXPECT_GT(*due, unitoomd::test::at(2));
+  EXPECT_LE(*due, unitoomd::test::at(4));
+}
