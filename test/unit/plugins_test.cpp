@@ -42,6 +42,9 @@ TEST(PressureAbove, FiresFromTotalDeltasBeforeAvg10CatchesUp) {
   EXPECT_NE(h.sink.reports[0].reasons[0].find("memory full pressure of /work.slice 40.0% > 20%"), std::string::npos)
       << h.sink.reports[0].reasons[0];
   EXPECT_EQ(h.sink.reports[0].description, "A test ruleset.");
+  // its own clock: the sample that decided (above from 0.75 s, the first whole window, for 1 s), the signal
+  EXPECT_EQ(h.sink.reports[0].decidedAt, unitoomd::test::at(1.75));
+  EXPECT_EQ(h.sink.reports[0].signalledAt, unitoomd::test::at(1.75));
 }
 
 TEST(Reload, AnUnchangedRulesetKeepsTimingItsDurationAChangedOneStartsOver) {
