@@ -59,6 +59,8 @@ class KillOperation {
   int processes() const { return processes_; }
   // From the signal (or stop request) to the victim's processes being gone.
   Duration timeToDeath() const { return std::chrono::duration_cast<Duration>(doneAt_ - signalledAt_); }
+  TimePoint startedAt() const { return started_; }  // the decision
+  TimePoint signalSentAt() const { return signalledAt_; }
   // When poll() next has something to do by the clock alone (a deadline for
   // a reply, the stop timeout, giving up on the victim). In between, only
   // the victim's cgroup.events or an answer from systemd changes anything,

@@ -173,7 +173,8 @@ void Daemon::scheduleNext() {
   TimePoint now = Clock::now();
   std::optional<Duration> quiet = policy_->watchingOnly() ? std::optional(engine_->quietFor()) : std::nullopt;
   std::optional<Duration> plannedWithin = standingBy_ ? std::nullopt : engine_->sampleWithin();
-  SamplerPolicy::Next next = policy_->next(now, quiet, plannedWithin);
+  std::optional<TimePoint> decidesAt = standingBy_ ? std::nullopt : engine_->decidesAt();
+  SamplerPolicy::Next next = policy_->next(now, quiet, plannedWithin, decidesAt);
   sampleTimer_->at(next.at, next.precise ? 1000 : 1000000);
 }
 
@@ -182,6 +183,8 @@ void Daemon::scheduleNext() {
 void Daemon::triggerFired(const TriggerSpec& spec) {
   TimePoint now = Clock::now();
   bool wasActive = policy_->active(now);
+  LOG_DEBUG("woken at %.3f by the %s trigger on %s (%s)", std::chrono::duration<double>(now.time_since_epoch()).count(), resourceName(spec.resource),
+            spec.cgroup.c_str(), wasActive ? "active" : "idle");
   policy_->triggerFired(now);
   if (!wasActive) {
     sample();

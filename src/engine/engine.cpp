@@ -127,6 +127,15 @@ std::optional<Duration> Ruleset::sampleWithin() const {
   return out;
 }
 
+std::optional<TimePoint> Ruleset::decidesAt() const {
+  std::optional<TimePoint> out;
+  if (disabled) return out;
+  for (const auto& g : groups)
+    for (const auto& d : g.detectors)
+      if (auto t = d->decidesAt(); t && (!out || *t < *out)) out = t;
+  return out;
+}
+
 std::optional<double> Ruleset::secondsLeft() const {
   std::optional<double> out;
   if (disabled) return out;
@@ -203,6 +212,13 @@ std::vector<const KillOperation*> Engine::killsInFlight() const {
   std::vector<const KillOperation*> out;
   for (const auto& r : rulesets_)
     if (const KillOperation* op = r->killInFlight()) out.push_back(op);
+  return out;
+}
+
+std::optional<TimePoint> Engine::decidesAt() const {
+  std::optional<TimePoint> out;
+  for (const auto& r : rulesets_)
+    if (auto t = r->decidesAt(); t && (!out || *t < *out)) out = t;
   return out;
 }
 

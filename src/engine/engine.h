@@ -52,6 +52,8 @@ class Ruleset {
   Duration quietFor() const;
   // The soonest any detector wants its next sample (Plugin::sampleWithin).
   std::optional<Duration> sampleWithin() const;
+  // The soonest a detector timing a duration holds it (Plugin::decidesAt).
+  std::optional<TimePoint> decidesAt() const;
   // The shortest time left any detector predicts (Plugin::secondsLeft).
   std::optional<double> secondsLeft() const;
   bool actionPending() const { return !disabled && resumeAt_.has_value(); }  // e.g. a kill in flight
@@ -81,6 +83,7 @@ class Engine {
   // The shortest Ruleset::quietFor (Duration::max(): none can fire, ever).
   Duration quietFor() const;
   std::optional<Duration> sampleWithin() const;
+  std::optional<TimePoint> decidesAt() const;
   bool actionPending() const;
   // Advances only the rulesets whose actions are paused on a kill in
   // flight: cheap, for the moments between samples when a kill moves on.

@@ -54,6 +54,9 @@ class Plugin {
   // stalls nobody until the last moment) says how long the daemon may wait
   // for its next sample; nullopt: the usual idle interval will do.
   virtual std::optional<Duration> sampleWithin() const { return std::nullopt; }
+  // A detector timing a duration ("above for 2 s"): when it will have held
+  // it, if it goes on holding. A sample then can decide.
+  virtual std::optional<TimePoint> decidesAt() const { return std::nullopt; }
   // A detector that predicts: seconds until what it watches runs out, as of
   // the last sample (for warnings that let applications free memory first).
   virtual std::optional<double> secondsLeft() const { return std::nullopt; }

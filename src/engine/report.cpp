@@ -69,6 +69,8 @@ void LogReportSink::killAttempted(const KillReport& r) {
   if (r.ok && !r.dryRun) {
     fields.emplace_back("N_PROCESSES", std::to_string(r.processes));
     fields.emplace_back("UNITOOMD_TIME_TO_DEATH_USEC", std::to_string(r.timeToDeath.count()));
+    fields.emplace_back("UNITOOMD_DECIDED_MONOTONIC_USEC", std::to_string(toUsec(r.decidedAt)));
+    fields.emplace_back("UNITOOMD_SIGNALLED_MONOTONIC_USEC", std::to_string(toUsec(r.signalledAt)));
   }
   logStructured(r.ok ? LogLevel::Warning : LogLevel::Error, r.summary(), fields);
 }

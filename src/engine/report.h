@@ -31,6 +31,10 @@ struct KillReport {
   std::string manager;     // "user@1001.service" when `unit` is a user manager's; empty: the system's
   std::string process;     // "hog (pid 4242)" when one process (or its job) was killed, not the cgroup
   Duration timeToDeath{};  // from the signal until the victim's processes were gone
+  // The kill's own clock (CLOCK_MONOTONIC): the sample that decided, and the
+  // signal. The journal stamps an entry when journald reads it, which under
+  // the memory pressure being fought came up to 0.5 s later (VM lab).
+  TimePoint decidedAt{}, signalledAt{};
 
   std::string summary() const;  // one line a person reads at a glance
 };

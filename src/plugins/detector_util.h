@@ -30,6 +30,10 @@ class Sustained {
     if (since_) since_ = std::max(lastNotHeld_, std::min(*since_, t));
   }
   bool active() const { return since_.has_value(); }
+  // When it will have held for `duration`, if it goes on holding.
+  std::optional<TimePoint> heldAt(Duration duration) const {
+    return since_ ? std::optional<TimePoint>(*since_ + duration) : std::nullopt;
+  }
   Duration heldFor(TimePoint now) const { return since_ ? std::chrono::duration_cast<Duration>(now - *since_) : Duration{0}; }
 
  private:

@@ -240,7 +240,11 @@ void KillPlugin::report(SampleContext& ctx, const Chosen& c, bool dryRun, const 
     report.manager = op->manager();
     report.process = op->process();
     if (!report.process.empty()) report.figures.emplace_back("PROCESS_MEMORY", std::to_string(op->processBytes()));
-    if (report.ok) report.timeToDeath = op->timeToDeath();
+    if (report.ok) {
+      report.timeToDeath = op->timeToDeath();
+      report.decidedAt = op->startedAt();
+      report.signalledAt = op->signalSentAt();
+    }
   }
   if (ctx.reports) ctx.reports->killAttempted(report);
 }

@@ -5,6 +5,7 @@
 #include "plugins/plugin_factories.h"
 
 #include "plugins/detector_util.h"
+#include "util/log.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -63,6 +64,11 @@ class PressureAbove : public Plugin {
       }
     }
     bool above = worst > threshold_ || proven;
+    // What each sample saw, for a late decision to be placed against the
+    // stall itself (the time is the sample's, not the journal's receipt).
+    if (!worstPath.empty())
+      LOG_DEBUG("pressure_above at %.3f: %s %.1f%% (%s), limit %g%%%s", std::chrono::duration<double>(ctx.now().time_since_epoch()).count(),
+                worstPath.c_str(), worst, measuredBy.c_str(), threshold_, above ? ", above" : "");
     bool starting = above && !sustained_.active();
     bool held = sustained_.update(above, ctx.now(), duration_);
     const CgroupHistory* h = worstInode ? ctx.history().find(worstInode) : nullptr;
@@ -88,6 +94,9 @@ class PressureAbove : public Plugin {
   }
   // Nothing is timed without a duration: it fires, or it does not.
   bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
+  std::optional<TimePoint> decidesAt() const override {
+    return timing() ? sustained_.heldAt(duration_) : std::nullopt;
+  }
 
  private:
   std::optional<double> avg10(CgroupView& cg, StallKind kind) const {

@@ -42,6 +42,9 @@ TEST(PressureAbove, FiresFromTotalDeltasBeforeAvg10CatchesUp) {
   EXPECT_NE(h.sink.reports[0].reasons[0].find("memory full pressure of /work.slice 40.0% > 20%"), std::string::npos)
       << h.sink.reports[0].reasons[0];
   EXPECT_EQ(h.sink.reports[0].description, "A test ruleset.");
+  // its own clock: the sample that decided (above from 0.75 s, the first whole window, for 1 s), the signal
+  EXPECT_EQ(h.sink.reports[0].decidedAt, unitoomd::test::at(1.75));
+  EXPECT_EQ(h.sink.reports[0].signalledAt, unitoomd::test::at(1.75));
 }
 
 TEST(Reload, AnUnchangedRulesetKeepsTimingItsDurationAChangedOneStartsOver) {
@@ -947,4 +950,30 @@ TEST(PressureAbove, ATriggerThatProvesTheLimitCountsFromItsWindow) {
   StallProof shortWindow = proof;
   shortWindow.window = std::chrono::milliseconds(500);
   EXPECT_EQ(killedAtAfterWake(shortWindow), std::optional<double>(33.0));
+}
+
+// The daemon samples when "above for 2 s" would be complete (SamplerPolicy):
+// the time is the first sample above the limit plus the duration, and there
+// is none while it is not above.
+TEST(PressureAbove, SaysWhenItsDurationWillBeOver) {
+  Harness h;
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "duration": 2}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  unsigned long long total = 0;
+  for (int i = 0; i <= 4; ++i) {  // calm for a second, then 40 %
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.sample(i * 0.25);
+    EXPECT_FALSE(h.engine->decidesAt()) << "calm at " << i * 0.25 << " s";
+  }
+  for (int i = 5; i <= 8; ++i) {
+    total += 100000;
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.sample(i * 0.25);
+  }
+  // 40 % over the last second from 1.75 s on
+  auto due = h.engine->decidesAt();
+  ASSERT_TRUE(due);
+  EXPECT_GT(*due, unitoomd::test::at(2));
+  EXPECT_LE(*due, unitoomd::test::at(4));
 }

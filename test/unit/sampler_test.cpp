@@ -72,3 +72,17 @@ TEST(SamplerPolicy, StallWhereADetectorIsEndsWatching) {
   EXPECT_FALSE(p.stopWatching());  // nothing to change the second time
   EXPECT_FALSE(p.watchingOnly());
 }
+
+// A detector timing "above for 2 s" is looked at when its 2 s are up, not
+// at the next interval after; a time already past changes nothing.
+TEST(SamplerPolicy, ADurationEndingBeforeTheNextIntervalIsSampledWhenItEnds) {
+  using std::chrono::milliseconds;
+  SamplerPolicy p(milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(2));
+  p.triggerFired(at(1));
+  p.sampled(at(1), /*busy=*/true, /*watchingOnly=*/false);
+  auto due = p.next(at(1), std::nullopt, std::nullopt, at(1.1));
+  EXPECT_EQ(due.at, at(1.1));
+  EXPECT_TRUE(due.precise);
+  EXPECT_EQ(p.next(at(1), std::nullopt, std::nullopt, at(3)).at, at(1.25));  // the interval comes first
+  EXPECT_EQ(p.next(at(1), std::nullopt, std::nullopt, at(0.9)).at, at(1.25));  // held already at the last sample
+}

@@ -94,9 +94,17 @@ for line in sys.stdin:
         print(e["__MONOTONIC_TIMESTAMP"], e.get(sys.argv[3], "") if len(sys.argv) > 3 else ""); break' "$@"
 }
 
-# The killer's journal line that records its decision about CGROUP.
+# The killer's journal line that records its decision about CGROUP. For
+# unitoomd, the decision's own time from its kill report when there is one
+# (UNITOOMD_DECIDED_MONOTONIC_USEC): journald stamps an entry when it reads
+# it, which under the pressure of the swap scenario came 0.5 s after a line
+# logged in the same sample.
 decision_usec() {
-  local cgroup=$1 pattern
+  local cgroup=$1 pattern own
+  if [ "${KILLER%@*}" = unitoomd ]; then
+    own=$(journal_entry "^Killed .*$cgroup" "$2" UNITOOMD_DECIDED_MONOTONIC_USEC | cut -d' ' -f2)
+    [ -n "$own" ] && [ "$own" != 0 ] && { echo "$own"; return; }
+  fi
   case $KILLER in
     unitoomd | unitoomd@*) pattern="chose $cgroup" ;;
     systemd-oomd) pattern="Killed $cgroup" ;;
@@ -125,10 +133,31 @@ print(n)' "$1" "$2"
 # time_to_death: decision -> signal is the call to systemd, report -> dead
 # is systemd's own catching up. null for the other killers.
 kill_report_fields() {
-  local r="" at ttd
+  local r="" at ttd sig
   [ "${KILLER%@*}" = unitoomd ] && r=$(journal_entry "^Killed .*$1" "$2" UNITOOMD_TIME_TO_DEATH_USEC)
   read -r at ttd <<< "$r"
-  printf '"killer_report": %s, "killer_time_to_death_us": %s' "${at:-null}" "${ttd:-null}"
+  # the signal by the daemon's own clock (journald's stamp lags under pressure)
+  [ "${KILLER%@*}" = unitoomd ] && sig=$(journal_entry "^Killed .*$1" "$2" UNITOOMD_SIGNALLED_MONOTONIC_USEC | cut -d' ' -f2)
+  printf '"killer_report": %s, "killer_time_to_death_us": %s, "killer_signalled": %s' "${at:-null}" "${ttd:-null}" "${sig:-null}"
+}
+
+# unitoomd's wake-ups by event source since it started ("NAME COUNT CPU_MS" lines;
+# none for another killer)
+woken_by() {
+  [ "${KILLER%@*}" = unitoomd ] || return 0
+  unitoomctl --json dump | python3 -c '
+import json, sys
+for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"], int(w.get("cpu_seconds", 0) * 1000))'
+}
+
+# woken_diff BEFORE AFTER: what woke unitoomd between two woken_by lists,
+# as "SOURCE COUNT CPU_MS" lines, most wake-ups first
+woken_diff() {
+  awk 'NR == FNR {was[$1] = $2; ms[$1] = $3; next} {n = $2 - was[$1]; if (n > 0) print $1, n, $3 - ms[$1]}' "$1" "$2" | sort -k2 -rn
+}
+# woken_json NAME BEFORE AFTER: the same as one JSON field ("NAME": {"source": [count, cpu_ms], ...})
+woken_json() {
+  printf '"%s": {%s}' "$1" "$(woken_diff "$2" "$3" | awk '{printf "%s\"%s\": [%d, %d]", (NR > 1 ? ", " : ""), $1, $2, $3}')"
 }
 
 # The pressure hog: it thrashes under memory.high in its own unit with
@@ -161,6 +190,58 @@ run_pressure() {
   rm -f "$out"
 }
 
+# stall_trace PRESSURE_FILE OUT: the cgroup's PSI totals every 100 ms
+# ("MONOTONIC_USEC SOME_USEC FULL_USEC"), until it is gone or 60 s passed
+stall_trace() {
+  python3 - "$1" "$2" <<'PY'
+import os, sys, time
+path, out = sys.argv[1], open(sys.argv[2], "w", buffering=1)
+end = time.monotonic() + 60
+while not os.path.exists(path) and time.monotonic() < end:
+    time.sleep(0.01)
+tick = time.monotonic()
+while time.monotonic() < end:
+    try:
+        lines = open(path).read().split("\n")
+    except OSError:
+        break
+    totals = [int(l.rsplit("total=", 1)[1]) for l in lines if "total=" in l]
+    out.write("%d %d %d\n" % (time.monotonic() * 1e6, totals[0], totals[1]))
+    tick += 0.1
+    time.sleep(max(0.0, tick - time.monotonic()))
+PY
+}
+
+# print_stall_trace LABEL START TRACE FROZEN CROSSED EMPTIED: to the console,
+# in ms after START, the stall over the last 1 s at every trace point, the
+# scenario's marks and unitoomd's journal (VMLAB-TRACE lines)
+print_stall_trace() {
+  {
+    python3 - "$@" <<'PY'
+import sys
+label, start = sys.argv[1], int(sys.argv[2])
+points = [tuple(map(int, l.split())) for l in open(sys.argv[3]) if l.strip()]
+rel = lambda t: (int(t) - start) / 1000.0
+for name, t in (("frozen", sys.argv[4]), ("crossed", sys.argv[5]), ("emptied", sys.argv[6])):
+    if t:
+        print("VMLAB-TRACE %s mark %s at %.0f ms" % (label, name, rel(t)))
+for i, (t, some, full) in enumerate(points):
+    base = next((p for p in reversed(points[:i]) if t - p[0] >= 1e6), None)
+    if base:
+        print("VMLAB-TRACE %s psi at %.0f ms: some %.1f%% full %.1f%% (1 s)" % (
+            label, rel(t), (some - base[1]) / (t - base[0]) * 100, (full - base[2]) / (t - base[0]) * 100))
+PY
+    journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
+import json, sys
+label, start = sys.argv[1], int(sys.argv[2])
+for line in sys.stdin:
+    e = json.loads(line)
+    t = int(e["__MONOTONIC_TIMESTAMP"])
+    if t >= start - 2000000:
+        print("VMLAB-TRACE %s journal at %.0f ms: %s" % (label, (t - start) / 1000.0, e.get("MESSAGE", "")))' "$1" "$2"
+  } > /dev/console
+}
+
 # run_stalled KIND N: the pressure scenario with a stalled manager. 1 s after
 # the hog starts, PID 1 (KIND stalled: init.scope) or the bus daemon (KIND
 # stalleddbus: dbus.service) is frozen with cgroup.freeze (SIGSTOP to PID 1
@@ -180,6 +261,15 @@ run_stalled() {
   local watcher=$!
   cgroup-emptied.py "/sys/fs/cgroup$cg" "$empty" 100 &
   local emptier=$!
+  # vmlab.debug=1: the hog's stall every 100 ms and unitoomd's debug log
+  # (what each sample saw, what woke it), printed after the run
+  local debug=false trace="" tracer=""
+  if [ "$(arg debug)" = 1 ]; then
+    debug=true trace=$(mktemp)
+    [ "${KILLER%@*}" = unitoomd ] && systemctl service-log-level "$UNIT" debug
+    stall_trace "/sys/fs/cgroup$cg/memory.pressure" "$trace" &
+    tracer=$!
+  fi
   sleep 0.3
   pressure_hog
   sleep 1
@@ -196,8 +286,14 @@ run_stalled() {
   echo 0 > "/sys/fs/cgroup/$target/cgroup.freeze"
   thawed_at=$(awk '{printf "%d", $1 * 1e6}' /proc/uptime)
   for _ in $(seq 300); do systemctl -q is-active hog.service || break; sleep 0.1; done
-  kill "$watcher" "$emptier" 2>/dev/null; wait "$watcher" "$emptier" 2>/dev/null
+  kill "$watcher" "$emptier" $tracer 2>/dev/null; wait "$watcher" "$emptier" $tracer 2>/dev/null
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hog.service)
+  if $debug; then
+    [ "${KILLER%@*}" = unitoomd ] && systemctl service-log-level "$UNIT" info
+    print_stall_trace "$kind $n $KILLER" "$started" "$trace" "$frozen_at" \
+      "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1)" "$(sed -n 's/^emptied_usec=//p' "$empty")"
+    rm -f "$trace"
+  fi
   result "$(printf '{"killer": "%s", "scenario": "%s", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "stalled": "%s", "frozen_at": %s, "thawed_at": %s, "stall_frozen": %s, "stall_answered": %s, "killer_frozen": %s, %s}' \
     "$KILLER" "$kind" "$n" $((DURATION * 1000)) "${started:-null}" "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1 | grep . || echo null)" \
     "$(decision_usec "$cg" "$started" | grep . || echo null)" "$(sed -n 's/^emptied_usec=//p' "$empty" | grep . || echo null)" \
@@ -255,6 +351,48 @@ cost_fields() {
     "$n" $(( (y[9] - x[9]) * tick )) "$n" $((y[10] - x[10])) "$n" $(( (y[11] - x[11]) * tick )) "$n" $(( (y[12] - x[12]) * tick ))
 }
 
+# exec_trace CGROUP OUT (vmlab.debug=1): where the hog's processes are,
+# every 50 ms from swap 75 % used (polled every 200 ms) until the cgroup is
+# empty (at most 200 s in all):
+# "MONOTONIC_USEC pid PID STATE WCHAN VmRSS VmSwap STACK", a line when a
+# process's state, wait channel or kernel stack top changes, else every
+# 500 ms
+exec_trace() {
+  python3 - "$1" "$2" <<'PY'
+import sys, time
+cg, out = sys.argv[1], open(sys.argv[2], "w", buffering=1)
+end, last, n = time.monotonic() + 200, {}, 0
+def read(p):
+    try:
+        return open(p).read()
+    except OSError:
+        return ""
+def swap_used():
+    f = [l.split() for l in read("/proc/swaps").splitlines()[1:]]
+    total = sum(int(x[2]) for x in f)
+    return sum(int(x[3]) for x in f) / total if total else 0
+while swap_used() < 0.75 and time.monotonic() < end:
+    time.sleep(0.2)
+out.write("%d swap 75 %% used\n" % (time.monotonic() * 1e6))
+while time.monotonic() < end:
+    pids = read(cg + "/cgroup.procs").split()
+    if not pids and "populated 0" in read(cg + "/cgroup.events"):
+        out.write("%d empty\n" % (time.monotonic() * 1e6)); break
+    for pid in pids:
+        stat = read("/proc/%s/stat" % pid)
+        state = stat.rsplit(")", 1)[1].split()[0] if ")" in stat else "?"
+        st = dict(l.split(":", 1) for l in read("/proc/%s/status" % pid).splitlines() if ":" in l)
+        stack = ",".join(l.split()[1].split("+")[0] for l in read("/proc/%s/stack" % pid).splitlines()[:4] if len(l.split()) > 1)
+        key = (state, read("/proc/%s/wchan" % pid), stack)
+        if last.get(pid) != key or n % 10 == 0:
+            out.write("%d pid %s %s %s rss=%s swap=%s %s\n" % (time.monotonic() * 1e6, pid, state, key[1] or "-",
+                      st.get("VmRSS", "-").split()[0], st.get("VmSwap", "-").split()[0], stack or "-"))
+            last[pid] = key
+    n += 1
+    time.sleep(0.05)
+PY
+}
+
 # run_swap N: Debian's default ManagedOOMSwap=kill on -.slice. A filler pins
 # 1720 MiB in RAM (MemorySwapMax=0), then hogB, squeezed by MemoryHigh=32M,
 # fills swap. The filler uses no swap and must live; hogB must go.
@@ -294,25 +432,46 @@ PY
   say "swap run $n: $UNIT pid $kpid: $(systemctl show -P StatusText "$UNIT")"
   kthreads
   s0=$(snapshot "$kpid")
+  # what woke unitoomd, by event source: before the hog, at the crossing
+  # (after the crossing's snapshot: the dump's own D-Bus call is counted
+  # in the kill phase, as "bus"), after its death
+  woken_by > "$out.w0"
   # the crossing's snapshot, taken as soon as the watcher writes it (read -t
   # on a pipe that stays silent: a sleep without a fork every 50 ms)
-  ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1" ) &
-  local snapper=$!
+  ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"; woken_by > "$out.w1" ) &
+  local snapper=$! tracer=""
+  [ "$(arg debug)" = 1 ] && { exec_trace "/sys/fs/cgroup$cg" "$out.t" & tracer=$!; }
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
   for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
   s2=$(snapshot "$kpid")
-  kill "$watcher" "$snapper" 2>/dev/null; wait "$watcher" "$snapper" 2>/dev/null
+  # a hog that never crossed: its whole run counts as the fill
+  [ -s "$out" ] || kill "$snapper" 2>/dev/null
+  wait "$snapper" $tracer 2>/dev/null
+  woken_by > "$out.w2"
+  kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
   s1=$(cat "$out.s1" 2>/dev/null); [ -n "$s1" ] || s1=$s2
-  rm -f "$out.s1"
+  [ -s "$out.w1" ] || cp "$out.w2" "$out.w1"
+  [ -s "$out.t" ] && { sed "s/^/VMLAB-TRACE swap $n $KILLER /" "$out.t"
+    journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if int(e["__MONOTONIC_TIMESTAMP"]) >= int(sys.argv[1]):
+        print("%s journal at %d: %s" % (sys.argv[2], int(e["__MONOTONIC_TIMESTAMP"]), e.get("MESSAGE", "")))' "$(head -1 "$out.t" | cut -d' ' -f1)" "VMLAB-TRACE swap $n $KILLER"
+    echo "VMLAB-TRACE swap $n $KILLER crossed at $(cat "$out") dead at $(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)"
+  } > /dev/console
+  woken_diff "$out.w0" "$out.w1" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "fill:", $2, "times", $3, "ms", $1}' > /dev/console
+  woken_diff "$out.w1" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "kill:", $2, "times", $3, "ms", $1}' > /dev/console
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, %s, %s, %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, %s, %s, %s, %s, %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
     "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" \
-    "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")")"
+    "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")" \
+    "$(woken_json fill_woken_by "$out.w0" "$out.w1")" "$(woken_json kill_woken_by "$out.w1" "$out.w2")")"
   systemctl stop filler.service hogB.service 2>/dev/null
-  rm -f "$out"
+  rm -f "$out" "$out".s1 "$out".w[012] "$out.t"
 }
 
 # A monitored slice, as an administrator writes it (5 % limit, as the
@@ -373,15 +532,6 @@ run_busy() {
     "$KILLER" "$n" $((DURATION * 1000)) "$res" "$([ "$res" = success ] && echo true || echo false)")"
 }
 
-# unitoomd's wake-ups by event source since it started ("NAME COUNT CPU_MS" lines;
-# none for another killer)
-woken_by() {
-  [ "${KILLER%@*}" = unitoomd ] || return 0
-  unitoomctl --json dump | python3 -c '
-import json, sys
-for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"], int(w.get("cpu_seconds", 0) * 1000))'
-}
-
 # run_idle UNITS: the killer's cost while nothing happens, over 60 s: times
 # it was scheduled (schedstat timeslices = wake-ups), CPU time, and its PSS.
 # With UNITS > 0, as many started slices with ManagedOOMMemoryPressure=kill
@@ -428,8 +578,8 @@ run_idle() {
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   # What woke it in the window, by event source, and what it said then
   # (the host keeps these lines in the serial log)
-  woken_by | awk 'NR == FNR {was[$1] = $2; ms[$1] = $3; next} {n = $2 - was[$1]; if (n > 0) print "VMLAB-WOKEN", n, "times", $3 - ms[$1], "ms", $1}' \
-    /run/vmlab-woken-before - > /dev/console
+  woken_by > /run/vmlab-woken-after
+  woken_diff /run/vmlab-woken-before /run/vmlab-woken-after | awk '{print "VMLAB-WOKEN", $2, "times", $3, "ms", $1}' > /dev/console
   journalctl -b -u "$UNIT" -o cat --no-pager --since "@$units_at" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn |
     head -30 | sed 's/^/VMLAB-JOURNAL /' > /dev/console
   systemctl show -p NRestarts,Result,ExecMainStatus,ExecMainCode "$UNIT" | sed 's/^/VMLAB-JOURNAL /' > /dev/console
