@@ -246,12 +246,13 @@ TEST(PressureAbove, ExactCgroupsAreReadAtAnIdleSampleAfterTheirParentStalled) {
   h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/x", "resource": "memory", "threshold": 40, "duration": 1}})",
           R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
   h.sample(0);
-  auto childSeen = [&] {
+  auto childSeen = [&]() -> std::optional<TimePoint> {  // when /w/x was last read
     struct stat st;
     stat((h.tree.cgroupRoot() + "/w/x").c_str(), &st);
-    return h.history.find(st.st_ino)->lastSeen;
+    const CgroupHistory* c = h.history.find(st.st_ino);
+    return c ? std::optional<TimePoint>(c->lastSeen) : std::nullopt;
   };
-  ASSERT_EQ(childSeen(), at(0));
+  ASSERT_EQ(childSeen(), at(0)) << "nothing known of the parent yet: its child is read";
   h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000 + 10000, 5000)}});
   h.sample(30);
   EXPECT_EQ(childSeen(), at(0)) << "10 ms of stall in 30 s: no child above 14 % on 2 CPUs";
