@@ -10,7 +10,9 @@ void Trend::add(TimePoint at, double value) {
   // A clock that went back (a test's, or a restarted history) starts over.
   if (!points_.empty() && at <= points_.back().at) points_.clear();
   points_.push_back({at, value});
-  while (points_.size() > kMaxPoints || (points_.size() > 1 && at - points_.front().at > window_)) points_.pop_front();
+  size_t drop = 0;
+  while (points_.size() - drop > kMaxPoints || (points_.size() - drop > 1 && at - points_[drop].at > window_)) ++drop;
+  points_.erase(points_.begin(), points_.begin() + static_cast<std::ptrdiff_t>(drop));
 }
 
 std::optional<Trend::Fit> Trend::fit() const {

@@ -8,11 +8,7 @@
 
 namespace unitoomd {
 
-namespace {
-
 bool hasGlob(std::string_view s) { return s.find_first_of("*?[{") != std::string_view::npos; }
-
-}  // namespace
 
 std::string literalPrefix(const std::string& pattern) {
   std::string norm = CgroupFs::normalize(pattern);
@@ -26,8 +22,16 @@ std::string literalPrefix(const std::string& pattern) {
   return out;
 }
 
-CgroupView* globAncestor(SampleContext& ctx, const std::string& pattern) {
-  return hasGlob(pattern) ? ctx.cgroup(literalPrefix(pattern)) : nullptr;
+std::string boundingAncestorPath(const std::string& pattern) {
+  std::string prefix = literalPrefix(pattern);
+  if (hasGlob(pattern)) return prefix;
+  if (prefix == "/") return {};
+  auto slash = prefix.rfind('/');
+  return slash == 0 ? "/" : prefix.substr(0, slash);
+}
+
+CgroupView* boundingAncestor(SampleContext& ctx, const std::string& ancestorPath) {
+  return ancestorPath.empty() ? nullptr : ctx.cgroup(ancestorPath);
 }
 
 void addWakeSources(std::vector<WakeSource>& out, const std::vector<std::string>& patterns, Resource r, double thresholdPercent) {

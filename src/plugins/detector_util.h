@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/plugin.h"
@@ -62,10 +63,19 @@ struct ProvenWake {
 // -> "/system.slice". Stall anywhere below shows in its PSI.
 std::string literalPrefix(const std::string& pattern);
 
-// The cgroup that every match of a glob lies under (its literal prefix):
-// its stall and reclaim counters add up theirs. Null for a pattern without
-// glob characters (it names one cgroup) or a prefix that does not exist.
-CgroupView* globAncestor(SampleContext& ctx, const std::string& pattern);
+// The path of the cgroup whose stall and reclaim counters bound those of
+// every cgroup a pattern matches (pressure and memory.stat add up a
+// subtree): a glob's literal prefix, or an exact cgroup's parent. The
+// parent, not a deeper bound, because siblings share it: within a sample it
+// is read once for all of them, so 1,000 units' rulesets under one slice
+// cost one read of that slice while it is calm. Empty for "/" (nothing is
+// above it).
+std::string boundingAncestorPath(const std::string& pattern);
+
+// That cgroup, in this sample; null when the path is empty or does not exist.
+CgroupView* boundingAncestor(SampleContext& ctx, const std::string& ancestorPath);
+
+bool hasGlob(std::string_view pattern);
 
 void addWakeSources(std::vector<WakeSource>& out, const std::vector<std::string>& patterns, Resource r, double thresholdPercent);
 // The same for a detector that takes what a trigger at its own limit and

@@ -14,15 +14,20 @@ class MemoryReclaim : public Plugin {
  public:
   explicit MemoryReclaim(PluginArgs& args) {
     cgroups_ = args.cgroups("cgroup");
+    for (const auto& pattern : cgroups_) ancestors_.push_back(Ancestor{boundingAncestorPath(pattern), {}, false});
     duration_ = args.duration("duration", std::chrono::seconds(10));
   }
 
   PluginResult run(SampleContext& ctx) override {
     bool rose = false;
     bool usedPsi = false;
-    for (const auto& pattern : cgroups_) {
-      if (ancestorStill(ctx, pattern)) continue;
-      for (CgroupView* cg : ctx.resolveOne(pattern)) rose = observe(ctx, *cg, last_[cg->inode()], usedPsi) || rose;
+    for (size_t i = 0; i < cgroups_.size(); ++i) {
+      Ancestor& ancestor = ancestors_[i];
+      if (ancestorStill(ctx, ancestor)) continue;
+      bool childrenByPsi = false;
+      for (CgroupView* cg : ctx.resolveOne(cgroups_[i])) rose = observe(ctx, *cg, last_[cg->inode()], childrenByPsi) || rose;
+      ancestor.childrenByPsi = childrenByPsi;
+      usedPsi = usedPsi || childrenByPsi;
     }
     if (rose) lastReclaim_ = ctx.now();
     if (!lastReclaim_ || ctx.now() - *lastReclaim_ > duration_) return PluginResult::Stop;
@@ -53,25 +58,42 @@ class MemoryReclaim : public Plugin {
     return rose;
   }
 
+  // The bounding ancestor of a pattern (a glob's literal prefix, an exact
+  // cgroup's parent) and what it showed at the last sample.
+  struct Ancestor {
+    std::string path;
+    Last last;
+    // The matches measured reclaim by PSI when last read (no memory.stat
+    // there): the ancestor's own PSI must then be still too. The root's
+    // counters come from /proc/vmstat with or without the memory
+    // controller, and memory stall without a scan (a refault of a page
+    // evicted long ago) would slip past its pgscan alone.
+    bool childrenByPsi = false;
+  };
+
   // memory.stat's reclaim counters and PSI's stall totals add up a whole
-  // subtree: while a glob's literal prefix has not reclaimed, none of the
-  // cgroups below it has, and they need not be read.
-  bool ancestorStill(SampleContext& ctx, const std::string& pattern) {
-    CgroupView* ancestor = globAncestor(ctx, pattern);
+  // subtree: while the ancestor has not reclaimed, none of the cgroups below
+  // it has, and they need not be read (a counter read later, against its
+  // value from before, still shows what rose meanwhile: it rose since the
+  // ancestor last moved).
+  static bool ancestorStill(SampleContext& ctx, Ancestor& a) {
+    CgroupView* ancestor = boundingAncestor(ctx, a.path);
     if (!ancestor) return false;
-    bool usedPsi = false;
-    Last& last = ancestors_[pattern];
-    Last before = last;
-    observe(ctx, *ancestor, last, usedPsi);
+    Last now;
+    if (auto c = ancestor->counters()) now.pgscan = c->pgscan;
+    if (!now.pgscan || a.childrenByPsi)
+      if (const Psi* psi = ancestor->pressure(Resource::Memory)) now.stall = psi->some.totalUsec;
     // unchanged, not merely not risen: a recreated ancestor counts from 0
-    bool seen = before.pgscan || before.stall;
-    return seen && before.pgscan == last.pgscan && before.stall == last.stall;
+    bool seen = a.last.pgscan || a.last.stall;
+    bool still = seen && now.pgscan == a.last.pgscan && now.stall == a.last.stall;
+    a.last = now;
+    return still;
   }
 
   std::vector<std::string> cgroups_;
   Duration duration_;
   std::map<uint64_t, Last> last_;
-  std::map<std::string, Last> ancestors_;  // by pattern
+  std::vector<Ancestor> ancestors_;  // of each pattern
   std::optional<TimePoint> lastReclaim_;
 };
 

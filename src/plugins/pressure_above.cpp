@@ -15,6 +15,8 @@ class PressureAbove : public Plugin {
  public:
   explicit PressureAbove(PluginArgs& args) {
     cgroups_ = args.cgroups("cgroup");
+    for (const auto& pattern : cgroups_)
+      bounds_.push_back({boundingAncestorPath(pattern), hasGlob(pattern) ? std::string() : literalPrefix(pattern)});
     resource_ = parseResource(args);
     threshold_ = args.requiredNumber("threshold", 0, 100);
     duration_ = args.duration("duration", Duration{0});
@@ -32,12 +34,17 @@ class PressureAbove : public Plugin {
   PluginResult run(SampleContext& ctx) override {
     double worst = -1;
     std::string worstPath;
-    std::string measuredBy = useAvg10_ ? "avg10" : formatDuration(window_) + " window";
+    bool worstFellBack = false;
     uint64_t worstInode = 0;
     const StallProof* worstProof = nullptr;
     bool proven = false;  // the kernel's trigger says: at least the limit
-    for (const auto& pattern : cgroups_) {
-      if (calmBeneath(ctx, pattern)) continue;
+    // While timing, every reading of the cgroup that is above counts: the
+    // duration and a proven wake's crossing are placed from its own
+    // consecutive readings, so no bound stands in for them then.
+    bool timingNow = sustained_.active() || wake_.has_value();
+    for (size_t i = 0; i < cgroups_.size(); ++i) {
+      const std::string& pattern = cgroups_[i];
+      if (!timingNow && calmBeneath(ctx, bounds_[i])) continue;
       for (CgroupView* cg : ctx.resolveOne(pattern)) {
         std::optional<double> v;
         bool fellBack = false;
@@ -57,9 +64,8 @@ class PressureAbove : public Plugin {
           worstPath = cg->path();
           worstInode = cg->inode();
           worstProof = proof;
-          measuredBy = useAvg10_ || fellBack ? "avg10" : formatDuration(window_) + " window";
+          worstFellBack = fellBack;
           proven = byProof;
-          if (byProof) measuredBy = formatDuration(proof->window) + " PSI trigger";
         }
       }
     }
@@ -83,6 +89,11 @@ class PressureAbove : public Plugin {
       }
     }
     if (!held) return PluginResult::Stop;
+    // Said only when it fires: most samples of most rulesets find nothing
+    // above, and 1,000 unit rulesets would format it 1,000 times a sample.
+    std::string measuredBy = proven                     ? formatDuration(worstProof->window) + " PSI trigger"
+                             : useAvg10_ || worstFellBack ? "avg10"
+                                                          : formatDuration(window_) + " window";
     ctx.addFinding(strprintf("%s %s pressure of %s %.1f%% > %g%% for %s (%s)", resourceName(resource_),
                              kind_ == StallKind::Full ? "full" : "some", worstPath.c_str(), worst, threshold_,
                              formatDuration(sustained_.heldFor(ctx.now())).c_str(), measuredBy.c_str()));
@@ -106,13 +117,21 @@ class PressureAbove : public Plugin {
     return psi->full ? std::optional<double>(psi->full->avg10) : std::nullopt;
   }
 
-  // A glob over thousands of cgroups need not be read at every sample: when
-  // the stall of the glob's literal prefix bounds every descendant's well
-  // below the threshold, none of them can be above it. Half the threshold
-  // leaves room for the kernel aggregating each group at its own moments,
-  // and lets the descendants' windows fill before one could cross.
-  bool calmBeneath(SampleContext& ctx, const std::string& pattern) const {
-    CgroupView* ancestor = globAncestor(ctx, pattern);
+  // Thousands of cgroups need not be read at every sample: when the stall of
+  // their bounding ancestor (a glob's literal prefix, an exact cgroup's
+  // parent) bounds every descendant's well below the threshold, none of
+  // them can be above it. Half the threshold leaves room for the kernel
+  // aggregating each group at its own moments, and lets the descendants'
+  // windows fill before one could cross. A trigger that fired on the
+  // cgroup itself is read whatever the bound: what it proves is the
+  // cgroup's own reading at the wake (ProvenWake).
+  struct Bound {
+    std::string ancestor;  // boundingAncestorPath
+    std::string exact;     // the cgroup an exact pattern names; empty for a glob
+  };
+  bool calmBeneath(SampleContext& ctx, const Bound& bound) const {
+    if (!bound.exact.empty() && ctx.stallProof(bound.exact, resource_)) return false;
+    CgroupView* ancestor = boundingAncestor(ctx, bound.ancestor);
     if (!ancestor) return false;
     std::optional<double> some;
     if (useAvg10_) {
@@ -131,6 +150,7 @@ class PressureAbove : public Plugin {
   }
 
   std::vector<std::string> cgroups_;
+  std::vector<Bound> bounds_;  // of each pattern
   Resource resource_ = Resource::Memory;
   double threshold_ = 0;
   Duration duration_{0};

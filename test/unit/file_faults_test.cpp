@@ -260,6 +260,7 @@ TEST(ReadFaults, PressureAboveDoesNotFireWhenMemoryPressureFailsAndSaysSoOnce) {
       R"({"name": "pressure_above", "args": {"cgroup": "work.slice", "resource": "memory", "threshold": 20, "window": "avg10"}})",
       killBySize());
   h.tree.cgroup("/work.slice", {{"memory.pressure", psi(80, 1000000, 1000000)}});
+  h.tree.proc("pressure/memory", psi(80, 1000000, 1000000));  // the machine stalls with it
   for (int i = 0; i < 20; ++i) h.sample(i * 0.25);
   EXPECT_TRUE(h.killer.killed.empty());
   EXPECT_EQ(log.count("/work.slice/memory.pressure"), 1u) << log.all();

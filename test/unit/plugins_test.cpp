@@ -33,6 +33,7 @@ TEST(PressureAbove, FiresFromTotalDeltasBeforeAvg10CatchesUp) {
   unsigned long long total = 0;
   for (int i = 0; i <= 8; ++i) {  // 40 % full stall, every 250 ms; avg10 stays at 1 %
     h.tree.cgroup("/work.slice", {{"memory.pressure", psi(1.0, total, total)}});
+    h.tree.proc("pressure/memory", psi(1.0, total, total));  // the machine stalls with it
     h.sample(i * 0.25);
     total += 100000;
   }
@@ -57,6 +58,7 @@ TEST(Reload, AnUnchangedRulesetKeepsTimingItsDurationAChangedOneStartsOver) {
   unsigned long long total = 0;
   for (int i = 0; i <= 16; ++i) {  // 40 % stall throughout; a reload every second
     h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.tree.proc("pressure/memory", psi(0, total, total));  // the machine stalls with it
     if (i % 4 == 3) h.reload(det, act);
     h.sample(i * 0.25);
     total += 100000;
@@ -69,6 +71,7 @@ TEST(Reload, AnUnchangedRulesetKeepsTimingItsDurationAChangedOneStartsOver) {
   total = 0;
   for (int i = 0; i <= 16; ++i) {
     c.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    c.tree.proc("pressure/memory", psi(0, total, total));
     if (i % 8 == 3) c.reload(det + R"(, {"name": "continue"})", act);  // changed each time
     if (i % 8 == 7) c.reload(det, act);
     c.sample(i * 0.25);
@@ -87,6 +90,7 @@ TEST(PressureAbove, NeedsTheWholeDurationWithoutABreak) {
   for (int i = 0; i <= 20; ++i) {  // stalls 40 % except for one calm quarter-second every 1.5 s
     bool calm = i % 6 == 5;
     h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.tree.proc("pressure/memory", psi(0, total, total));
     h.sample(i * 0.25);
     total += calm ? 0 : 100000;
   }
@@ -162,10 +166,109 @@ TEST(PressureAbove, ChildrenOfACalmAncestorAreNotReadAtIdleSamples) {
   EXPECT_EQ(childSeen(), at(90)) << "the ancestor may have stalled 80 % of the last second: its children are read";
 }
 
+// Unit rulesets name their cgroup exactly, one ruleset a unit: the parent's
+// stall bounds its children as a glob's prefix bounds its matches, and one
+// read of the parent serves every sibling's rule in a sample. The children
+// claim 60 % throughout (which the kernel never shows under a calm parent):
+// were they read, they would be killed.
+TEST(PressureAbove, ExactCgroupsUnderACalmParentAreNotRead) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/a", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/b", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/a,w/b", "resource": "memory", "threshold": 40, "duration": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  unsigned long long parent = 0, child = 0;
+  int i = 0;
+  auto quarterSecond = [&](unsigned long long parentStall) {
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
+    h.tree.cgroup("/w/a", {{"memory.pressure", psi(0, child, child)}});
+    h.tree.cgroup("/w/b", {{"memory.pressure", psi(0, child, child)}});
+    h.sample(i * 0.25);
+    parent += parentStall;
+    child += 150000;
+  };
+  for (; i <= 16; ++i) quarterSecond(2500);  // the parent stalls 1 %: no child above 14 % on 2 CPUs
+  EXPECT_TRUE(h.killer.killed.empty());
+  EXPECT_EQ(h.history.size(), 1u) << "only the parent's pressure was read";
+  for (; i <= 32 && h.killer.killed.empty(); ++i) quarterSecond(75000);  // the parent stalls 30 %: its children are read
+  ASSERT_EQ(h.killer.killed.size(), 1u);
+  EXPECT_EQ(h.history.size(), 3u);
+  EXPECT_LE(i, 17 + 8) << "within 2 s of the parent's stall rising";
+}
+
+// What a trigger on the cgroup itself proves is placed from the cgroup's own
+// readings: a trigger that fired is read whatever its parent shows.
+TEST(PressureAbove, AnExactCgroupWhoseTriggerFiredIsReadUnderACalmParent) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/a", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/b", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/a,w/b", "resource": "memory", "threshold": 6, "duration": 3}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  h.sample(0);
+  h.sample(30);  // the parent calm for 30 s: its children are left alone
+  h.history = History();
+  h.proofs.push_back(StallProof{"/w/b", Resource::Memory, StallKind::Full, 6, std::chrono::seconds(2), at(60)});
+  h.sample(60);
+  struct stat st;
+  ASSERT_EQ(stat((h.tree.cgroupRoot() + "/w/b").c_str(), &st), 0);
+  EXPECT_NE(h.history.find(st.st_ino), nullptr) << "the cgroup whose trigger fired was read";
+  ASSERT_EQ(stat((h.tree.cgroupRoot() + "/w/a").c_str(), &st), 0);
+  EXPECT_EQ(h.history.find(st.st_ino), nullptr) << "its calm sibling was not";
+}
+
+// A detector timing its duration follows the cgroup that is above from its
+// own readings, whatever a bound says meanwhile: the parent here turns calm
+// (a fixture the kernel would not show) while the child stays at 60 %; the
+// kill comes when the duration is up.
+TEST(PressureAbove, WhileTimingTheCgroupsAreReadWhateverTheirParentShows) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/w/a", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/a", "resource": "memory", "threshold": 40, "duration": 2}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  unsigned long long parent = 0, child = 0;
+  for (int i = 0; i <= 20 && h.killer.killed.empty(); ++i) {
+    h.tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
+    h.tree.cgroup("/w/a", {{"memory.pressure", psi(0, child, child)}});
+    h.sample(i * 0.25);
+    parent += i < 6 ? 150000 : 0;  // the parent stalls 60 % for 1.5 s, then shows none
+    child += 150000;
+  }
+  ASSERT_EQ(h.killer.killed.size(), 1u) << "timing went on from the child's own readings";
+}
+
+// The daemon samples every 30 s while idle, and the parent's history then
+// has a gap: all the stall since its last reading may lie in the last
+// second (as for a glob's prefix).
+TEST(PressureAbove, ExactCgroupsAreReadAtAnIdleSampleAfterTheirParentStalled) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000, 5000)}});
+  h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w/x", "resource": "memory", "threshold": 40, "duration": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
+  h.sample(0);
+  auto childSeen = [&]() -> std::optional<TimePoint> {  // when /w/x was last read
+    struct stat st;
+    stat((h.tree.cgroupRoot() + "/w/x").c_str(), &st);
+    const CgroupHistory* c = h.history.find(st.st_ino);
+    return c ? std::optional<TimePoint>(c->lastSeen) : std::nullopt;
+  };
+  ASSERT_EQ(childSeen(), at(0)) << "nothing known of the parent yet: its child is read";
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000 + 10000, 5000)}});
+  h.sample(30);
+  EXPECT_EQ(childSeen(), at(0)) << "10 ms of stall in 30 s: no child above 14 % on 2 CPUs";
+  h.tree.cgroup("/w", {{"memory.pressure", psi(0, 5000 + 10000 + 800000, 5000)}});
+  h.sample(60);
+  EXPECT_EQ(childSeen(), at(60)) << "the parent may have stalled 80 % of the last second: its child is read";
+}
+
 TEST(PressureAbove, Avg10WindowBehavesLikeOomd) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.pressure", psi(25, 0, 0)}});
   h.tree.cgroup("/w/x", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.proc("pressure/memory", psi(25, 0, 0));  // the machine's stall holds the cgroup's
   h.rules(R"({"name": "pressure_above", "args": {"cgroup": "w", "resource": "memory", "threshold": 20, "window": "avg10"}})",
           R"({"name": "kill_by_pressure", "args": {"cgroup": "w/*", "resource": "memory"}})");
   h.sample(0);
@@ -352,6 +455,7 @@ TEST(KillBySize, GrowthSeenWhileTheDurationRuns) {
   unsigned long long total = 0;
   for (int i = 0; i <= 16 && h.killer.killed.empty(); ++i) {  // 40 % stall; the grower gains 60 units a quarter-second
     h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.tree.proc("pressure/memory", psi(0, total, total));  // the machine stalls with it
     h.tree.cgroup("/w/grower", {{"memory.current", std::to_string(300 + 60 * i)}});
     h.sample(i * 0.25);
     total += 100000;
@@ -380,6 +484,50 @@ TEST(MemoryReclaim, ChildrenOfAnAncestorThatDidNotReclaimAreNotRead) {
   h.tree.cgroup("/w/x", {{"memory.stat", stat(200)}});
   h.sample(5);
   EXPECT_EQ(h.history.size(), 2u) << "the ancestor reclaimed: its children are read";
+}
+
+// A unit's reclaim gate names its cgroup exactly: the parent's counters add
+// up its children's, so while they stand still the child is not read (its
+// file claims a rise the kernel would not show under a still parent).
+TEST(MemoryReclaim, AnExactCgroupUnderAParentThatDidNotReclaimIsNotRead) {
+  Harness h;
+  auto stat = [](int pgscan) { return "pgscan " + std::to_string(pgscan) + "\npgsteal 0\n"; };
+  h.tree.cgroup("/w", {{"memory.stat", stat(100)}});
+  h.tree.cgroup("/w/x", {{"memory.stat", stat(0)}});  // no scan yet: first sight is no reclaim
+  h.tree.cgroup("/work.slice/big", {{"memory.current", "100"}});
+  h.rules(R"({"name": "memory_reclaim", "args": {"cgroup": "w/x", "duration": 5}})", killBySize());
+  h.sample(0);
+  h.history = History();
+  for (int i = 1; i <= 4; ++i) {
+    h.tree.cgroup("/w/x", {{"memory.stat", stat(100 + i)}});
+    h.sample(i);
+  }
+  EXPECT_EQ(h.history.size(), 1u) << "only the parent's memory.stat was read";
+  EXPECT_TRUE(h.killer.killed.empty());
+  h.tree.cgroup("/w", {{"memory.stat", stat(200)}});
+  h.tree.cgroup("/w/x", {{"memory.stat", stat(200)}});
+  h.sample(5);
+  struct stat st;
+  ASSERT_EQ(::stat((h.tree.cgroupRoot() + "/w/x").c_str(), &st), 0);
+  EXPECT_NE(h.history.find(st.st_ino), nullptr) << "the parent reclaimed: its child is read";
+  EXPECT_EQ(h.killer.killed.size(), 1u) << "and its rise since its last reading counts";
+}
+
+// Children without memory.stat measure reclaim by PSI; a parent that has
+// reclaim counters (the root's come from /proc/vmstat) bounds them only if
+// its memory stall stood still too.
+TEST(MemoryReclaim, ChildrenMeasuredByPsiAreReadWhenTheirParentStallsThoughItDidNotScan) {
+  Harness h;
+  h.tree.cgroup("/x", {{"memory.pressure", psi(0, 100, 0)}});
+  h.tree.cgroup("/work.slice/big", {{"memory.current", "100"}});
+  h.rules(R"({"name": "memory_reclaim", "args": {"cgroup": "x", "duration": 5}})", killBySize());
+  h.sample(0);
+  h.sample(1);
+  EXPECT_TRUE(h.killer.killed.empty());
+  h.tree.proc("pressure/memory", psi(0, 5000, 0));  // /proc/vmstat's pgscan stays 0
+  h.tree.cgroup("/x", {{"memory.pressure", psi(0, 5000, 0)}});
+  h.sample(2);
+  ASSERT_EQ(h.sink.reports.size(), 1u) << "the stall in /x counts as its reclaim";
 }
 
 TEST(KillBySize, AVanishedCgroupIsNotACrashNorACandidate) {
@@ -916,6 +1064,7 @@ std::optional<double> killedAtAfterWake(std::optional<StallProof> proof, unsigne
     double t = 30 + i * 0.25;
     if (i == 0 && proof) h.proofs.push_back(*proof);
     h.tree.cgroup("/w", {{"memory.pressure", psi(0, total, total)}});
+    h.tree.proc("pressure/memory", psi(0, total, total));  // the root's stall holds its child's
     h.sample(t);
     if (!h.killer.killed.empty()) return t;
     total += 100000;

@@ -147,6 +147,7 @@ TEST(UnitPolicy, ASynthesizedRulesetKillsTheStallingLeafAndReportsItsUnitOrigin)
   unsigned long long slice = 0, hog = 0;
   for (int i = 0; i <= 24 && sink.reports.empty(); ++i) {  // 60 % full stall in the slice, all from the hog
     tree.cgroup("/work.slice", {{"memory.pressure", psi(0, slice, slice)}});
+    tree.proc("pressure/memory", psi(0, slice, slice));  // the machine stalls with it
     tree.cgroup("/work.slice/hog.scope", {{"memory.pressure", psi(50, hog, hog)}});
     SampleContext ctx(fs, history, at(i * 0.25));
     ctx.reports = &sink;

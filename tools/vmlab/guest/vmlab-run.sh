@@ -36,8 +36,17 @@ say "killer=$KILLER scenarios=$SCENARIOS runs=$RUNS duration=${DURATION}s kernel
 # (vmlab.killer=systemd-oomd,unitoomd), take turns run by run in one boot:
 # the host's noise (TCG, shared cores) then falls on all of them alike.
 use_killer() {
-  # (systemd-oomd's socket would start it again)
-  [ -n "${UNIT:-}" ] && { killer_log; systemctl stop "$UNIT"; [ "$KILLER" = systemd-oomd ] && systemctl stop systemd-oomd.socket; }
+  # (systemd-oomd's socket would start it again). Masked again, not only
+  # stopped: systemd gives every unit with ManagedOOM*=kill Wants= and
+  # After=systemd-oomd.service, so the idle1000 scenario's 1,000 slices
+  # started it, and unitoomd.service (Conflicts=systemd-oomd.service) was
+  # stopped for it, after systemd-oomd's turn in the same boot.
+  if [ -n "${UNIT:-}" ]; then
+    killer_log
+    systemctl stop "$UNIT"
+    [ "$KILLER" = systemd-oomd ] && systemctl stop systemd-oomd.socket && ln -sf /dev/null /etc/systemd/system/systemd-oomd.socket
+    ln -sf /dev/null "/etc/systemd/system/$UNIT"
+  fi
   KILLER=$1
   rm -f /etc/systemd/system/unitoomd.service.d/90-vmlab-variant.conf
   case $KILLER in
