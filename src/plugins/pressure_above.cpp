@@ -74,7 +74,8 @@ class PressureAbove : public Plugin {
     // stall itself (the time is the sample's, not the journal's receipt).
     if (!worstPath.empty())
       LOG_DEBUG("pressure_above at %.3f: %s %.1f%% (%s), limit %g%%%s", std::chrono::duration<double>(ctx.now().time_since_epoch()).count(),
-                worstPath.c_str(), worst, measuredBy.c_str(), threshold_, above ? ", above" : "");
+                worstPath.c_str(), worst, measuredBy(proven ? worstProof : nullptr, worstFellBack).c_str(), threshold_,
+                above ? ", above" : "");
     bool starting = above && !sustained_.active();
     bool held = sustained_.update(above, ctx.now(), duration_);
     const CgroupHistory* h = worstInode ? ctx.history().find(worstInode) : nullptr;
@@ -89,14 +90,10 @@ class PressureAbove : public Plugin {
       }
     }
     if (!held) return PluginResult::Stop;
-    // Said only when it fires: most samples of most rulesets find nothing
-    // above, and 1,000 unit rulesets would format it 1,000 times a sample.
-    std::string measuredBy = proven                     ? formatDuration(worstProof->window) + " PSI trigger"
-                             : useAvg10_ || worstFellBack ? "avg10"
-                                                          : formatDuration(window_) + " window";
     ctx.addFinding(strprintf("%s %s pressure of %s %.1f%% > %g%% for %s (%s)", resourceName(resource_),
                              kind_ == StallKind::Full ? "full" : "some", worstPath.c_str(), worst, threshold_,
-                             formatDuration(sustained_.heldFor(ctx.now())).c_str(), measuredBy.c_str()));
+                             formatDuration(sustained_.heldFor(ctx.now())).c_str(),
+                             measuredBy(proven ? worstProof : nullptr, worstFellBack).c_str()));
     return PluginResult::Continue;
   }
 
@@ -110,6 +107,14 @@ class PressureAbove : public Plugin {
   }
 
  private:
+  // Said only when it fires (or at debug level): most samples of most
+  // rulesets find nothing above, and 1,000 unit rulesets would format it
+  // 1,000 times a sample.
+  std::string measuredBy(const StallProof* proof, bool fellBack) const {
+    if (proof) return formatDuration(proof->window) + " PSI trigger";
+    return useAvg10_ || fellBack ? "avg10" : formatDuration(window_) + " window";
+  }
+
   std::optional<double> avg10(CgroupView& cg, StallKind kind) const {
     const Psi* psi = cg.pressure(resource_);
     if (!psi) return std::nullopt;
