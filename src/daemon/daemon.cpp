@@ -144,6 +144,7 @@ void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)
   ctx.reports = this;
   ctx.dryRun = config_.dryRun;
   ctx.stallProofs = &triggers_->proofs();
+  ctx.quietTriggers = triggers_.get();
   f(ctx);
 }
 
@@ -161,7 +162,7 @@ void Daemon::sample() {
   ledger_.sampled(std::chrono::duration<double>(Clock::now() - now).count());
   followKills();
   if (!policy_->active(now)) {
-    if (oomWatch_) oomWatch_->check();  // a backstop for a missed inotify event
+    if (oomWatch_) oomWatch_->checkIfDue(now);  // a backstop for a missed inotify event
     history_.prune(now, kHistoryUnused);
     if (triggers_->stale(*fs_)) triggers_->follow(*engine_, *fs_);
   } else {
