@@ -165,6 +165,9 @@ void Daemon::sample() {
     if (oomWatch_) oomWatch_->checkIfDue(now);  // a backstop for a missed inotify event
     history_.prune(now, kHistoryUnused);
     if (triggers_->stale(*fs_)) triggers_->follow(*engine_, *fs_);
+    // Small freed chunks between live ones keep whole pages resident
+    // until trimmed: 1 MiB of 6.3 at 1,000 units, 30 s after taking them in.
+    if (policy_->firstIdleSample(now)) malloc_trim(0);
   } else {
     history_.pruneIfDue(now, kHistoryUnused);
   }
