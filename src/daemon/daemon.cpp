@@ -3,6 +3,9 @@
 #include <malloc.h>
 #include <systemd/sd-daemon.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "act/process_kill.h"
 #include "daemon/memory_lock.h"
 #include "observe/psi_trigger.h"
@@ -286,6 +289,7 @@ bool Daemon::start() {
   // The killer must not wait for its own pages under the very pressure it is
   // there to relieve (daemon/memory_lock.cpp says which pages, and why).
   lockMemory();
+  if (!refuseHugePages()) LOG_DEBUG("cannot turn transparent huge pages off: %s", strerror(errno));
   oomWatch_ = std::make_unique<KernelOomWatch>(
       event_,
       [this](const std::string& cgroup) {

@@ -19,19 +19,36 @@ mkdir -p "$OUT"
 command -v gdb >/dev/null || { echo "SKIPPED: needs gdb"; exit 77; }
 
 sc_start "unitoomd-heap-idle-units-$$" "$BUILD"
-sc_in sh -c 'mkdir -p /run/systemd/system
-  for i in $(seq "$1"); do printf "[Slice]\nManagedOOMMemoryPressure=kill\n" > /run/systemd/system/idle-$i.slice; done
-  systemctl daemon-reload && systemctl start $(seq -f "idle-%g.slice" "$1")' _ "$N" || exit 1
+start_units() {
+  sc_in sh -c 'mkdir -p /run/systemd/system
+    for i in $(seq "$1"); do printf "[Slice]\nManagedOOMMemoryPressure=kill\n" > /run/systemd/system/idle-$i.slice; done
+    systemctl daemon-reload && systemctl start $(seq -f "idle-%g.slice" "$1")' _ "$N"
+}
+# UNITS_AFTER=1: the daemon runs first and follows the units as they come,
+# as in the VM lab's idle1000 (many unit changes, many recompiles)
+[ "${UNITS_AFTER:-0}" = 1 ] || start_units || exit 1
 metric() { sc_in unitoomctl metrics | awk -v k="$1" '$1 == k {print $2}'; }
 taken_in() {
   for _ in $(seq 170); do [ "$(metric unitoomd_rulesets 2>/dev/null)" -ge "$N" ] 2>/dev/null && break; sleep 1; done
   sleep "$SECS"
 }
-anon() { awk '$1 == "Pss_Anon:" {print $2}' "/proc/$1/smaps_rollup"; }
+anon() { awk '$1 == "Pss_Anon:" {a = $2} $1 == "AnonHugePages:" {h = $2} END {print a " KiB (AnonHugePages " h}' "/proc/$1/smaps_rollup"; }
 heap() { awk '/\[heap\]/ {h = 1} h && $1 == "Rss:" {print $2; exit}' "/proc/$1/smaps"; }
 
+# HEAP_EXEC: another daemon binary in unitoomd.service (a path the
+# container sees); HEAP_ENV: an Environment= line for it
+# (GLIBC_TUNABLES=glibc.malloc.hugetlb=1 makes malloc ask for transparent
+# huge pages, as a kernel with THP "always" gives them unasked).
+if [ -n "${HEAP_EXEC:-}${HEAP_ENV:-}" ]; then
+  { printf '[Service]\n'
+    [ -n "${HEAP_EXEC:-}" ] && printf 'ExecStart=\nExecStart=%s\n' "$HEAP_EXEC"
+    [ -n "${HEAP_ENV:-}" ] && printf 'Environment=%s\n' "$HEAP_ENV"
+  } | sc_in sh -c 'mkdir -p /etc/systemd/system/unitoomd.service.d && cat > /etc/systemd/system/unitoomd.service.d/90-heap.conf'
+  sc_in systemctl daemon-reload
+fi
 if [ "${HEAP_PROFILE:-0}" != 1 ]; then
   sc_in systemctl start unitoomd.service || exit 1
+  [ "${UNITS_AFTER:-0}" = 1 ] && { sleep 2; start_units || exit 1; }
   taken_in
   HPID=$(head -1 "$(sc_host_cgroup /system.slice/unitoomd.service)/cgroup.procs")
   echo "units $N rulesets $(metric unitoomd_rulesets) triggers $(metric unitoomd_triggers_armed)"
