@@ -7,7 +7,8 @@
 #      a malloc_trim(0) gives back;
 #   2. with HEAP_PROFILE=1, the daemon run by hand under heaptrack instead of
 #      unitoomd.service (--dry-run), SIGKILLed after SECS seconds of idle so
-#      that what is live is reported as leaked, by allocating call stack.
+#      that what is live is reported as leaked, by allocating call stack
+#      (not working yet: its one try, 2026-12-03, left an empty file).
 #   tools/lab/heap-idle-units.sh BUILD_DIR [N] [SECS] [OUT_DIR]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
