@@ -53,6 +53,12 @@ void KernelOomWatch::check() {
   for (auto& [cg, w] : watched_) check(cg, w);
 }
 
+void KernelOomWatch::checkIfDue(TimePoint now) {
+  if (checkedAt_ && now - *checkedAt_ < kBackstopEvery) return;
+  checkedAt_ = now;
+  check();
+}
+
 void KernelOomWatch::check(const std::string& cgroup, Watched& w) {
   auto count = readOomKills(*w.dir);
   if (!count || *count <= w.oomKills) {

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "observe/cgroup_fs.h"
+#include "util/time.h"
 
 namespace unitoomd {
 
@@ -34,6 +35,12 @@ class KernelOomWatch {
   void watch(const CgroupFs& fs, const std::set<std::string>& cgroups);
   // Reads every counter and reports what grew (also a backstop for missed events).
   void check();
+  // check() at most once per kBackstopEvery, for the idle sample: sd-event
+  // hands an inotify queue overflow to every watch, so a missed event is a
+  // kernel bug, and reading 1,000 units' memory.events at every idle
+  // sample would cost more than the watching.
+  static constexpr std::chrono::minutes kBackstopEvery{10};
+  void checkIfDue(TimePoint now);
   // Processes the kernel killed in the watched cgroups since start.
   uint64_t killsSeen() const { return killsSeen_; }
 
@@ -52,6 +59,7 @@ class KernelOomWatch {
   OnKills onKills_;
   std::map<std::string, Watched> watched_;
   uint64_t killsSeen_ = 0;
+  std::optional<TimePoint> checkedAt_;
 };
 
 }  // namespace unitoomd

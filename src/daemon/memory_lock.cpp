@@ -2,6 +2,7 @@
 
 #include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -62,5 +63,7 @@ int lockMemory() {
   LOG_DEBUG("memory locked as it is used (%s)", plan.reason.c_str());
   return plan.flags;
 }
+
+bool refuseHugePages() { return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0; }
 
 }  // namespace unitoomd

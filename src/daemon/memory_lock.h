@@ -22,4 +22,12 @@ MemoryLockPlan planMemoryLock(bool capIpcLock, std::optional<uint64_t> memlockLi
 // mlockall() as planned; returns the flags that took effect (0: none).
 int lockMemory();
 
+// No transparent huge pages for this process (PR_SET_THP_DISABLE). Where
+// THP is "always" (Debian's kernels, the VM lab's guest), a 2 MiB range of
+// the heap with one live page in it is made resident whole, at a fault or
+// by khugepaged: the daemon following 1,000 units held a 12 MiB heap
+// resident for 4 MiB in use. It walks small structures; it gains nothing
+// from huge pages. Returns whether the kernel took it.
+bool refuseHugePages();
+
 }  // namespace unitoomd

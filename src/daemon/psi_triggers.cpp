@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "daemon/guarded.h"
 #include "observe/psi_trigger.h"
@@ -69,7 +70,7 @@ void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
                strerror(fd.error().errnum));
       continue;
     }
-    Trigger t{a, std::move(*fd), nullptr};  // a copy: `spec` refers into `a`, and is used below
+    Trigger t{a, std::move(*fd), nullptr, Clock::now()};  // a copy: `spec` refers into `a`, and is used below
     if (sd_event_add_io(event_, &t.source, t.fd.get(), EPOLLPRI, onTrigger, this) < 0) continue;
     nameSource(t.source, std::string("psi-trigger:") + resourceName(spec.resource) + ":" + spec.cgroup);
     LOG_DEBUG("armed trigger: %s %s %s >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource),
@@ -77,6 +78,22 @@ void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
               spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
     triggers_.push_back(std::move(t));
   }
+  std::sort(triggers_.begin(), triggers_.end(), [](const Trigger& x, const Trigger& y) {
+    return std::tie(x.armed.spec.cgroup, x.armed.spec.resource) < std::tie(y.armed.spec.cgroup, y.armed.spec.resource);
+  });
+}
+
+QuietTrigger PsiTriggers::quietOf(const Trigger& t) const {
+  const TriggerSpec& spec = t.armed.spec;
+  return QuietTrigger{spec.kind, spec.wakePercent, windowOf(spec, window_), t.quietSince};
+}
+
+std::optional<QuietTrigger> PsiTriggers::quiet(const std::string& cgroup, Resource r) const {
+  auto it = std::lower_bound(triggers_.begin(), triggers_.end(), std::tie(cgroup, r), [](const Trigger& t, const auto& key) {
+    return std::tie(t.armed.spec.cgroup, t.armed.spec.resource) < key;
+  });
+  if (it == triggers_.end() || it->armed.spec.cgroup != cgroup || it->armed.spec.resource != r) return std::nullopt;
+  return quietOf(*it);
 }
 
 bool PsiTriggers::stale(const CgroupFs& fs) const { return triggersStale(armedNow(), planned_, inodesIn(fs)); }
@@ -85,6 +102,7 @@ StallSeen PsiTriggers::stallSeen(SampleContext& ctx) const {
   StallSeen seen;
   for (const auto& t : triggers_) {
     const TriggerSpec& spec = t.armed.spec;
+    if (quietForAWindow(quietOf(t), ctx.now())) continue;
     CgroupView* cg = ctx.cgroup(spec.cgroup);
     if (!cg) continue;
     auto pct = cg->stall(spec.resource, spec.kind, windowOf(spec, window_));
@@ -108,6 +126,7 @@ int PsiTriggers::onTrigger(sd_event_source* s, int, uint32_t revents, void* user
       self->triggers_.erase(it);
       return;
     }
+    it->quietSince = Clock::now();
     TriggerSpec spec = it->armed.spec;  // fired_ may re-arm, and so free *it
     if (!spec.wakeOnly) {
       std::erase_if(self->proofs_, [&](const StallProof& p) { return p.cgroup == spec.cgroup && p.resource == spec.resource; });

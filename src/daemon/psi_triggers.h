@@ -24,7 +24,7 @@ struct StallSeen {
   bool wakeOnly = false;  // the system-wide wake of groups without one
 };
 
-class PsiTriggers {
+class PsiTriggers : public QuietTriggers {
  public:
   PsiTriggers(sd_event* event, Duration window, std::function<void(const TriggerSpec&)> fired);
   ~PsiTriggers();
@@ -35,7 +35,10 @@ class PsiTriggers {
   void follow(const Engine& engine, const CgroupFs& fs);
   // The plan as it stands would arm or re-arm something (see triggersStale).
   bool stale(const CgroupFs& fs) const;
+  // Reads only the cgroups whose trigger fired within its window: a quiet
+  // one has seen no stall at its threshold, by the kernel's own measure.
   StallSeen stallSeen(SampleContext& ctx) const;
+  std::optional<QuietTrigger> quiet(const std::string& cgroup, Resource r) const override;
   // What the triggers that fired since the last sample prove (for the
   // detectors); the sample that used them forgets them.
   const std::vector<StallProof>& proofs() const { return proofs_; }
@@ -48,7 +51,9 @@ class PsiTriggers {
     ArmedTrigger armed;
     UniqueFd fd;
     sd_event_source* source = nullptr;
+    TimePoint quietSince{};  // armed, or last fired
   };
+  QuietTrigger quietOf(const Trigger& t) const;
   void arm(std::vector<TriggerSpec> planned, const CgroupFs& fs);
   std::vector<ArmedTrigger> armedNow() const;
   static int onTrigger(sd_event_source* s, int fd, uint32_t revents, void* userdata);
@@ -57,7 +62,7 @@ class PsiTriggers {
   Duration window_;
   std::function<void(const TriggerSpec&)> fired_;
   std::vector<TriggerSpec> planned_;
-  std::vector<Trigger> triggers_;
+  std::vector<Trigger> triggers_;  // by (cgroup, resource): quiet() looks them up
   std::vector<StallProof> proofs_;
   // A trigger's close waits for an RCU grace period (fd_closer.h): dropped
   // triggers are closed there, never on the loop.

@@ -51,6 +51,16 @@ class SamplerPolicy {
     watchingOnly_ = watchingOnly;
   }
   bool watchingOnly() const { return watchingOnly_; }
+  // True at the first idle sample after start or after an active spell:
+  // the moment to hand freed heap back (what taking in units, recompiles
+  // and a pressure episode freed lies in pages glibc keeps), once, not at
+  // every idle sample.
+  bool firstIdleSample(TimePoint now) {
+    bool idle = !active(now);
+    bool first = idle && !idleSampled_;
+    idleSampled_ = idle;
+    return first;
+  }
   // Stall where a stall detector is: back to the short interval. True if
   // that changes when to sample next.
   bool stopWatching() { return std::exchange(watchingOnly_, false); }
@@ -88,6 +98,7 @@ class SamplerPolicy {
   TimePoint activeUntil_{};
   TimePoint lastSample_{};
   bool watchingOnly_ = false;
+  bool idleSampled_ = false;
 };
 
 }  // namespace unitoomd

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/history.h"
+#include "engine/quiet_trigger.h"
 #include "observe/cgroup_fs.h"
 #include "observe/parsers.h"
 #include "policy/cgroup_preference.h"
@@ -199,6 +200,12 @@ class SampleContext {
       for (const auto& p : *stallProofs)
         if (p.cgroup == cgroup && p.resource == r) return &p;
     return nullptr;
+  }
+  // The armed PSI triggers that have not fired: bounds on their cgroups'
+  // stall without a read (engine/quiet_trigger.h). Null: none known.
+  const QuietTriggers* quietTriggers = nullptr;
+  std::optional<QuietTrigger> quietTrigger(const std::string& cgroup, Resource r) const {
+    return quietTriggers ? quietTriggers->quiet(cgroup, r) : std::nullopt;
   }
   // Online CPUs: PSI's per-CPU weighting makes bounds depend on it.
   unsigned cpus = onlineCpus();

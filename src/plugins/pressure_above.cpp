@@ -136,6 +136,7 @@ class PressureAbove : public Plugin {
   };
   bool calmBeneath(SampleContext& ctx, const Bound& bound) const {
     if (!bound.exact.empty() && ctx.stallProof(bound.exact, resource_)) return false;
+    if (quietBelowThreshold(ctx, bound)) return true;
     CgroupView* ancestor = boundingAncestor(ctx, bound.ancestor);
     if (!ancestor) return false;
     std::optional<double> some;
@@ -152,6 +153,18 @@ class PressureAbove : public Plugin {
       }
     }
     return some && descendantStallBound(*some, ctx.cpus) < threshold_ / 2;
+  }
+
+  // An exact cgroup's own trigger, armed and quiet over the whole window,
+  // bounds its stall better than any ancestor: the parent of a unit's
+  // cgroup is often "/", whose stall is the whole machine's. (Not for
+  // avg10: it reaches back further than any trigger's quiet.)
+  bool quietBelowThreshold(const SampleContext& ctx, const Bound& bound) const {
+    if (bound.exact.empty() || useAvg10_) return false;
+    auto quiet = ctx.quietTrigger(bound.exact, resource_);
+    if (!quiet) return false;
+    auto ceiling = stallCeiling(*quiet, kind_, window_, ctx.now());
+    return ceiling && *ceiling < threshold_;
   }
 
   std::vector<std::string> cgroups_;

@@ -54,6 +54,16 @@ struct RecordingSink : ReportSink {
   void killAttempted(const KillReport& r) override { reports.push_back(r); }
 };
 
+// The daemon's armed triggers, as a test states them.
+struct FakeQuietTriggers : QuietTriggers {
+  std::map<std::string, QuietTrigger> byCgroup;  // memory triggers
+  std::optional<QuietTrigger> quiet(const std::string& cgroup, Resource r) const override {
+    auto it = byCgroup.find(cgroup);
+    if (r != Resource::Memory || it == byCgroup.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
 struct Harness {
   FixtureTree tree;
   CgroupFs fs{tree.cgroupRoot(), tree.procRoot(), tree.sysRoot()};
@@ -67,6 +77,7 @@ struct Harness {
   std::vector<std::string> protectedUnits;
   unsigned cpus = 2;
   std::vector<StallProof> proofs;  // triggers fired before the next sample
+  FakeQuietTriggers quiet;         // triggers armed, and when last fired
 
   Harness() {
     tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 524288 kB\n");
@@ -105,6 +116,7 @@ struct Harness {
     ctx.protectedUnits = &protectedUnits;
     ctx.cpus = cpus;
     ctx.stallProofs = &proofs;
+    ctx.quietTriggers = &quiet;
     engine->runOnce(ctx);
     proofs.clear();
   }

@@ -55,6 +55,30 @@ TEST(KernelOomWatch, ReportsEachGrowthOfOomKillWithItsUnit) {
   sd_event_unref(event);
 }
 
+// The idle sample's backstop reads the counters once in ten minutes, not at
+// every idle sample (1,000 units' memory.events each time).
+TEST(KernelOomWatch, TheBackstopReadsEveryCounterOnceInItsPeriod) {
+  FixtureTree t;
+  t.cgroup("/work.slice", {{"memory.events", "oom 0\noom_kill 0\n"}});
+  CgroupFs fs(t.cgroupRoot(), t.procRoot());
+  sd_event* event = nullptr;
+  ASSERT_GE(sd_event_new(&event), 0);
+  Captured cap;
+  setLogCapture(&Captured::capture, &cap);
+  {
+    KernelOomWatch watch(event, [](const std::string&) { return ""; });
+    watch.watch(fs, {"/work.slice"});
+    watch.checkIfDue(test::at(0));
+    FixtureTree::write(t.cgroupRoot() + "/work.slice/memory.events", "oom 1\noom_kill 1\n");
+    watch.checkIfDue(test::at(30));
+    EXPECT_TRUE(cap.lines.empty()) << "read again 30 s later";
+    watch.checkIfDue(test::at(600));
+    EXPECT_EQ(cap.lines.size(), 1u) << "ten minutes on, the backstop reads";
+  }
+  setLogCapture(nullptr, nullptr);
+  sd_event_unref(event);
+}
+
 TEST(KernelOomWatch, TellsWhoeverAsksOfEachKillSoAUsersSessionHearsOfIt) {
   FixtureTree t;
   t.cgroup("/user.slice/user-1000.slice/user@1000.service", {{"memory.events", "oom 0\noom_kill 0\n"}});

@@ -1,6 +1,7 @@
 #include "daemon/memory_lock.h"
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 
 namespace unitoomd {
@@ -28,6 +29,12 @@ TEST(MemoryLock, AZeroLimitWithoutTheCapabilityLocksNothing) {
   MemoryLockPlan p = planMemoryLock(false, uint64_t{0});
   EXPECT_EQ(p.flags, 0);
   EXPECT_NE(p.reason.find("(LimitMEMLOCK=) of 0"), std::string::npos) << p.reason;
+}
+
+// The daemon's heap in 4 KiB pages, whatever the machine's THP setting.
+TEST(MemoryLock, TheProcessRefusesTransparentHugePages) {
+  ASSERT_TRUE(refuseHugePages());
+  EXPECT_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 1);
 }
 
 }  // namespace

@@ -269,6 +269,60 @@ TEST(PressureAbove, ExactCgroupsAreReadAtAnIdleSampleAfterTheirParentStalled) {
   EXPECT_EQ(childSeen(), at(60)) << "the parent may have stalled 80 % of the last second: its child is read";
 }
 
+// A unit's cgroup sits under "/", whose stall is the whole machine's: its
+// own trigger, armed and quiet, bounds it instead. The idle sample 30 s
+// after the last finds the root stalled (a bound no child can be kept
+// under); the quiet trigger keeps the unit's cgroup unread. Once that
+// trigger fires, the cgroup is read again until it has been quiet for the
+// whole window.
+TEST(PressureAbove, AnExactCgroupWhoseTriggerStaysQuietIsNotReadWhateverItsParentShows) {
+  Harness h;
+  h.tree.proc("pressure/memory", psi(0, 100000, 100000));  // nothing known of the root's last second
+  h.tree.cgroup("/u.slice", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "u.slice", "resource": "memory", "threshold": 60, "duration": 20, "window": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "u.slice", "resource": "memory"}})");
+  auto seenAt = [&]() -> std::optional<TimePoint> {
+    struct stat st;
+    stat((h.tree.cgroupRoot() + "/u.slice").c_str(), &st);
+    const CgroupHistory* c = h.history.find(st.st_ino);
+    return c ? std::optional<TimePoint>(c->lastSeen) : std::nullopt;
+  };
+  h.sample(0);
+  ASSERT_EQ(seenAt(), at(0)) << "no trigger armed yet: the cgroup is read";
+  h.quiet.byCgroup["/u.slice"] = QuietTrigger{StallKind::Some, 5, std::chrono::milliseconds(500), at(0.1)};
+  h.tree.proc("pressure/memory", psi(0, 900000, 900000));  // the machine stalled 0.8 s in 30
+  h.sample(30);
+  EXPECT_EQ(seenAt(), at(0)) << "its quiet trigger bounds it under 7.5 %";
+  h.quiet.byCgroup["/u.slice"].since = at(59.8);  // fired just before the next sample
+  h.tree.proc("pressure/memory", psi(0, 1700000, 1700000));
+  h.sample(60);
+  EXPECT_EQ(seenAt(), at(60)) << "a trigger that fired within the window bounds nothing";
+  h.tree.proc("pressure/memory", psi(0, 2100000, 2100000));  // the machine goes on stalling, 80 %
+  h.sample(60.5);
+  EXPECT_EQ(seenAt(), at(60.5)) << "quiet for 0.7 s: not yet the whole 1 s window";
+  h.tree.proc("pressure/memory", psi(0, 2500000, 2500000));
+  h.sample(61);
+  EXPECT_EQ(seenAt(), at(60.5)) << "quiet for 1.2 s, the window and the trigger's: bounded again";
+}
+
+// A trigger whose ceiling is not below the limit (a low limit, an
+// unprivileged 2 s window) leaves the cgroup to the other bounds.
+TEST(PressureAbove, AQuietTriggerTooCoarseForTheLimitDoesNotStandIn) {
+  Harness h;
+  h.tree.cgroup("/u.slice", {{"memory.pressure", psi(0, 0, 0)}});
+  h.rules(R"({"name": "pressure_above", "args": {"cgroup": "u.slice", "resource": "memory", "threshold": 10, "duration": 20, "window": 1}})",
+          R"({"name": "kill_by_pressure", "args": {"cgroup": "u.slice", "resource": "memory"}})");
+  h.sample(0);
+  h.quiet.byCgroup["/u.slice"] = QuietTrigger{StallKind::Some, 5, std::chrono::seconds(2), at(0)};  // ceiling 20 %
+  h.tree.proc("pressure/memory", psi(0, 800000, 800000));
+  h.sample(30);
+  struct stat st;
+  ASSERT_EQ(stat((h.tree.cgroupRoot() + "/u.slice").c_str(), &st), 0);
+  const CgroupHistory* c = h.history.find(st.st_ino);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->lastSeen, at(30)) << "20 % is no bound for a 10 % limit: the cgroup was read";
+}
+
 TEST(PressureAbove, Avg10WindowBehavesLikeOomd) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.pressure", psi(25, 0, 0)}});

@@ -86,3 +86,13 @@ TEST(SamplerPolicy, ADurationEndingBeforeTheNextIntervalIsSampledWhenItEnds) {
   EXPECT_EQ(p.next(at(1), std::nullopt, std::nullopt, at(3)).at, at(1.25));  // the interval comes first
   EXPECT_EQ(p.next(at(1), std::nullopt, std::nullopt, at(0.9)).at, at(1.25));  // held already at the last sample
 }
+
+TEST(SamplerPolicy, FreedHeapIsTrimmedAtTheFirstIdleSampleAfterActivityOnly) {
+  SamplerPolicy p(std::chrono::milliseconds(250), std::chrono::seconds(30), std::chrono::seconds(10));
+  EXPECT_TRUE(p.firstIdleSample(at(0))) << "after start";
+  EXPECT_FALSE(p.firstIdleSample(at(30)));
+  p.triggerFired(at(40));
+  EXPECT_FALSE(p.firstIdleSample(at(41))) << "active";
+  EXPECT_TRUE(p.firstIdleSample(at(60))) << "idle again";
+  EXPECT_FALSE(p.firstIdleSample(at(90)));
+}
