@@ -71,7 +71,16 @@ FileRead CgroupView::read(const char* name) {
 
 SmallRead CgroupView::readSmall(const char* name, std::span<char> buf) {
   if (!ctx_.fs().mayOffer(name)) return SmallRead{ReadStatus::Missing, {}, ENOENT};
-  SmallRead r = ctx_.fs().keptFiles().read(inode(), name, buf, [this] { return dir() ? dir_->fd() : -1; });
+  // A file to open is opened below the directory without keeping the
+  // directory for the sample: a sample that reads 10,000 cgroups once held
+  // 10,000 directory fds until its end, beside the kept files and the PSI
+  // triggers (EMFILE under this host's hard limit of 20,000).
+  std::shared_ptr<CgroupDir> passing;
+  SmallRead r = ctx_.fs().keptFiles().read(inode(), name, buf, [&] {
+    if (dirTried_) return dir_ ? dir_->fd() : -1;
+    passing = ctx_.fs().open(path_, inode_);
+    return passing ? passing->fd() : -1;
+  });
   // a file missing with its directory: the cgroup went (CgroupDir::read)
   if (r.status == ReadStatus::Missing && (!dir() || !dir_->alive())) r.status = ReadStatus::Gone;
   if (r.status == ReadStatus::Gone) goneSeen_ = true;

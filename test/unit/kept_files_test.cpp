@@ -192,3 +192,25 @@ TEST(CgroupPaths, NormalPathsAreKeptAndOthersNormalized) {
   EXPECT_EQ(CgroupFs::normalize("/a/./b//c"), "/a/b/c");
   EXPECT_EQ(CgroupFs::normalize(""), "/");
 }
+
+// A sample that reads thousands of cgroups must not hold an fd for each
+// until its end: beside 10,000 PSI triggers and the kept files, 10,000
+// directories held through a sample passed this host's hard limit (20,000).
+// Files past the budget are opened below the cgroup's directory, read and
+// closed, and so is the directory.
+TEST(KeptFiles, ASampleHoldsNoDirectoryForEachCgroupItReads) {
+  FixtureTree tree;
+  for (int i = 0; i < 50; ++i) tree.cgroup("/work.slice/c" + std::to_string(i), {{"memory.pressure", psi(i)}});
+  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
+  fs.keptFiles().setBudget(10);
+  History history;
+  auto openFds = [] {
+    size_t n = 0;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  size_t before = openFds();
+  SampleContext ctx(fs, history, Clock::now());
+  for (CgroupView* cg : ctx.resolveOne("/work.slice/*")) ASSERT_TRUE(cg->pressure(Resource::Memory));
+  EXPECT_LE(openFds(), before + 10) << "the 10 kept files, no directory";
+}
