@@ -7,11 +7,14 @@
 namespace unitoomd {
 namespace {
 
+// The rulesets that are not calm (PressureWarnings::update needs no more):
+// their names are copied at every sample, 10,000 calm ones' are not.
 std::vector<RulesetPressure> pressureOf(const Engine& engine) {
   std::vector<RulesetPressure> out;
-  out.reserve(engine.rulesets().size());
   for (const auto& r : engine.rulesets()) {
-    RulesetPressure p{r->name, r->description, r->timing(), r->actionPending(), std::nullopt};
+    bool timing = r->timing(), pending = r->actionPending();
+    if (!timing && !pending) continue;
+    RulesetPressure p{r->name, r->description, timing, pending, std::nullopt};
     if (p.timing && !p.actionPending) p.secondsLeft = r->secondsLeft();
     out.push_back(std::move(p));
   }

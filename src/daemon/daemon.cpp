@@ -8,6 +8,7 @@
 
 #include "act/process_kill.h"
 #include "daemon/memory_lock.h"
+#include "observe/kept_files.h"
 #include "observe/psi_trigger.h"
 #include "util/log.h"
 #include "util/message_ids.h"
@@ -94,8 +95,15 @@ void Daemon::applyEngine(std::unique_ptr<Engine> engine) {
   logRulesetChanges(engine_.get(), *engine);
   if (engine_) engine->adoptStateFrom(*engine_);  // leaves engine_ with holes
   engine_ = std::move(engine);
-  triggers_->follow(*engine_, *fs_);
+  followTriggers();
   if (oomWatch_) oomWatch_->watch(*fs_, monitoredMemoryCgroups());
+}
+
+// Triggers and kept files share the open file limit: the files get what
+// the triggers leave.
+void Daemon::followTriggers() {
+  triggers_->follow(*engine_, *fs_);
+  fs_->keptFiles().setBudget(KeptFiles::budgetBeside(triggers_->armed()));
 }
 
 std::set<std::string> Daemon::monitoredMemoryCgroups() const {
@@ -167,7 +175,7 @@ void Daemon::sample() {
   if (!policy_->active(now)) {
     if (oomWatch_) oomWatch_->checkIfDue(now);  // a backstop for a missed inotify event
     history_.prune(now, kHistoryUnused);
-    if (triggers_->stale(*fs_)) triggers_->follow(*engine_, *fs_);
+    if (triggers_->stale(*fs_)) followTriggers();
     // Small freed chunks between live ones keep whole pages resident
     // until trimmed: 1 MiB of 6.3 at 1,000 units, 30 s after taking them in.
     if (policy_->firstIdleSample(now)) malloc_trim(0);

@@ -79,6 +79,7 @@ class Daemon : private ReportSink {
   void killAttempted(const KillReport& report) override;
   void applyDesktopConfig();
   void standBy(bool systemInstanceFollows);
+  void followTriggers();
   std::set<std::string> monitoredMemoryCgroups() const;
   // what the D-Bus API shows (DaemonApi) and may change
   DaemonView view() const;

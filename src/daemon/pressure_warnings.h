@@ -36,6 +36,10 @@ struct Warning {
 
 class PressureWarnings {
  public:
+  // Calm rulesets (neither timing nor killing) need not be listed: one not
+  // listed is calm or gone, and both forget its episode. With 10,000 unit
+  // rulesets, listing every one at every sample cost more than the sample's
+  // reads.
   std::vector<Warning> update(const std::vector<RulesetPressure>& rulesets);
 
  private:

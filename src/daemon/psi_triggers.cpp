@@ -103,11 +103,8 @@ StallSeen PsiTriggers::stallSeen(SampleContext& ctx) const {
   for (const auto& t : triggers_) {
     const TriggerSpec& spec = t.armed.spec;
     if (quietForAWindow(quietOf(t), ctx.now())) continue;
-    CgroupView* cg = ctx.cgroup(spec.cgroup);
-    if (!cg) continue;
-    auto pct = cg->stall(spec.resource, spec.kind, windowOf(spec, window_));
-    if (!pct || *pct < spec.wakePercent) continue;
-    (spec.wakeOnly ? seen.wakeOnly : seen.detector) = true;
+    bool& kind = spec.wakeOnly ? seen.wakeOnly : seen.detector;
+    if (!kind && stallAtTrigger(spec, ctx, window_)) kind = true;
   }
   return seen;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/trigger_plan.h"
+#include "daemon/trigger_stall.h"
 #include "engine/context.h"
 #include "engine/engine.h"
 #include "observe/cgroup_fs.h"
@@ -17,12 +18,6 @@
 #include "util/fd_closer.h"
 
 namespace unitoomd {
-
-// Stall at or above a trigger's wake threshold, by kind of trigger.
-struct StallSeen {
-  bool detector = false;  // where a stall detector is
-  bool wakeOnly = false;  // the system-wide wake of groups without one
-};
 
 class PsiTriggers : public QuietTriggers {
  public:

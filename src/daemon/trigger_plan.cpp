@@ -87,8 +87,6 @@ TriggerChanges reconcileTriggers(const std::vector<ArmedTrigger>& armed, const s
 }
 
 bool triggersStale(const std::vector<ArmedTrigger>& armed, const std::vector<TriggerSpec>& planned, const InodeOf& inodeOf) {
-  for (const auto& t : armed)
-    if (!onSameCgroup(t, inodeOf)) return true;
   if (armed.size() == planned.size()) return false;  // every planned one is armed
   std::set<TriggerKey> armedKeys;
   for (const auto& t : armed) armedKeys.insert(keyOf(t.spec));

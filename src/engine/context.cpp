@@ -40,8 +40,8 @@ uint64_t sumFields(const FlatKeyed& kv, std::initializer_list<const char*> keys)
 
 }  // namespace
 
-CgroupView::CgroupView(SampleContext& ctx, std::string path, uint64_t inode, std::shared_ptr<CgroupDir> dir)
-    : ctx_(ctx), path_(std::move(path)), inode_(inode), dir_(std::move(dir)), dirTried_(dir_ != nullptr) {}
+CgroupView::CgroupView(SampleContext& ctx, const std::string& path, uint64_t inode, std::shared_ptr<CgroupDir> dir)
+    : ctx_(ctx), path_(path), inode_(inode), dir_(std::move(dir)), dirTried_(dir_ != nullptr) {}
 
 const CgroupDir* CgroupView::dir() {
   if (!dirTried_) {
@@ -58,6 +58,7 @@ bool CgroupView::gone() {
 }
 
 FileRead CgroupView::read(const char* name) {
+  if (!ctx_.fs().mayOffer(name)) return FileRead{ReadStatus::Missing, {}, ENOENT};
   if (!dir()) {
     goneSeen_ = true;
     return FileRead{ReadStatus::Gone, {}, ENODEV};
@@ -69,7 +70,17 @@ FileRead CgroupView::read(const char* name) {
 }
 
 SmallRead CgroupView::readSmall(const char* name, std::span<char> buf) {
-  SmallRead r = ctx_.fs().keptFiles().read(inode(), name, buf, [this] { return dir() ? dir_->fd() : -1; });
+  if (!ctx_.fs().mayOffer(name)) return SmallRead{ReadStatus::Missing, {}, ENOENT};
+  // A file to open is opened below the directory without keeping the
+  // directory for the sample: a sample that reads 10,000 cgroups once held
+  // 10,000 directory fds until its end, beside the kept files and the PSI
+  // triggers (EMFILE under this host's hard limit of 20,000).
+  std::shared_ptr<CgroupDir> passing;
+  SmallRead r = ctx_.fs().keptFiles().read(inode(), name, buf, [&] {
+    if (dirTried_) return dir_ ? dir_->fd() : -1;
+    passing = ctx_.fs().open(path_, inode_);
+    return passing ? passing->fd() : -1;
+  });
   // a file missing with its directory: the cgroup went (CgroupDir::read)
   if (r.status == ReadStatus::Missing && (!dir() || !dir_->alive())) r.status = ReadStatus::Gone;
   if (r.status == ReadStatus::Gone) goneSeen_ = true;
@@ -355,16 +366,21 @@ SampleContext::SampleContext(const CgroupFs& fs, History& history, TimePoint now
 }
 
 CgroupView* SampleContext::cgroup(const std::string& path) {
+  // Looked up without a copy when the path is already normal: 10,000 unit
+  // rulesets ask for their parent at every sample.
+  if (CgroupFs::isNormal(path)) {
+    auto it = views_.find(path);
+    if (it != views_.end()) return it->second.get();
+  }
   std::string norm = CgroupFs::normalize(path);
   auto it = views_.find(norm);
   if (it != views_.end()) return it->second.get();
   auto dir = fs_.open(norm);
   if (!dir) return nullptr;
   uint64_t ino = dir->inode();
-  auto view = std::make_unique<CgroupView>(*this, norm, ino, std::move(dir));
-  CgroupView* raw = view.get();
-  views_.emplace(norm, std::move(view));
-  return raw;
+  auto added = views_.try_emplace(std::move(norm)).first;
+  added->second = std::make_unique<CgroupView>(*this, added->first, ino, std::move(dir));
+  return added->second.get();
 }
 
 std::vector<CgroupView*> SampleContext::resolveOne(const std::string& pattern) {
@@ -375,7 +391,7 @@ std::vector<CgroupView*> SampleContext::resolveOne(const std::string& pattern) {
   for (const auto& entry : it->second) {  // a glob's paths are distinct
     auto [view, added] = views_.try_emplace(entry.path);
     // A path seen earlier in this sample keeps its view (and its inode then).
-    if (added) view->second = std::make_unique<CgroupView>(*this, entry.path, entry.inode);
+    if (added) view->second = std::make_unique<CgroupView>(*this, view->first, entry.inode);
     out.push_back(view->second.get());
   }
   return out;

@@ -54,7 +54,8 @@ class CgroupView {
  public:
   // `dir`: the cgroup already open; else it is opened when a read needs it
   // (most reads go through files kept open by inode: observe/kept_files.h).
-  CgroupView(SampleContext& ctx, std::string path, uint64_t inode, std::shared_ptr<CgroupDir> dir = nullptr);
+  // `path` outlives the view (the sample's key for it: no copy a cgroup).
+  CgroupView(SampleContext& ctx, const std::string& path, uint64_t inode, std::shared_ptr<CgroupDir> dir = nullptr);
 
   const std::string& path() const { return path_; }
   uint64_t inode() const { return inode_; }
@@ -118,7 +119,7 @@ class CgroupView {
   bool goneSeen_ = false;
 
   SampleContext& ctx_;
-  std::string path_;
+  const std::string& path_;
   uint64_t inode_;
   std::shared_ptr<CgroupDir> dir_;
   bool dirTried_ = false;

@@ -180,6 +180,18 @@ CgroupFs::CgroupFs(std::string cgroupRoot, std::string procRoot, std::string sys
       sysRoot_(std::move(sysRoot)),
       kept_(std::make_unique<KeptFiles>()) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  // No list (a fixture tree, say): nothing is ruled out.
+  FileRead controllers = readWholeFile(AT_FDCWD, (root_ + "/cgroup.controllers").c_str());
+  if (controllers.ok()) {
+    memoryController_ = false;
+    for (auto word : splitBlanks(controllers.data))
+      if (word == "memory") memoryController_ = true;
+  }
+}
+
+bool CgroupFs::mayOffer(std::string_view name) const {
+  if (memoryController_ || !name.starts_with("memory.")) return true;
+  return name == "memory.pressure";
 }
 
 CgroupFs::~CgroupFs() = default;
@@ -193,7 +205,20 @@ std::optional<std::string> CgroupFs::detectRoot() {
   return std::nullopt;
 }
 
+bool CgroupFs::isNormal(std::string_view path) {
+  if (path.empty() || path[0] != '/') return false;
+  if (path.size() == 1) return true;
+  if (path.back() == '/') return false;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    if (path[i] != '/') continue;
+    std::string_view next = path.substr(i + 1);
+    if (next[0] == '/' || next == "." || next.starts_with("./")) return false;
+  }
+  return true;
+}
+
 std::string CgroupFs::normalize(std::string_view pattern) {
+  if (isNormal(pattern)) return std::string(pattern);
   std::string out = "/";
   for (auto part : split(pattern, '/')) {
     if (part.empty() || part == ".") continue;

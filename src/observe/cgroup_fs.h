@@ -107,6 +107,14 @@ class CgroupFs {
   // Files kept open between samples (observe/kept_files.h).
   KeptFiles& keptFiles() const { return *kept_; }
 
+  // The kernel may offer the file `name` in cgroups of this hierarchy. Not
+  // the memory controller's (memory.current, memory.stat, ...; PSI's
+  // memory.pressure is every cgroup's) when the root lists its controllers
+  // without memory, as a hybrid layout does (memory bound to cgroup v1):
+  // then no cgroup here ever has them, and a sample over 10,000 cgroups
+  // would open each directory to find memory.stat missing again.
+  bool mayOffer(std::string_view name) const;
+
   // A file below procRoot: "meminfo", "swaps", "vmstat", "pressure/memory".
   FileRead readProc(const char* relative) const;
   // A file below sysRoot: "block/zram0/mm_stat".
@@ -114,6 +122,7 @@ class CgroupFs {
   const std::string& sysRoot() const { return sysRoot_; }
 
   static std::string normalize(std::string_view pattern);  // -> "/x/y" form
+  static bool isNormal(std::string_view path);             // already in that form
   std::string absolute(const std::string& path) const;
 
   // "Say it once" for read failures: true the first time `key` (a cgroup's
@@ -129,6 +138,7 @@ class CgroupFs {
   std::string sysRoot_;
   mutable std::set<std::string> saidFailures_;
   std::unique_ptr<KeptFiles> kept_;
+  bool memoryController_ = true;
 };
 
 // Reads a whole file below dirfd (AT_FDCWD: `name` is a path). EINTR is

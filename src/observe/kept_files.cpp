@@ -15,10 +15,17 @@ KeptFiles::~KeptFiles() {
   for (auto& [key, entry] : files_) ::close(entry.fd);
 }
 
-size_t KeptFiles::defaultBudget() {
+size_t KeptFiles::defaultBudget() { return budgetBeside(0); }
+
+size_t KeptFiles::budgetFor(uint64_t openFileLimit, size_t heldElsewhere) {
+  uint64_t left = openFileLimit > heldElsewhere ? openFileLimit - heldElsewhere : 0;
+  return static_cast<size_t>(std::min<uint64_t>(left / 2, kMaxBudget));
+}
+
+size_t KeptFiles::budgetBeside(size_t heldElsewhere) {
   struct rlimit rl {};
-  if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return kMaxBudget;
-  return std::min<size_t>(rl.rlim_cur / 2, kMaxBudget);
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return budgetFor(UINT64_MAX, heldElsewhere);
+  return budgetFor(rl.rlim_cur, heldElsewhere);
 }
 
 void KeptFiles::setBudget(size_t budget) {

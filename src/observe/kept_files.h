@@ -37,6 +37,13 @@ class KeptFiles {
   // Half the open file limit (the daemon raises it to the hard limit), at
   // most kMaxBudget.
   static size_t defaultBudget();
+  // Half of what the open file limit leaves beside `heldElsewhere` fds that
+  // live as long (PSI triggers: one a unit with a pressure rule, 10,000 of
+  // them and 10,000 kept files passed this host's hard limit of 20,000), at
+  // most kMaxBudget. The other half is for what a sample opens and closes
+  // (cgroup directories, files past the budget) and the rest of the daemon.
+  static size_t budgetFor(uint64_t openFileLimit, size_t heldElsewhere);
+  static size_t budgetBeside(size_t heldElsewhere);
   static constexpr size_t kMaxBudget = 16384;
   static constexpr uint64_t kIdleSamples = 8;
 

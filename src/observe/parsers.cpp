@@ -11,12 +11,18 @@ namespace {
 
 // The next field of `line` split at blanks (empty at the end); no
 // allocation: PSI files are parsed for every watched cgroup at every sample.
+// A loop, not find_first_of(" \t"): libstdc++ calls memchr on the set for
+// every character, a tenth of a sample that reads 10,000 cgroups.
+bool isBlank(char c) { return c == ' ' || c == '\t'; }
+
 std::string_view nextField(std::string_view& line) {
-  size_t b = line.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return line = {}, std::string_view();
-  size_t e = line.find_first_of(" \t", b);
-  std::string_view f = line.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
-  line.remove_prefix(e == std::string_view::npos ? line.size() : e);
+  size_t b = 0;
+  while (b < line.size() && isBlank(line[b])) ++b;
+  if (b == line.size()) return line = {}, std::string_view();
+  size_t e = b;
+  while (e < line.size() && !isBlank(line[e])) ++e;
+  std::string_view f = line.substr(b, e - b);
+  line.remove_prefix(e);
   return f;
 }
 

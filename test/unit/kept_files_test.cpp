@@ -140,3 +140,77 @@ TEST(KeptFiles, OnRealCgroupsARemovedCgroupIsGoneAndItsSuccessorIsRead) {
   EXPECT_TRUE(views[0]->pressure(Resource::Memory));
   EXPECT_FALSE(views[0]->gone());
 }
+
+// Every unit with a pressure rule holds a PSI trigger's fd as long as the
+// daemon runs: with 10,000 of them, half of this host's hard limit (20,000)
+// for kept files passed the limit ("Too many open files" at 10,000 units).
+// The kept files get half of what the triggers leave.
+TEST(KeptFiles, TheBudgetIsHalfOfWhatLongLivedFdsLeaveOfTheLimit) {
+  EXPECT_EQ(KeptFiles::budgetFor(20000, 0), 10000u);
+  EXPECT_EQ(KeptFiles::budgetFor(20000, 10001), 4999u);
+  EXPECT_EQ(KeptFiles::budgetFor(1024, 2000), 0u) << "more triggers than the limit: nothing kept";
+  EXPECT_EQ(KeptFiles::budgetFor(524288, 10000), KeptFiles::kMaxBudget);
+}
+
+// A hybrid layout binds the memory controller to cgroup v1: the cgroup2
+// root lists its controllers without memory, and no cgroup of it has
+// memory.current or memory.stat. A sample does not open each cgroup to find
+// them missing again (10,000 cgroups: 40,000 syscalls a sample for
+// nothing); PSI's memory.pressure is read as ever. The files below claim
+// what the kernel would never show there: were they read, they would count.
+TEST(KeptFiles, MemoryFilesAreNotLookedForWhereTheHierarchyHasNoMemoryController) {
+  FixtureTree tree;
+  tree.cgroup("/", {{"cgroup.controllers", "cpu io hugetlb pids\n"}});
+  tree.cgroup("/w", {{"memory.pressure", psi(7)}, {"memory.current", "4096\n"}, {"memory.stat", "pgscan 5\n"}});
+  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
+  History history;
+  SampleContext ctx(fs, history, Clock::now());
+  CgroupView* w = ctx.cgroup("/w");
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(w->memoryCurrent());
+  EXPECT_FALSE(w->memoryStat());
+  ASSERT_TRUE(w->pressure(Resource::Memory));
+  EXPECT_EQ(w->pressure(Resource::Memory)->some.totalUsec, 7u);
+
+  tree.cgroup("/", {{"cgroup.controllers", "cpu io memory pids\n"}});
+  CgroupFs withMemory(tree.cgroupRoot(), tree.procRoot());
+  SampleContext ctx2(withMemory, history, Clock::now());
+  EXPECT_EQ(ctx2.cgroup("/w")->memoryCurrent(), std::optional<uint64_t>(4096));
+  ASSERT_TRUE(ctx2.cgroup("/w")->memoryStat());
+}
+
+// A sample looks cgroups up by path thousands of times (every unit ruleset
+// its parent): a path already in normal form is used as it is, and every
+// other form still comes out the same.
+TEST(CgroupPaths, NormalPathsAreKeptAndOthersNormalized) {
+  for (const char* p : {"/", "/a", "/a.slice/b.service", "/a/.b"}) {
+    EXPECT_TRUE(CgroupFs::isNormal(p)) << p;
+    EXPECT_EQ(CgroupFs::normalize(p), p);
+  }
+  for (const char* p : {"", "a", "/a/", "//a", "/a//b", "/./a", "/a/.", "/a/./b"}) EXPECT_FALSE(CgroupFs::isNormal(p)) << p;
+  EXPECT_EQ(CgroupFs::normalize("a/b/"), "/a/b");
+  EXPECT_EQ(CgroupFs::normalize("/a/./b//c"), "/a/b/c");
+  EXPECT_EQ(CgroupFs::normalize(""), "/");
+}
+
+// A sample that reads thousands of cgroups must not hold an fd for each
+// until its end: beside 10,000 PSI triggers and the kept files, 10,000
+// directories held through a sample passed this host's hard limit (20,000).
+// Files past the budget are opened below the cgroup's directory, read and
+// closed, and so is the directory.
+TEST(KeptFiles, ASampleHoldsNoDirectoryForEachCgroupItReads) {
+  FixtureTree tree;
+  for (int i = 0; i < 50; ++i) tree.cgroup("/work.slice/c" + std::to_string(i), {{"memory.pressure", psi(i)}});
+  CgroupFs fs(tree.cgroupRoot(), tree.procRoot());
+  fs.keptFiles().setBudget(10);
+  History history;
+  auto openFds = [] {
+    size_t n = 0;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  size_t before = openFds();
+  SampleContext ctx(fs, history, Clock::now());
+  for (CgroupView* cg : ctx.resolveOne("/work.slice/*")) ASSERT_TRUE(cg->pressure(Resource::Memory));
+  EXPECT_LE(openFds(), before + 10) << "the 10 kept files, no directory";
+}

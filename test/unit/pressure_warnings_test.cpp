@@ -61,6 +61,18 @@ TEST(PressureWarnings, ARulesetThatComesBackMayWarnAgain) {
   EXPECT_EQ(w.update({timing("unit")}).size(), 1u);
 }
 
+// The daemon lists only the rulesets that are not calm (10,000 calm unit
+// rulesets are not copied at every sample): one left out has calmed down,
+// and its next episode and kill are announced again.
+TEST(PressureWarnings, ACalmRulesetNeedNotBeListed) {
+  PressureWarnings w;
+  ASSERT_EQ(w.update({killing("unit")}).size(), 1u);
+  EXPECT_TRUE(w.update({}).empty());
+  auto again = w.update({killing("unit")});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].kind, Warning::Kind::KillUnderway);
+}
+
 TEST(UsersConcerned, UsersWhoseSessionIsInOrBelowAWatchedCgroup) {
   std::set<uid_t> followed{1000, 1001};
   EXPECT_EQ(usersConcerned({"/user.slice/user-1000.slice/user@1000.service/app.slice"}, followed), std::vector<uid_t>{1000});

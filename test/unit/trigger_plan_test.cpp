@@ -3,6 +3,8 @@
 #include <map>
 
 #include "daemon/trigger_plan.h"
+#include "daemon/trigger_stall.h"
+#include "fixture.h"
 
 using namespace unitoomd;
 using std::chrono::milliseconds;
@@ -89,9 +91,9 @@ TEST(ReconcileTriggers, KeepsUnchangedTriggersAndReplacesChangedOnes) {
 TEST(ReconcileTriggers, ACgroupMadeAgainGetsANewTrigger) {
   Cgroups cg{{{"/work.slice", 7}}};
   std::vector<ArmedTrigger> armed = {{kWork, 7}};
-  EXPECT_FALSE(triggersStale(armed, {kWork}, cg.inodeOf()));
   cg.inodes["/work.slice"] = 9;  // the unit restarted
-  EXPECT_TRUE(triggersStale(armed, {kWork}, cg.inodeOf()));
+  // its old trigger saw EPOLLERR at the removal and was dropped
+  EXPECT_TRUE(triggersStale({}, {kWork}, cg.inodeOf()));
   auto changes = reconcileTriggers(armed, {kWork}, cg.inodeOf());
   EXPECT_TRUE(changes.keep.empty());
   ASSERT_EQ(changes.arm.size(), 1u);
@@ -107,6 +109,25 @@ TEST(TriggersStale, WhenAMissingCgroupAppears) {
   cg.inodes["/build.slice"] = 8;
   EXPECT_TRUE(triggersStale(armed, {kWork, kBuild}, cg.inodeOf()));
   EXPECT_TRUE(triggersStale({}, {kSystemWake}, cg.inodeOf()));  // dropped after an error, say
+}
+
+// The idle sample's check costs what is missing, not what is armed: with
+// 10,000 unit triggers a stat of each armed cgroup was a fifth of an idle
+// sample. The kernel says when an armed cgroup goes (EPOLLERR on its
+// trigger, which is then dropped): armed triggers are not looked at.
+TEST(TriggersStale, LooksOnlyAtPlannedTriggersThatAreNotArmed) {
+  Cgroups cg{{{"/work.slice", 7}, {"/build.slice", 8}}};
+  std::vector<std::string> looked;
+  InodeOf counting = [&](const std::string& c) {
+    looked.push_back(c);
+    return cg.inodeOf()(c);
+  };
+  std::vector<ArmedTrigger> armed = {{kWork, 7}, {kBuild, 8}};
+  EXPECT_FALSE(triggersStale(armed, {kWork, kBuild}, counting));
+  EXPECT_TRUE(looked.empty());
+  const TriggerSpec missing{"/gone.slice", Resource::Memory, 3.0};
+  EXPECT_FALSE(triggersStale(armed, {kWork, kBuild, missing}, counting));
+  EXPECT_EQ(looked, std::vector<std::string>{"/gone.slice"});
 }
 
 // Without CAP_SYS_RESOURCE the kernel checks a 2 s trigger every 2 s: a
@@ -130,4 +151,56 @@ TEST(PlanTriggers, ASharedTriggerProvesOnlyWhatBothDetectorsAsk) {
   auto plan = planTriggers(ws, false, true);
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0], (TriggerSpec{"/work.slice", Resource::Memory, 6.0, false, StallKind::Some}));
+}
+
+// While the daemon samples, it asks at each sample whether the stall where a
+// trigger is armed still reaches the trigger's wake threshold. With a
+// trigger on every unit that was a read of each unit's cgroup at every
+// sample, idle ones too: a calm parent bounds its children (sqrt(cpus x its
+// stall), pressure_window.h), and they are not read. The child claims 60 %
+// throughout (which the kernel never shows under a calm parent): were it
+// read, the stall would be seen; what the history holds says what was read.
+TEST(StallAtTrigger, ACgroupUnderACalmParentIsNotRead) {
+  using test::psi;
+  test::FixtureTree tree;
+  CgroupFs fs{tree.cgroupRoot(), tree.procRoot(), tree.sysRoot()};
+  History history;
+  const TriggerSpec unit{"/w/a", Resource::Memory, 40.0, false, StallKind::Full};
+  unsigned long long parent = 0, child = 0;
+  bool seen = false;
+  auto sampleAt = [&](double seconds) {
+    tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
+    tree.cgroup("/w/a", {{"memory.pressure", psi(60, child, child)}});
+    SampleContext ctx(fs, history, test::at(seconds));
+    ctx.cpus = 2;
+    seen = stallAtTrigger(unit, ctx, std::chrono::seconds(2));
+  };
+  for (int i = 0; i <= 12; ++i, parent += 2500, child += 150000) sampleAt(i * 0.25);  // the parent stalls 1 %
+  EXPECT_FALSE(seen);
+  EXPECT_EQ(history.size(), 1u) << "only the parent was read";
+  for (int i = 13; i <= 24; ++i, parent += 75000, child += 150000) sampleAt(i * 0.25);  // the parent stalls 30 %
+  EXPECT_TRUE(seen) << "a stalling parent no longer bounds its child: the child is read";
+  EXPECT_EQ(history.size(), 2u);
+}
+
+// Woken from idle, the parent's last reading is long ago: all its stall
+// since then may have been in the last window, so the child is read.
+TEST(StallAtTrigger, AfterIdleThePaddedParentStallDecides) {
+  using test::psi;
+  test::FixtureTree tree;
+  CgroupFs fs{tree.cgroupRoot(), tree.procRoot(), tree.sysRoot()};
+  History history;
+  const TriggerSpec unit{"/w/a", Resource::Memory, 40.0, false, StallKind::Full};
+  // Both have stalled before (5 s since they were made): a first reading
+  // says nothing of the last window.
+  auto sampleAt = [&](double seconds, unsigned long long parent) {
+    tree.cgroup("/w", {{"memory.pressure", psi(0, parent, parent)}});
+    tree.cgroup("/w/a", {{"memory.pressure", psi(60, 5000000, 5000000)}});
+    SampleContext ctx(fs, history, test::at(seconds));
+    ctx.cpus = 2;
+    return stallAtTrigger(unit, ctx, std::chrono::seconds(2));
+  };
+  EXPECT_TRUE(sampleAt(0, 5000000)) << "nothing known of the parent's last window: the child is read (its avg10 says 60 %)";
+  EXPECT_FALSE(sampleAt(30, 5010000)) << "10 ms of parent stall in 30 s: at most 0.5 % of 2 s, no child above 10 %";
+  EXPECT_TRUE(sampleAt(60, 5010000 + 1500000)) << "1.5 s of parent stall since: it may all have been in the last 2 s";
 }

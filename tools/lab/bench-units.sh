@@ -4,6 +4,9 @@
 # start, then its wake-ups and CPU while idle for SECS seconds (a 60 s resync
 # falls inside a 70 s run). Prints one JSON object a run, on a line of its own.
 #   tools/lab/bench-units.sh UNITOOMD[,UNITOOMD...] [N] [SECS] [KIND]
+# unitoomctl (for what woke it): $BENCH_CTL, else beside the last binary's
+# build tree (BUILD/tools/unitoomctl), else the one on PATH, else this
+# checkout's build/tools/unitoomctl.
 # KIND: service (default: N `sleep` services), slice (N started slices: no
 # process, so 10,000 start in seconds), slice-kill (slices with
 # ManagedOOMMemoryPressure=kill: every one a live unit ruleset).
@@ -19,7 +22,40 @@ case $KIND in
 esac
 suffix=${KIND%-kill}
 
+IFS=, read -r -a BINS <<< "$UNITOOMD"
+for bin in "${BINS[@]}"; do [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }; done
+find_ctl() {
+  local beside
+  beside=$(dirname "${BINS[-1]}")/../tools/unitoomctl
+  for c in "${BENCH_CTL:-}" "$beside" "$(command -v unitoomctl)" "$HERE/../../build/tools/unitoomctl"; do
+    [ -n "$c" ] && [ -x "$c" ] && { echo "$c"; return 0; }
+  done
+  return 1
+}
+CTL=$(find_ctl) || { echo "no unitoomctl: set BENCH_CTL=PATH (tried beside ${BINS[-1]}, PATH, $HERE/../../build/tools)" >&2; exit 2; }
+
+# What this script starts beside the sandbox (the daemon under test, perf,
+# the idle window's sleep) is stopped by PID on every way out, before the
+# sandbox's own cleanup (um_cleanup: the manager, the bus, their cgroups).
+BENCH_PIDS=()
+bench_cleanup() {
+  local p
+  trap '' INT TERM
+  [ -n "${PAUSE:-}" ] && kill "$PAUSE" 2>/dev/null
+  for p in "${BENCH_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${BENCH_PIDS[@]}"; do
+    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null
+    { wait "$p"; } 2>/dev/null
+  done
+  um_cleanup
+}
 um_start "unitoomd-bench-units-$$"
+trap bench_cleanup EXIT
+# A signal ends the run at once: the waits below are `wait` on a child, which
+# a trapped signal interrupts (a foreground sleep would hold the trap back).
+PAUSE=""
+pause() { sleep "$1" & PAUSE=$!; wait "$PAUSE"; PAUSE=""; }
 D=$XDG_RUNTIME_DIR/systemd/user
 mkdir -p "$D"
 # In groups of 100 under b.slice (b-G.slice, G = 0, 1, ...): systemd 252
@@ -54,8 +90,6 @@ echo "$active ${KIND}s active after $(( ($(date +%s%N) - T_START) / 1000000 )) m
 # (the daemon raises the soft limit to the hard one); this host's hard limit
 # is 20,000 and cannot be raised here (no CAP_SYS_RESOURCE).
 ulimit -Sn 1024
-IFS=, read -r -a BINS <<< "$UNITOOMD"
-CTL=${BENCH_CTL:-$(dirname "${BINS[-1]}")/../tools/unitoomctl}
 woken_by() { "$CTL" --user --json dump | python3 -c '
 import json, sys
 for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"], int(w.get("cpu_seconds", 0) * 1000))'; }
@@ -76,10 +110,12 @@ measure() {
   T0=$(date +%s%N)
   "$bin" --user > "$log" 2>&1 &
   P=$!
+  BENCH_PIDS+=("$P")
   # BENCH_PERF=FILE: perf record of the daemon from its start until settled
   if [ -n "${BENCH_PERF:-}" ]; then
     perf record -q -F 499 --call-graph dwarf,16384 -p "$P" -o "$BENCH_PERF" 2>/dev/null &
     PERF=$!
+    BENCH_PIDS+=("$PERF")
   fi
   for _ in $(seq 3000); do grep -q "following [0-9]* live unit" "$log" && break; sleep 0.01; done
   T1=$(date +%s%N)
@@ -91,7 +127,7 @@ measure() {
   # were read; settled when its CPU falls under 5 % over 2 s (at most 120 s).
   settled=-1 S0=$SECONDS
   while [ $((SECONDS - S0)) -lt 120 ]; do
-    a=$(ticks $P); sleep 2; b=$(ticks $P)
+    a=$(ticks $P); pause 2; b=$(ticks $P)
     [ "$(ms_of $((b - a)))" -lt 100 ] && { settled=$(( (SECONDS - S0) * 1000 + start_ms )); break; }
   done
   [ -n "$PERF" ] && kill -INT "$PERF" && wait "$PERF"
@@ -100,8 +136,8 @@ measure() {
   read -r _ _ s0 < /proc/$P/schedstat
   c0=$(ticks $P)
   # BENCH_PERF_IDLE=FILE: perf record of the idle window
-  [ -n "${BENCH_PERF_IDLE:-}" ] && { perf record -q -F 999 --call-graph dwarf,16384 -p "$P" -o "$BENCH_PERF_IDLE" 2>/dev/null & PERF=$!; }
-  sleep "$SECS"
+  [ -n "${BENCH_PERF_IDLE:-}" ] && { perf record -q -F 999 --call-graph dwarf,16384 -p "$P" -o "$BENCH_PERF_IDLE" 2>/dev/null & PERF=$!; BENCH_PIDS+=("$PERF"); }
+  pause "$SECS"
   [ -n "${BENCH_PERF_IDLE:-}" ] && kill -INT "$PERF" && wait "$PERF"
   read -r _ _ s1 < /proc/$P/schedstat
   c1=$(ticks $P)
@@ -115,6 +151,7 @@ measure() {
   for _ in $(seq 300); do kill -0 $P 2>/dev/null || break; sleep 0.05; done
   kill -9 $P 2>/dev/null
   { wait $P; } 2>/dev/null
+  BENCH_PIDS=()  # this run's are gone (perf was waited for above)
   stop_ms=$(( ($(date +%s%N) - T0) / 1000000 ))
   echo "{\"scenario\": \"follow units\", \"binary\": \"$bin\", \"kind\": \"$KIND\", \"units\": ${followed:-null}, \"start_ms\": $start_ms, \"start_cpu_ms\": $start_cpu," \
     "\"start_bus_cpu_ms\": $bus_ms, \"start_manager_cpu_ms\": $mgr_ms, \"settled_ms\": $settled, \"settled_cpu_ms\": $settled_cpu," \
