@@ -1,6 +1,7 @@
 #include "plugins/kill_base.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "desktop/protection.h"
 #include "engine/report.h"
@@ -37,6 +38,17 @@ void orderCandidates(std::vector<Candidate>& candidates) {
   });
 }
 
+// $UNITOOMD_LAB_KILL_AIDS ("noreap", "nolift", comma-separated) turns an
+// aid to a victim's death off where no ruleset says: the VM lab measures
+// each (issue 16) with one build, the variants differing only in this.
+bool labTurnedOff(std::string_view aid) {
+  const char* v = getenv("UNITOOMD_LAB_KILL_AIDS");
+  if (!v) return false;
+  for (std::string_view word : split(v, ','))
+    if (trim(word) == aid) return true;
+  return false;
+}
+
 double ownMemoryStall(CgroupView& cg) { return cg.stall(Resource::Memory, StallKind::Some, std::chrono::seconds(1)).value_or(0); }
 
 KillPlugin::KillPlugin(PluginArgs& args) {
@@ -47,7 +59,8 @@ KillPlugin::KillPlugin(PluginArgs& args) {
   if (recursive_ && leaves_) args.error("leaves", "'recursive' and 'leaves' choose candidates in different ways: pick one");
   dry_ = args.flag("dry", false);
   alwaysContinue_ = args.flag("always_continue", false);
-  options_.reapMemory = args.flag("reap_memory", true);
+  options_.reapMemory = args.flag("reap_memory", !labTurnedOff("noreap"));
+  options_.liftMemoryHigh = args.flag("lift_memory_high", !labTurnedOff("nolift"));
   std::string method = args.choice("method", {"kill", "stop", "restart"}, "kill");
   options_.method = method == "stop" ? KillMethod::Stop : method == "restart" ? KillMethod::Restart : KillMethod::Kill;
   options_.stopTimeout = args.duration("stop_timeout", options_.stopTimeout);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "act/memory_reaper.h"
 #include "act/unit_of_cgroup.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -16,6 +17,10 @@ namespace {
 // kills it itself. Longer than the reply timeout: a real KillUnit has sent
 // SIGKILL, and a large process can take a while to tear down.
 constexpr Duration kUntrustedKillCheck = std::chrono::seconds(2);
+// KillUnit's victims are released from the call on (act/memory_reaper.h)
+// until its deadline and a little more; later, killDirectly's own release
+// takes over.
+constexpr Duration kReleaseMargin = std::chrono::milliseconds(200);
 
 // What the D-Bus replies left for the operation to pick up on its next poll.
 struct Replies {
@@ -131,10 +136,7 @@ class UnitKill : public KillOperation {
       case Replies::Phase::Called:
         if (!isSignalled()) {
           signalled(r.repliedAt, calling_ == "KillUnit" ? "KillUnit(all, SIGKILL)" : calling_, processes_);
-          // KillUnit has sent SIGKILL: the memory can come back before the
-          // processes finish exiting.
-          if (options().method == KillMethod::Kill && options().reapMemory) releaseMemoryOf(pidfds_);
-          pidfds_.clear();
+          if (options().method == KillMethod::Kill) liftMemoryHighAfterSignal(fs);
         }
         if (checkUntrustedKill() && now - signalledAt() >= kUntrustedKillCheck && stillRuns(fs)) {
           LOG_NOTICE("%s said it killed %s, but it still runs after %s: killing it with cgroup.kill", managerName().c_str(),
@@ -194,8 +196,8 @@ class UnitKill : public KillOperation {
       return;
     }
     replies_->phase = Replies::Phase::Called;
-    pidfds_.clear();
     signalled(now, outcome->method + " (" + why + ")", outcome->processes);
+    liftMemoryHighAfterSignal(fs);
   }
 
   void escalateDirectly(const CgroupFs& fs, TimePoint now) {
@@ -203,8 +205,9 @@ class UnitKill : public KillOperation {
     if (!dir || dir->inode() != victim().inode) return;
     KillOptions direct = options();
     direct.method = KillMethod::Kill;
-    if (killCgroup(*dir, direct, false))
-      escalated(now, "cgroup.kill (" + managerName() + " did not answer KillUnit within " + formatDuration(replyTimeout_) + ")");
+    if (!killCgroup(*dir, direct, false)) return;
+    liftMemoryHighAfterSignal(fs);
+    escalated(now, "cgroup.kill (" + managerName() + " did not answer KillUnit within " + formatDuration(replyTimeout_) + ")");
   }
 
   void callUnit(const CgroupFs& fs, TimePoint now, KillMethod method) {
@@ -215,7 +218,10 @@ class UnitKill : public KillOperation {
     }
     auto pids = pidsIn(*dir);
     processes_ = static_cast<int>(pids.size());
-    if (method == KillMethod::Kill) pidfds_ = pidfdsOf(pids);
+    // From now on, not from the reply: PID 1 sends SIGKILL before it
+    // answers, and under swap pressure the answer comes late or never.
+    if (method == KillMethod::Kill && options().reapMemory)
+      MemoryReaper::shared().release(pidfdsOf(pids), replyTimeout_ + kReleaseMargin, victim().path);
     if (method == KillMethod::Restart) {
       trackProcesses(std::move(pids));
     } else {
@@ -267,7 +273,6 @@ class UnitKill : public KillOperation {
   TimePoint phaseSince_;
   std::shared_ptr<Replies> replies_;
   std::string calling_;
-  std::vector<UniqueFd> pidfds_;  // KillUnit's victims, for process_mrelease after the reply
   int processes_ = 0;
   std::optional<TimePoint> escalatedAt_;
   bool direct_ = false;
