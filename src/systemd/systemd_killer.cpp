@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "act/memory_reaper.h"
+#include "act/reply_deadline.h"
 #include "act/unit_of_cgroup.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -29,6 +30,8 @@ struct Replies {
   std::string why;   // why there is no unit, or the error
   TimePoint repliedAt{};
   std::function<void()> replied;  // tells the daemon to poll the operation now
+  std::shared_ptr<ReplyDeadline> deadline;  // this manager's: told how fast it answered
+  TimePoint calledAt{};
 
   void settle(Phase p) {
     phase = p;
@@ -38,14 +41,15 @@ struct Replies {
 
 class UnitKill : public KillOperation {
  public:
-  UnitKill(UnitTracker& tracker, std::function<void()> replied, Duration replyTimeout, const KillTarget& victim,
-           const KillOptions& options, TimePoint now)
+  UnitKill(UnitTracker& tracker, std::function<void()> replied, std::shared_ptr<ReplyDeadline> deadline,
+           const KillTarget& victim, const KillOptions& options, TimePoint now)
       : KillOperation(victim, options, now),
         tracker_(tracker),
-        replyTimeout_(replyTimeout),
+        replyTimeout_(deadline->at(now)),
         phaseSince_(now),
         replies_(std::make_shared<Replies>()) {
     replies_->replied = std::move(replied);
+    replies_->deadline = std::move(deadline);
   }
 
   // From what the tracker follows when it can; systemd is asked only about
@@ -126,6 +130,7 @@ class UnitKill : public KillOperation {
           // A late answer must not move the operation on (see the handlers).
           std::string call = calling_;
           r.phase = Replies::Phase::Failed;
+          r.deadline->missed(now);
           killDirectly(fs, now, managerName() + " did not answer " + call + " within " + formatDuration(replyTimeout_));
         }
         break;
@@ -232,6 +237,7 @@ class UnitKill : public KillOperation {
     setUnit(replies_->unit, tracker_.manager());
     phaseSince_ = now;
     replies_->phase = Replies::Phase::Calling;
+    replies_->calledAt = now;
     if (method == KillMethod::Kill) {
       calling_ = "KillUnit";
       issue("KillUnit", SIGKILL);
@@ -263,6 +269,7 @@ class UnitKill : public KillOperation {
             r->settle(Replies::Phase::Failed);
           } else {
             r->repliedAt = Clock::now();
+            r->deadline->answered(r->calledAt, r->repliedAt);
             r->settle(Replies::Phase::Called);
           }
         });
@@ -293,7 +300,9 @@ std::unique_ptr<KillOperation> SystemdKiller::start(const CgroupFs& fs, const Ki
                tracker.manager().empty() ? "systemd" : tracker.manager().c_str(), victim.path.c_str());
     return op;
   }
-  auto op = std::make_unique<UnitKill>(tracker, replied_, replyTimeout_, victim, options, now);
+  auto& deadline = deadlines_[tracker.manager()];
+  if (!deadline) deadline = std::make_shared<ReplyDeadline>(replyTimeout_);
+  auto op = std::make_unique<UnitKill>(tracker, replied_, deadline, victim, options, now);
   op->resolve();
   return op;
 }
