@@ -53,10 +53,11 @@ MemoryReaper& MemoryReaper::shared() {
   // Logged from a reaper thread: the log writes one datagram or one line.
   static MemoryReaper reaper(kMaxThreads, nullptr, kRetryEvery, [](const Summary& s) {
     auto ms = [](Duration d) { return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
-    LOG_INFO("process_mrelease for %s: %d released (the first %lld ms after the kill started, the last done after %lld ms), "
-             "%d already gone, %d not signalled in time, %d refused%s%s",
-             s.victim.c_str(), s.released, ms(s.firstReleasedAfter), ms(s.took), s.gone, s.notDying, s.refused,
-             s.refused ? ": " : "", s.refused ? strerror(s.refusedErrno) : "");
+    LOG_INFO(
+        "process_mrelease for %s: %d released (the first %lld ms after the kill started, the last done after %lld ms), "
+        "%d already gone, %d not signalled in time, %d refused%s%s",
+        s.victim.c_str(), s.released, ms(s.firstReleasedAfter), ms(s.took), s.gone, s.notDying, s.refused, s.refused ? ": " : "",
+        s.refused ? strerror(s.refusedErrno) : "");
   });
   return reaper;
 }

@@ -29,7 +29,7 @@ struct Replies {
   std::string unit;  // the unit owning exactly the victim cgroup; empty: none
   std::string why;   // why there is no unit, or the error
   TimePoint repliedAt{};
-  std::function<void()> replied;  // tells the daemon to poll the operation now
+  std::function<void()> replied;            // tells the daemon to poll the operation now
   std::shared_ptr<ReplyDeadline> deadline;  // this manager's: told how fast it answered
   TimePoint calledAt{};
 
@@ -41,8 +41,8 @@ struct Replies {
 
 class UnitKill : public KillOperation {
  public:
-  UnitKill(UnitTracker& tracker, std::function<void()> replied, std::shared_ptr<ReplyDeadline> deadline,
-           const KillTarget& victim, const KillOptions& options, TimePoint now)
+  UnitKill(UnitTracker& tracker, std::function<void()> replied, std::shared_ptr<ReplyDeadline> deadline, const KillTarget& victim,
+           const KillOptions& options, TimePoint now)
       : KillOperation(victim, options, now),
         tracker_(tracker),
         replyTimeout_(deadline->at(now)),
