@@ -25,7 +25,7 @@ enum class KillMethod { Kill, Stop, Restart };
 const char* killMethodName(KillMethod m);
 
 struct KillOptions {
-  bool reapMemory = true;      // process_mrelease() so memory comes back before exit completes
+  bool reapMemory = false;     // process_mrelease() so memory comes back before exit completes
   bool liftMemoryHigh = true;  // memory.high to max once every process is sent SIGKILL (act/memory_high_lift.h)
   KillMethod method = KillMethod::Kill;
   Duration stopTimeout = std::chrono::seconds(10);
