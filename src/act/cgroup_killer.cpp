@@ -1,4 +1,5 @@
 #include "act/cgroup_killer.h"
+#include "act/memory_reaper.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -20,14 +21,14 @@
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
-#ifndef SYS_process_mrelease
-#define SYS_process_mrelease 448
-#endif
 
 namespace unitoomd {
 namespace {
 
 constexpr int kMaxRounds = 10;
+// The signal went out before the release is asked for; this only covers a
+// process that the kernel has not yet marked as dying.
+constexpr Duration kReleaseWait = std::chrono::seconds(1);
 
 // cgroup.events says populated 0. Unreadable or unparsable: not known to be
 // empty, so the kill goes ahead.
@@ -56,10 +57,6 @@ std::vector<UniqueFd> pidfdsOf(const std::set<int>& pids) {
     if (fd >= 0) pidfds.emplace_back(fd);
   }
   return pidfds;
-}
-
-void releaseMemoryOf(const std::vector<UniqueFd>& pidfds) {
-  for (const auto& fd : pidfds) (void)syscall(SYS_process_mrelease, fd.get(), 0);  // ENOSYS/EINVAL/ESRCH are fine
 }
 
 Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options, bool countOom) {
@@ -108,7 +105,7 @@ Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions&
                                                             strerror(lastError ? lastError : EPERM))};
   }
 
-  if (options.reapMemory) releaseMemoryOf(pidfds);
+  if (options.reapMemory) MemoryReaper::shared().release(std::move(pidfds), kReleaseWait, victim.path());
 
   if (outcome.processes > 0) bumpXattrCounter(victim, "user.oomd_kill", static_cast<unsigned long long>(outcome.processes));
   return outcome;
@@ -131,8 +128,12 @@ std::unique_ptr<KillOperation> CgroupKiller::start(const CgroupFs& fs, const Kil
     return op;
   }
   auto outcome = killCgroup(*dir, direct);
-  if (!outcome) op->failWith(outcome.error().message);
-  else op->killed(now, outcome->method, outcome->processes);
+  if (!outcome) {
+    op->failWith(outcome.error().message);
+  } else {
+    op->killed(now, outcome->method, outcome->processes);
+    op->liftMemoryHighAfterSignal(fs);
+  }
   return op;
 }
 

@@ -1,7 +1,8 @@
 // Kills a cgroup directly: cgroup.kill where the kernel has it (5.14+), else
 // SIGKILL to every process through pidfds, re-reading cgroup.procs a bounded
 // number of times to catch forks. Memory is handed back early with
-// process_mrelease(). Before the kill, user.oomd_ooms is incremented and
+// process_mrelease() off the loop (act/memory_reaper.h), and the victim's
+// memory.high is lifted (act/memory_high_lift.h). Before the kill, user.oomd_ooms is incremented and
 // after it user.oomd_kill grows by the processes killed: systemd reads these
 // xattrs and records the unit's result as `oom-kill`.
 //
@@ -24,11 +25,8 @@ struct CgroupKillOutcome {
 // user.oomd_ooms first (false when a kill through systemd already did).
 Result<CgroupKillOutcome> killCgroup(const CgroupDir& victim, const KillOptions& options, bool countOom = true);
 
-// process_mrelease() on each: the victims' memory comes back while they are
-// still being torn down (best effort; a process not yet dying is skipped).
-void releaseMemoryOf(const std::vector<UniqueFd>& pidfds);
 // pidfds of the processes in a cgroup and its descendants, taken before a
-// signal so that their memory can be released after it.
+// signal so that their memory can be released after it (act/memory_reaper.h).
 std::vector<UniqueFd> pidfdsOf(const std::set<int>& pids);
 
 // An operation whose signal was sent when it was created.

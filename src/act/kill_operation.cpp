@@ -1,6 +1,7 @@
 #include <fcntl.h>
 
 #include "act/killer.h"
+#include "act/memory_high_lift.h"
 #include "observe/parsers.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -84,6 +85,12 @@ bool KillOperation::victimGone(const CgroupFs& fs) const {
   return it != kv->end() && it->second == 0;
 }
 
+void KillOperation::liftMemoryHighAfterSignal(const CgroupFs& fs) {
+  if (liftedMemoryHigh_ || !options_.liftMemoryHigh) return;
+  auto dir = fs.open(victim_.path);
+  if (dir && dir->inode() == victim_.inode) liftedMemoryHigh_ = liftMemoryHigh(*dir);
+}
+
 KillState KillOperation::poll(const CgroupFs& fs, TimePoint now) {
   if (state_ != KillState::Pending) return state_;
   advance(fs, now);
@@ -91,6 +98,10 @@ KillState KillOperation::poll(const CgroupFs& fs, TimePoint now) {
   if (victimGone(fs)) {
     state_ = KillState::Done;
     doneAt_ = now;
+    if (liftedMemoryHigh_) {
+      auto dir = fs.open(victim_.path);
+      if (dir && dir->inode() == victim_.inode) restoreMemoryHigh(*dir, *liftedMemoryHigh_);
+    }
   } else if (now - signalledAt_ >= confirmWindow()) {
     fail(strprintf("%s still has processes %s after %s", victim_.path.c_str(),
                    formatDuration(std::chrono::duration_cast<Duration>(now - signalledAt_)).c_str(), method_.c_str()));

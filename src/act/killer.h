@@ -25,7 +25,8 @@ enum class KillMethod { Kill, Stop, Restart };
 const char* killMethodName(KillMethod m);
 
 struct KillOptions {
-  bool reapMemory = true;  // process_mrelease() so memory comes back before exit completes
+  bool reapMemory = false;     // process_mrelease() so memory comes back before exit completes
+  bool liftMemoryHigh = true;  // memory.high to max once every process is sent SIGKILL (act/memory_high_lift.h)
   KillMethod method = KillMethod::Kill;
   Duration stopTimeout = std::chrono::seconds(10);
   Duration confirmTimeout = std::chrono::seconds(10);  // after the signal, until the victim must be gone
@@ -66,6 +67,10 @@ class KillOperation {
   // the victim's cgroup.events or an answer from systemd changes anything,
   // so the caller waits on those instead of polling. Null: nothing timed.
   virtual std::optional<TimePoint> nextDeadline() const;
+  // Every process of the victim has been sent SIGKILL: its memory.high goes
+  // to "max" (act/memory_high_lift.h), given back at its death if the cgroup
+  // outlives it. Not for a stop, a restart or one process of a scope.
+  void liftMemoryHighAfterSignal(const CgroupFs& fs);
 
  protected:
   virtual void advance(const CgroupFs&, TimePoint) {}
@@ -104,6 +109,7 @@ class KillOperation {
   int processes_ = 0;
   bool trackPids_ = false;
   std::set<int> oldPids_;
+  std::optional<std::string> liftedMemoryHigh_;  // the limit memory.high held before the lift
 };
 
 class Killer {

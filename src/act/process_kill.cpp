@@ -1,4 +1,5 @@
 #include "act/process_kill.h"
+#include "act/memory_reaper.h"
 
 #include <signal.h>
 #include <sys/syscall.h>
@@ -15,9 +16,6 @@
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_process_mrelease
-#define SYS_process_mrelease 448
 #endif
 
 namespace unitoomd {
@@ -60,8 +58,7 @@ class ProcessKill : public KillOperation {
       }
     }
     if (!hit.count(v->pid)) return fail(strprintf("could not signal %s (pid %d)", v->comm.c_str(), v->pid));
-    if (options().reapMemory)
-      for (auto& fd : pidfds) (void)syscall(SYS_process_mrelease, fd.get(), 0);  // best effort
+    if (options().reapMemory) MemoryReaper::shared().release(std::move(pidfds), std::chrono::seconds(1), victim().path);
     setProcess(strprintf("%s (pid %d)", v->comm.c_str(), v->pid), v->bytes);
     trackProcesses(hit);
     std::string method = v->wholeJob && hit.size() > 1

@@ -1,5 +1,6 @@
 // What every kill plugin shares: its arguments (cgroup, recursive, leaves,
-// method, dry, post_action_delay, always_continue, reap_memory), candidate
+// method, dry, post_action_delay, always_continue, reap_memory,
+// lift_memory_high), candidate
 // filtering (empty and `omit` cgroups never), ordering (prefer first, avoid
 // last, then the plugin's own rank), the kill itself as an operation that
 // lasts several samples (the chain stays paused on it), moving on to the

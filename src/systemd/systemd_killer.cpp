@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "act/memory_reaper.h"
+#include "act/reply_deadline.h"
 #include "act/unit_of_cgroup.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -16,6 +18,10 @@ namespace {
 // kills it itself. Longer than the reply timeout: a real KillUnit has sent
 // SIGKILL, and a large process can take a while to tear down.
 constexpr Duration kUntrustedKillCheck = std::chrono::seconds(2);
+// KillUnit's victims are released from the call on (act/memory_reaper.h)
+// until its deadline and a little more; later, killDirectly's own release
+// takes over.
+constexpr Duration kReleaseMargin = std::chrono::milliseconds(200);
 
 // What the D-Bus replies left for the operation to pick up on its next poll.
 struct Replies {
@@ -23,7 +29,9 @@ struct Replies {
   std::string unit;  // the unit owning exactly the victim cgroup; empty: none
   std::string why;   // why there is no unit, or the error
   TimePoint repliedAt{};
-  std::function<void()> replied;  // tells the daemon to poll the operation now
+  std::function<void()> replied;            // tells the daemon to poll the operation now
+  std::shared_ptr<ReplyDeadline> deadline;  // this manager's: told how fast it answered
+  TimePoint calledAt{};
 
   void settle(Phase p) {
     phase = p;
@@ -33,14 +41,15 @@ struct Replies {
 
 class UnitKill : public KillOperation {
  public:
-  UnitKill(UnitTracker& tracker, std::function<void()> replied, Duration replyTimeout, const KillTarget& victim,
+  UnitKill(UnitTracker& tracker, std::function<void()> replied, std::shared_ptr<ReplyDeadline> deadline, const KillTarget& victim,
            const KillOptions& options, TimePoint now)
       : KillOperation(victim, options, now),
         tracker_(tracker),
-        replyTimeout_(replyTimeout),
+        replyTimeout_(deadline->at(now)),
         phaseSince_(now),
         replies_(std::make_shared<Replies>()) {
     replies_->replied = std::move(replied);
+    replies_->deadline = std::move(deadline);
   }
 
   // From what the tracker follows when it can; systemd is asked only about
@@ -121,6 +130,7 @@ class UnitKill : public KillOperation {
           // A late answer must not move the operation on (see the handlers).
           std::string call = calling_;
           r.phase = Replies::Phase::Failed;
+          r.deadline->missed(now);
           killDirectly(fs, now, managerName() + " did not answer " + call + " within " + formatDuration(replyTimeout_));
         }
         break;
@@ -131,10 +141,7 @@ class UnitKill : public KillOperation {
       case Replies::Phase::Called:
         if (!isSignalled()) {
           signalled(r.repliedAt, calling_ == "KillUnit" ? "KillUnit(all, SIGKILL)" : calling_, processes_);
-          // KillUnit has sent SIGKILL: the memory can come back before the
-          // processes finish exiting.
-          if (options().method == KillMethod::Kill && options().reapMemory) releaseMemoryOf(pidfds_);
-          pidfds_.clear();
+          if (options().method == KillMethod::Kill) liftMemoryHighAfterSignal(fs);
         }
         if (checkUntrustedKill() && now - signalledAt() >= kUntrustedKillCheck && stillRuns(fs)) {
           LOG_NOTICE("%s said it killed %s, but it still runs after %s: killing it with cgroup.kill", managerName().c_str(),
@@ -194,8 +201,8 @@ class UnitKill : public KillOperation {
       return;
     }
     replies_->phase = Replies::Phase::Called;
-    pidfds_.clear();
     signalled(now, outcome->method + " (" + why + ")", outcome->processes);
+    liftMemoryHighAfterSignal(fs);
   }
 
   void escalateDirectly(const CgroupFs& fs, TimePoint now) {
@@ -203,8 +210,9 @@ class UnitKill : public KillOperation {
     if (!dir || dir->inode() != victim().inode) return;
     KillOptions direct = options();
     direct.method = KillMethod::Kill;
-    if (killCgroup(*dir, direct, false))
-      escalated(now, "cgroup.kill (" + managerName() + " did not answer KillUnit within " + formatDuration(replyTimeout_) + ")");
+    if (!killCgroup(*dir, direct, false)) return;
+    liftMemoryHighAfterSignal(fs);
+    escalated(now, "cgroup.kill (" + managerName() + " did not answer KillUnit within " + formatDuration(replyTimeout_) + ")");
   }
 
   void callUnit(const CgroupFs& fs, TimePoint now, KillMethod method) {
@@ -215,7 +223,10 @@ class UnitKill : public KillOperation {
     }
     auto pids = pidsIn(*dir);
     processes_ = static_cast<int>(pids.size());
-    if (method == KillMethod::Kill) pidfds_ = pidfdsOf(pids);
+    // From now on, not from the reply: PID 1 sends SIGKILL before it
+    // answers, and under swap pressure the answer comes late or never.
+    if (method == KillMethod::Kill && options().reapMemory)
+      MemoryReaper::shared().release(pidfdsOf(pids), replyTimeout_ + kReleaseMargin, victim().path);
     if (method == KillMethod::Restart) {
       trackProcesses(std::move(pids));
     } else {
@@ -226,6 +237,7 @@ class UnitKill : public KillOperation {
     setUnit(replies_->unit, tracker_.manager());
     phaseSince_ = now;
     replies_->phase = Replies::Phase::Calling;
+    replies_->calledAt = now;
     if (method == KillMethod::Kill) {
       calling_ = "KillUnit";
       issue("KillUnit", SIGKILL);
@@ -257,6 +269,7 @@ class UnitKill : public KillOperation {
             r->settle(Replies::Phase::Failed);
           } else {
             r->repliedAt = Clock::now();
+            r->deadline->answered(r->calledAt, r->repliedAt);
             r->settle(Replies::Phase::Called);
           }
         });
@@ -267,7 +280,6 @@ class UnitKill : public KillOperation {
   TimePoint phaseSince_;
   std::shared_ptr<Replies> replies_;
   std::string calling_;
-  std::vector<UniqueFd> pidfds_;  // KillUnit's victims, for process_mrelease after the reply
   int processes_ = 0;
   std::optional<TimePoint> escalatedAt_;
   bool direct_ = false;
@@ -288,7 +300,9 @@ std::unique_ptr<KillOperation> SystemdKiller::start(const CgroupFs& fs, const Ki
                tracker.manager().empty() ? "systemd" : tracker.manager().c_str(), victim.path.c_str());
     return op;
   }
-  auto op = std::make_unique<UnitKill>(tracker, replied_, replyTimeout_, victim, options, now);
+  auto& deadline = deadlines_[tracker.manager()];
+  if (!deadline) deadline = std::make_shared<ReplyDeadline>(replyTimeout_);
+  auto op = std::make_unique<UnitKill>(tracker, replied_, deadline, victim, options, now);
   op->resolve();
   return op;
 }

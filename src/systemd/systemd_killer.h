@@ -5,7 +5,8 @@
 // StopUnit (SIGKILL via KillUnit if it has not stopped within the stop
 // timeout) or RestartUnit, as the ruleset asks.
 //
-// No kill waits on systemd longer than `replyTimeout`: when PID 1 is
+// No kill waits on systemd longer than `replyTimeout` (a quarter of it
+// while that manager has just missed it: act/reply_deadline.h): when PID 1 is
 // swapped out or the bus daemon is stuck, the cgroup is killed directly
 // with cgroup.kill and the report says which call went unanswered. So is a
 // cgroup that is not exactly a unit's (inside a delegated subtree), and
@@ -15,8 +16,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 
 #include "act/cgroup_killer.h"
+#include "act/reply_deadline.h"
 #include "systemd/unit_tracker.h"
 
 namespace unitoomd {
@@ -33,12 +37,16 @@ class SystemdKiller : public Killer {
       : managerOf_(std::move(managerOf)), replied_(std::move(replied)), replyTimeout_(replyTimeout) {}
   std::unique_ptr<KillOperation> start(const CgroupFs& fs, const KillTarget& victim, const KillOptions& options,
                                        TimePoint now) override;
-  void setReplyTimeout(Duration d) { replyTimeout_ = d; }
+  void setReplyTimeout(Duration d) {
+    replyTimeout_ = d;
+    for (auto& [manager, deadline] : deadlines_) deadline->setConfigured(d);
+  }
 
  private:
   std::function<UnitTracker&(const std::string&)> managerOf_;
   std::function<void()> replied_;
   Duration replyTimeout_;
+  std::map<std::string, std::shared_ptr<ReplyDeadline>> deadlines_;  // by manager ("": the system's)
 };
 
 }  // namespace unitoomd
