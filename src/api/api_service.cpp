@@ -1,7 +1,9 @@
 #include "api/api_service.h"
 
+#include <cstring>
+
 #include "api/log_control.h"
-#include "api/oom1_compat.h"
+#include "bus/error.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -9,6 +11,26 @@ namespace {
 
 constexpr const char* kLmmName = "org.freedesktop.LowMemoryMonitor";
 constexpr const char* kLmmPath = "/org/freedesktop/LowMemoryMonitor";
+
+// low-memory-monitor's one signal; nothing to call.
+const sd_bus_vtable kLmmVtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_SIGNAL_WITH_NAMES("LowMemoryWarning", "y", SD_BUS_PARAM(level), 0),
+    SD_BUS_VTABLE_END,
+};
+
+// A call to the bus itself, made while connecting (the loop waits for it).
+int askBus(sd_bus* bus, const char* member, sd_bus_error* error, sd_bus_message** reply, const char* types, const char* name) {
+  return sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", member, error, reply,
+                            types, name);
+}
+
+// The error's text, freed.
+std::string taken(sd_bus_error& error, int r) {
+  std::string text = busErrorOf(&error, r).message;
+  sd_bus_error_free(&error);
+  return text;
+}
 
 }  // namespace
 
@@ -23,20 +45,27 @@ ApiService::~ApiService() { disconnect(); }
 
 void ApiService::connect() {
   const char* which = bus_ == BusKind::System ? "system bus" : "session bus";
-  try {
-    connection_ = openBus(bus_);
-    object_ = std::make_unique<ManagerObject>(*connection_, model_);
-    logControl_ = makeLogControlObject(*connection_);
-    connection_->requestName(kBusName);
-  } catch (const sdbus::Error& e) {
-    if (!warned_) LOG_WARN("cannot offer %s on the %s (%s); retrying", kBusName, which, e.getMessage().c_str());
+  auto failed = [&](const std::string& why) {
+    if (!warned_) LOG_WARN("cannot offer %s on the %s (%s); retrying", kBusName, which, why.c_str());
     warned_ = true;
     disconnect();
     reconnect_.schedule();
-    return;
-  }
+  };
+  auto opened = openBus(bus_);
+  if (!opened) return failed(opened.error().message);
+  connection_ = std::move(*opened);
+  auto object = ManagerObject::serve(connection_.get(), model_);
+  if (!object) return failed(object.error().message);
+  object_ = std::move(*object);
+  auto logControl = serveLogControl(connection_.get());
+  if (!logControl) return failed(logControl.error().message);
+  logControl_ = std::move(*logControl);
+  // Synchronous, as sd_bus_request_name is: the name is ours before the
+  // loop runs, or the connection fails.
+  if (int r = sd_bus_request_name(connection_.get(), kBusName, 0); r < 0)
+    return failed(std::string("RequestName: ") + strerror(-r));
   loop_ = std::make_unique<BusLoop>(
-      event_, *connection_,
+      event_, connection_.get(),
       [this](const std::string& why) {
         LOG_WARN("lost the bus our API is on (%s); offering it again", why.c_str());
         disconnect();
@@ -48,7 +77,7 @@ void ApiService::connect() {
   LOG_INFO("offering %s on the %s", kBusName, which);
   claimLowMemoryMonitor();
   if (bus_ == BusKind::System) {
-    oom1_ = offerOom1Dump(*connection_, [this] {
+    oom1_ = offerOom1Dump(connection_.get(), [this] {
       return "unitoomd answers for systemd-oomd, which is not running (org.freedesktop.oom1)\n\n" +
              renderDump(model_.snapshot(true));
     });
@@ -70,10 +99,7 @@ void ApiService::setLowMemoryMonitor(LowMemoryMonitorMode mode) {
   lowMemoryMonitorMode_ = mode;
   if (lowMemoryMonitor_ && connection_) {
     lowMemoryMonitor_.reset();
-    try {
-      connection_->releaseName(kLmmName);
-    } catch (const sdbus::Error&) {
-    }
+    sd_bus_release_name(connection_.get(), kLmmName);
     LOG_INFO("no longer offering %s", kLmmName);
   }
   claimLowMemoryMonitor();
@@ -83,45 +109,50 @@ void ApiService::setLowMemoryMonitor(LowMemoryMonitorMode mode) {
 // finds the name taken and says so in its own log.
 void ApiService::claimLowMemoryMonitor() {
   if (!connection_ || lowMemoryMonitor_ || lowMemoryMonitorMode_ == LowMemoryMonitorMode::No) return;
-  try {
-    auto bus = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
-    bool owned = false;
-    bus->callMethod("NameHasOwner")
-        .onInterface("org.freedesktop.DBus")
-        .withArguments(std::string(kLmmName))
-        .storeResultsTo(owned);
-    if (owned) {
-      LOG_INFO("%s is provided by another process; not offering it", kLmmName);
+  sd_bus* bus = connection_.get();
+  sd_bus_error error = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int owned = 0;
+  int r = askBus(bus, "NameHasOwner", &error, &reply, "s", kLmmName);
+  if (r >= 0) r = sd_bus_message_read(reply, "b", &owned);
+  reply = sd_bus_message_unref(reply);
+  if (r < 0) return LOG_NOTICE("not offering %s: %s", kLmmName, taken(error, r).c_str());
+  if (owned) {
+    LOG_INFO("%s is provided by another process; not offering it", kLmmName);
+    return;
+  }
+  if (lowMemoryMonitorMode_ == LowMemoryMonitorMode::Auto) {
+    char** activatable = nullptr;
+    r = askBus(bus, "ListActivatableNames", &error, &reply, "", nullptr);
+    if (r >= 0) r = sd_bus_message_read_strv(reply, &activatable);
+    reply = sd_bus_message_unref(reply);
+    if (r < 0) return LOG_NOTICE("not offering %s: %s", kLmmName, taken(error, r).c_str());
+    bool installed = false;
+    for (char** n = activatable; n && *n; ++n) {
+      installed = installed || std::string(*n) == kLmmName;
+      free(*n);
+    }
+    free(activatable);
+    if (installed) {
+      LOG_INFO("%s is installed (activatable); not offering it (LowMemoryMonitor=yes would)", kLmmName);
       return;
     }
-    if (lowMemoryMonitorMode_ == LowMemoryMonitorMode::Auto) {
-      std::vector<std::string> activatable;
-      bus->callMethod("ListActivatableNames").onInterface("org.freedesktop.DBus").storeResultsTo(activatable);
-      for (const auto& n : activatable)
-        if (n == kLmmName) {
-          LOG_INFO("%s is installed (activatable); not offering it (LowMemoryMonitor=yes would)", kLmmName);
-          return;
-        }
-    }
-    auto object = sdbus::createObject(*connection_, kLmmPath);
-    object->registerSignal("LowMemoryWarning").onInterface(kLmmName).withParameters<uint8_t>("level");
-    object->finishRegistration();
-    connection_->requestName(kLmmName);
-    lowMemoryMonitor_ = std::move(object);
-    LOG_INFO("offering %s on the system bus: applications that listen (GLib's GMemoryMonitor) are warned before a kill",
-             kLmmName);
-  } catch (const sdbus::Error& e) {
-    LOG_NOTICE("not offering %s: %s", kLmmName, e.getMessage().c_str());
   }
+  sd_bus_slot* slot = nullptr;
+  if ((r = sd_bus_add_object_vtable(bus, &slot, kLmmPath, kLmmName, kLmmVtable, nullptr)) < 0 ||
+      (r = sd_bus_request_name(bus, kLmmName, 0)) < 0) {
+    sd_bus_slot_unref(slot);
+    return LOG_NOTICE("not offering %s: %s", kLmmName, strerror(-r));
+  }
+  lowMemoryMonitor_.reset(slot);
+  LOG_INFO("offering %s on the system bus: applications that listen (GLib's GMemoryMonitor) are warned before a kill",
+           kLmmName);
 }
 
 void ApiService::lowMemoryWarning(uint8_t level) {
   if (!lowMemoryMonitor_) return;
-  try {
-    lowMemoryMonitor_->emitSignal("LowMemoryWarning").onInterface(kLmmName).withArguments(level);
-  } catch (const sdbus::Error& e) {
-    LOG_DEBUG("LowMemoryWarning not sent: %s", e.getMessage().c_str());
-  }
+  if (int r = sd_bus_emit_signal(connection_.get(), kLmmPath, kLmmName, "LowMemoryWarning", "y", level); r < 0)
+    LOG_DEBUG("LowMemoryWarning not sent: %s", strerror(-r));
 }
 
 }  // namespace unitoomd

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include <sdbus-c++/sdbus-c++.h>
-
 #include "api/manager_object.h"
+#include "api/oom1_compat.h"
+#include "bus/owned.h"
 #include "systemd/bus_loop.h"
 #include "systemd/reconnect.h"
 
@@ -46,11 +46,11 @@ class ApiService {
   sd_event* event_;
   BusKind bus_;
   ApiModel& model_;
-  std::unique_ptr<sdbus::IConnection> connection_;
+  BusPtr connection_;
   std::unique_ptr<ManagerObject> object_;
-  std::unique_ptr<sdbus::IObject> logControl_;  // org.freedesktop.LogControl1
-  std::unique_ptr<sdbus::IObject> oom1_;        // oomctl's dump, while systemd-oomd is not running
-  std::unique_ptr<sdbus::IObject> lowMemoryMonitor_;
+  Slot logControl_;                  // org.freedesktop.LogControl1
+  std::unique_ptr<Oom1Dump> oom1_;  // oomctl's dump, while systemd-oomd is not running
+  Slot lowMemoryMonitor_;
   LowMemoryMonitorMode lowMemoryMonitorMode_ = LowMemoryMonitorMode::No;
   std::unique_ptr<BusLoop> loop_;
   Reconnect reconnect_;

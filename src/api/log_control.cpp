@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "bus/served.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -10,47 +11,69 @@ namespace {
 constexpr const char* kPath = "/org/freedesktop/LogControl1";
 constexpr const char* kInterface = "org.freedesktop.LogControl1";
 
-void requireRoot(sdbus::IObject& object, const char* what) {
-  const sdbus::Message* m = object.getCurrentlyProcessedMessage();
-  uid_t uid = m ? m->getCredsUid() : static_cast<uid_t>(-1);
-  if (uid != 0) {
-    LOG_NOTICE("refused setting %s to uid %d: root only", what, static_cast<int>(uid));
-    throw sdbus::Error("org.freedesktop.DBus.Error.AccessDenied", std::string("setting ") + what + " is for root only");
-  }
+int getLogLevel(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*, sd_bus_error* error) {
+  return served(error, "LogLevel", [&] { return sd_bus_message_append(reply, "s", logLevelName(logLevel()).c_str()); });
 }
+
+int getLogTarget(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*, sd_bus_error* error) {
+  return served(error, "LogTarget", [&] { return sd_bus_message_append(reply, "s", logTargetName(logTarget()).c_str()); });
+}
+
+int getSyslogIdentifier(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void*, sd_bus_error*) {
+  return sd_bus_message_append(reply, "s", "unitoomd");
+}
+
+int setLogLevelProperty(sd_bus*, const char*, const char*, const char*, sd_bus_message* value, void*, sd_bus_error* error) {
+  return served(error, "LogLevel", [&] {
+    const char* text = nullptr;
+    int r = sd_bus_message_read(value, "s", &text);
+    if (r < 0) return r;
+    if (!callerIsRoot(value, error, "setting LogLevel", "")) return -EACCES;
+    auto level = parseLogLevelName(text);
+    if (!level)
+      return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                               "unknown log level '%s' (emerg, alert, crit, err, warning, notice, info, debug)", text);
+    setLogLevel(*level);
+    LOG_NOTICE("log level set to %s (LogControl1)", logLevelName(*level).c_str());
+    return 0;
+  });
+}
+
+int setLogTargetProperty(sd_bus*, const char*, const char*, const char*, sd_bus_message* value, void*, sd_bus_error* error) {
+  return served(error, "LogTarget", [&] {
+    const char* text = nullptr;
+    int r = sd_bus_message_read(value, "s", &text);
+    if (r < 0) return r;
+    if (!callerIsRoot(value, error, "setting LogTarget", "")) return -EACCES;
+    auto target = parseLogTargetName(text);
+    if (!target)
+      return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                               "unsupported log target '%s' (auto, journal, console, null)", text);
+    setLogTarget(*target);
+    LOG_NOTICE("log target set to %s (LogControl1)", logTargetName(*target).c_str());
+    return 0;
+  });
+}
+
+// Writable by any caller as far as sd-bus goes: the setters check for root.
+constexpr uint64_t kOpen = SD_BUS_VTABLE_UNPRIVILEGED;
+
+const sd_bus_vtable kVtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_WRITABLE_PROPERTY("LogLevel", "s", getLogLevel, setLogLevelProperty, 0, kOpen | SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_WRITABLE_PROPERTY("LogTarget", "s", getLogTarget, setLogTargetProperty, 0,
+                             kOpen | SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("SyslogIdentifier", "s", getSyslogIdentifier, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_VTABLE_END,
+};
 
 }  // namespace
 
-std::unique_ptr<sdbus::IObject> makeLogControlObject(sdbus::IConnection& connection) {
-  auto object = sdbus::createObject(connection, kPath);
-  sdbus::IObject& o = *object;
-  o.registerProperty("LogLevel")
-      .onInterface(kInterface)
-      .withGetter([] { return logLevelName(logLevel()); })
-      .withSetter([&o](const std::string& value) {
-        requireRoot(o, "LogLevel");
-        auto level = parseLogLevelName(value);
-        if (!level)
-          throw sdbus::Error("org.freedesktop.DBus.Error.InvalidArgs",
-                             "unknown log level '" + value + "' (emerg, alert, crit, err, warning, notice, info, debug)");
-        setLogLevel(*level);
-        LOG_NOTICE("log level set to %s (LogControl1)", logLevelName(*level).c_str());
-      });
-  o.registerProperty("LogTarget")
-      .onInterface(kInterface)
-      .withGetter([] { return logTargetName(logTarget()); })
-      .withSetter([&o](const std::string& value) {
-        requireRoot(o, "LogTarget");
-        auto target = parseLogTargetName(value);
-        if (!target)
-          throw sdbus::Error("org.freedesktop.DBus.Error.InvalidArgs",
-                             "unsupported log target '" + value + "' (auto, journal, console, null)");
-        setLogTarget(*target);
-        LOG_NOTICE("log target set to %s (LogControl1)", logTargetName(*target).c_str());
-      });
-  o.registerProperty("SyslogIdentifier").onInterface(kInterface).withGetter([] { return std::string("unitoomd"); });
-  o.finishRegistration();
-  return object;
+Result<Slot, BusError> serveLogControl(sd_bus* bus) {
+  sd_bus_slot* slot = nullptr;
+  int r = sd_bus_add_object_vtable(bus, &slot, kPath, kInterface, kVtable, nullptr);
+  if (r < 0) return busErrnoError(std::string("serving ") + kPath, r);
+  return Slot(slot);
 }
 
 }  // namespace unitoomd

@@ -6,12 +6,15 @@
 // checks the caller's uid itself).
 #pragma once
 
-#include <memory>
+#include <systemd/sd-bus.h>
 
-#include <sdbus-c++/sdbus-c++.h>
+#include "bus/error.h"
+#include "bus/owned.h"
+#include "util/result.h"
 
 namespace unitoomd {
 
-std::unique_ptr<sdbus::IObject> makeLogControlObject(sdbus::IConnection& connection);
+// On the bus while the slot lives.
+Result<Slot, BusError> serveLogControl(sd_bus* bus);
 
 }  // namespace unitoomd

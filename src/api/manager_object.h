@@ -1,14 +1,20 @@
-// The object /org/unitoomd1 with interface org.unitoomd1.Manager: the
-// generated adaptor (dbus/org.unitoomd1.Manager.xml) bound to the daemon
-// through ApiModel. Reading is open to all; Reload and SetDryRun are refused
-// to any caller but root, whatever the bus policy says.
+// The object /org/unitoomd1 with interface org.unitoomd1.Manager
+// (dbus/org.unitoomd1.Manager.xml; test manager_vtable checks the two
+// agree) bound to the daemon through ApiModel. Reading is open to all;
+// Reload and SetDryRun are refused to any caller but root, whatever the bus
+// policy says.
 #pragma once
 
-#include <sdbus-c++/sdbus-c++.h>
+#include <systemd/sd-bus.h>
+
+#include <memory>
+#include <string>
 
 #include "api/metrics.h"
 #include "api/snapshot.h"
-#include "org.unitoomd1.Manager-adaptor.h"
+#include "bus/error.h"
+#include "bus/owned.h"
+#include "util/result.h"
 
 namespace unitoomd {
 
@@ -22,44 +28,34 @@ class ApiModel {
   virtual void setDryRunFromApi(bool dryRun) = 0;
 };
 
-class ManagerObject final : public sdbus::AdaptorInterfaces<org::unitoomd1::Manager_adaptor> {
+class ManagerObject {
  public:
   static constexpr const char* kObjectPath = "/org/unitoomd1";
-  ManagerObject(sdbus::IConnection& connection, ApiModel& model);
-  ~ManagerObject();
+  static constexpr const char* kInterface = "org.unitoomd1.Manager";
+  // On the bus until the result goes; or why sd-bus refused it.
+  static Result<std::unique_ptr<ManagerObject>, BusError> serve(sd_bus* bus, ApiModel& model);
+  // What serve() puts on the bus: members, signatures, argument names, flags.
+  static const sd_bus_vtable* vtable();
 
   void dryRunChanged();
   void followedUsersChanged();
-  // The adaptor's signals, with every string made valid UTF-8 first (they
-  // carry unit names and cgroup paths; sd-bus refuses invalid UTF-8).
-  void emitKilled(const std::string& unit, const std::string& cgroup, const std::string& ruleset, const std::string& reason);
+  // The signals, with every string made valid UTF-8 first (they carry unit
+  // names and cgroup paths; sd-bus refuses invalid UTF-8). Negative errno
+  // when not sent.
+  int emitKilled(const std::string& unit, const std::string& cgroup, const std::string& ruleset, const std::string& reason);
   // secondsLeft: until memory runs out, where predicted; else -1.
-  void emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason,
-                           double secondsLeft = -1);
+  int emitPressureWarning(const std::string& ruleset, const std::string& description, const std::string& reason,
+                          double secondsLeft = -1);
+
+  ApiModel& model() { return model_; }
 
  private:
-  std::string Dump() override;
-  std::string DumpJSON() override;
-  std::string GetMetrics(const std::string& format) override;
-  std::vector<sdbus::Struct<uint64_t, std::string, std::string, std::string, std::string, std::map<std::string, std::string>>>
-  ListKills() override;
-  void Reload() override;
-  void SetDryRun(const bool& dryRun) override;
-  std::string Version() override;
-  bool DryRun() override;
-  uint64_t KillCount() override;
-  std::vector<uint32_t> FollowedUsers() override;
-  std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> Rulesets() override;
-  std::vector<sdbus::Struct<std::string, double, double>> MonitoredCGroups() override;
-  std::string SystemdBus() override;
-  bool StandingBy() override;
-  std::vector<sdbus::Struct<std::string, uint64_t>> WokenBy() override;
-  std::vector<sdbus::Struct<uint64_t, uint32_t, std::string, std::string, std::string, std::string, std::string>> Questions()
-      override;
+  ManagerObject(sd_bus* bus, ApiModel& model) : bus_(bus), model_(model) {}
+  void propertyChanged(const char* name);
 
-  void requireRoot(const char* what);
-
+  sd_bus* bus_;
   ApiModel& model_;
+  Slot slot_;
 };
 
 }  // namespace unitoomd

@@ -6,16 +6,24 @@
 // the name passes on.
 #pragma once
 
+#include <systemd/sd-bus.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 
-#include <sdbus-c++/sdbus-c++.h>
+#include "bus/owned.h"
 
 namespace unitoomd {
 
-// Null when the name has an owner already (systemd-oomd runs) or cannot be
-// had; the reason is logged.
-std::unique_ptr<sdbus::IObject> offerOom1Dump(sdbus::IConnection& connection, std::function<std::string()> dumpText);
+struct Oom1Dump {
+  std::function<std::string()> dumpText;  // what each call answers
+  Slot slot;                              // the object on the bus
+};
+
+// The object, served while it lives; null when the name has an owner
+// already (systemd-oomd runs) or cannot be had; the reason is logged.
+// Asks the bus synchronously (once, when the connection is made).
+std::unique_ptr<Oom1Dump> offerOom1Dump(sd_bus* bus, std::function<std::string()> dumpText);
 
 }  // namespace unitoomd

@@ -1,5 +1,7 @@
 #include "daemon/announcer.h"
 
+#include <cstring>
+
 #include "desktop/session_words.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -58,21 +60,15 @@ void Announcer::pressure(const Engine& engine) {
     if (!api_) continue;
     api_->lowMemoryWarning(static_cast<uint8_t>(w.lowMemoryLevel));
     if (!api_->object()) continue;
-    try {
-      api_->object()->emitPressureWarning(w.ruleset, w.description, w.reason, w.secondsLeft.value_or(-1));
-    } catch (const sdbus::Error& e) {
-      LOG_DEBUG("PressureWarning not sent: %s", e.getMessage().c_str());
-    }
+    if (int r = api_->object()->emitPressureWarning(w.ruleset, w.description, w.reason, w.secondsLeft.value_or(-1)); r < 0)
+      LOG_DEBUG("PressureWarning not sent: %s", strerror(-r));
   }
 }
 
 void Announcer::killed(const KillReport& report, bool notifyUsers) {
   if (api_ && api_->object()) {
-    try {
-      api_->object()->emitKilled(report.unit, report.victim, report.ruleset, join(report.reasons, "; "));
-    } catch (const sdbus::Error& e) {
-      LOG_DEBUG("Killed signal not sent: %s", e.getMessage().c_str());
-    }
+    if (int r = api_->object()->emitKilled(report.unit, report.victim, report.ruleset, join(report.reasons, "; ")); r < 0)
+      LOG_DEBUG("Killed signal not sent: %s", strerror(-r));
   }
   auto uid = uidOfCgroup(report.victim);
   if (uid && sessions_ && notifyUsers) sessions_->notify(*uid, notificationFor(report));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bus/call.h"
+#include "bus/message.h"
 #include "util/log.h"
 
 namespace unitoomd {
@@ -10,6 +12,7 @@ namespace {
 constexpr const char* kName = "org.unitoomd1";
 constexpr const char* kPath = "/org/unitoomd1";
 constexpr const char* kInterface = "org.unitoomd1.Manager";
+constexpr uint64_t kCallTimeoutUsec = 25'000'000;  // sd-bus's default, which the calls had before
 
 }  // namespace
 
@@ -24,32 +27,33 @@ SystemInstanceWatch::~SystemInstanceWatch() { disconnect(); }
 
 void SystemInstanceWatch::disconnect() {
   matches_.clear();
-  bus_.reset();
-  manager_.reset();
   loop_.reset();
   connection_.reset();
 }
 
 void SystemInstanceWatch::connect() {
-  try {
-    connection_ = openBus(BusKind::System);
-    manager_ = sdbus::createProxy(*connection_, kName, kPath);
-    bus_ = sdbus::createProxy(*connection_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
-    auto onSignal = [this](sdbus::Message&) { check(); };
-    matches_.push_back(connection_->addMatch(
-        std::string("type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='") + kName + "'", onSignal));
-    matches_.push_back(connection_->addMatch(std::string("type='signal',sender='") + kName + "',path='" + kPath +
-                                                 "',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
-                                             onSignal));
-  } catch (const sdbus::Error& e) {
-    LOG_DEBUG("system bus: %s (no system instance to defer to)", e.getMessage().c_str());
+  auto failed = [&](const std::string& why) {
+    LOG_DEBUG("system bus: %s (no system instance to defer to)", why.c_str());
     disconnect();
     set(false);
     reconnect_.schedule();
-    return;
+  };
+  auto opened = openBus(BusKind::System);
+  if (!opened) return failed(opened.error().message);
+  connection_ = std::move(*opened);
+  auto onSignal = [this](sd_bus_message*) { check(); };
+  for (const auto& [rule, what] :
+       {std::pair{std::string("type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='") + kName + "'",
+                  "NameOwnerChanged of org.unitoomd1"},
+        std::pair{std::string("type='signal',sender='") + kName + "',path='" + kPath +
+                      "',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
+                  "the system instance's PropertiesChanged"}}) {
+    auto match = addMatch(connection_.get(), rule, onSignal, what);
+    if (!match) return failed(match.error().message);
+    matches_.push_back(std::move(*match));
   }
   loop_ = std::make_unique<BusLoop>(
-      event_, *connection_,
+      event_, connection_.get(),
       [this](const std::string&) {
         disconnect();
         set(false);
@@ -61,29 +65,30 @@ void SystemInstanceWatch::connect() {
 }
 
 // NameHasOwner first: a Get would start a system instance that is
-// installed but not running (D-Bus activation).
+// installed but not running (D-Bus activation). Replies come on the
+// connection, which is ours: they find this watch alive.
 void SystemInstanceWatch::check() {
-  if (!manager_) return;
-  try {
-    auto has = bus_->createMethodCall("org.freedesktop.DBus", "NameHasOwner");
-    has << std::string(kName);
-    bus_->callMethod(has, [this](sdbus::MethodReply& reply, const sdbus::Error* e) {
-      bool owned = false;
-      if (!e) reply >> owned;
-      if (!owned) return set(false);
-      auto get = manager_->createMethodCall("org.freedesktop.DBus.Properties", "Get");
-      get << std::string(kInterface) << std::string("FollowedUsers");
-      manager_->callMethod(get, [this](sdbus::MethodReply& r, const sdbus::Error* err) {
-        if (err) return set(false);  // too old to follow users
-        sdbus::Variant v;
-        r >> v;
-        auto uids = v.get<std::vector<uint32_t>>();
-        set(std::find(uids.begin(), uids.end(), uid_) != uids.end());
-      });
-    });
-  } catch (const sdbus::Error&) {
-    set(false);
-  }
+  if (!connection_) return;
+  sd_bus* bus = connection_.get();
+  auto unsent = callAsync(
+      bus, {"org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner"},
+      [](sd_bus_message* m) { return sd_bus_message_append(m, "s", kName); },
+      [this, bus](sd_bus_message* reply, const BusError* e) {
+        int owned = 0;
+        if (e || sd_bus_message_read(reply, "b", &owned) <= 0 || !owned) return set(false);
+        auto unsentGet = callAsync(
+            bus, {kName, kPath, "org.freedesktop.DBus.Properties", "Get"},
+            [](sd_bus_message* m) { return sd_bus_message_append(m, "ss", kInterface, "FollowedUsers"); },
+            [this](sd_bus_message* r, const BusError* err) {
+              std::vector<uint32_t> uids;
+              if (err || !readVariant(r, uids)) return set(false);  // too old to follow users
+              set(std::find(uids.begin(), uids.end(), uid_) != uids.end());
+            },
+            kCallTimeoutUsec);
+        if (unsentGet) set(false);
+      },
+      kCallTimeoutUsec);
+  if (unsent) set(false);
 }
 
 void SystemInstanceWatch::set(bool follows) {

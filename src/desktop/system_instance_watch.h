@@ -10,9 +10,9 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
-#include <sdbus-c++/sdbus-c++.h>
-
+#include "bus/owned.h"
 #include "systemd/bus_loop.h"
 #include "systemd/reconnect.h"
 
@@ -40,11 +40,9 @@ class SystemInstanceWatch {
   uid_t uid_;
   std::function<void(bool)> changed_;
   Reconnect reconnect_;
-  std::unique_ptr<sdbus::IConnection> connection_;
+  BusPtr connection_;
   std::unique_ptr<BusLoop> loop_;
-  std::unique_ptr<sdbus::IProxy> manager_;  // org.unitoomd1 on the system bus
-  std::unique_ptr<sdbus::IProxy> bus_;      // org.freedesktop.DBus
-  std::vector<sdbus::Slot> matches_;
+  std::vector<Slot> matches_;
   bool follows_ = false;
 };
 

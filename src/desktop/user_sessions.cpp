@@ -1,5 +1,8 @@
 #include "desktop/user_sessions.h"
 
+#include <cstring>
+
+#include "bus/call.h"
 #include "policy/untrusted_units.h"
 #include "util/display_text.h"
 #include "util/log.h"
@@ -12,6 +15,10 @@ namespace {
 constexpr const char* kApiPath = "/org/unitoomd1";
 constexpr const char* kApiInterface = "org.unitoomd1.Manager";
 constexpr uint64_t kNotifyTimeoutUsec = 5'000'000;
+constexpr BusMethod kNotify{"org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                            "org.freedesktop.Notifications", "Notify"};
+constexpr BusMethod kCloseNotification{"org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                       "org.freedesktop.Notifications", "CloseNotification"};
 
 std::string userManagerUnit(uid_t uid) { return "user@" + std::to_string(uid) + ".service"; }
 
@@ -46,8 +53,6 @@ void UserSessions::follow(const std::set<uid_t>& uids) {
     s.tracker->watchControlDirs(userControlDirsOf(uid));
     s.tracker->beforeConnectionCloses([&s] {
       s.answers.reset();
-      s.signals.reset();
-      s.notifications.reset();
       s.connection = nullptr;
     });
     LOG_INFO("following %s on the user's session bus", userManagerUnit(uid).c_str());
@@ -76,31 +81,28 @@ UnitTracker* UserSessions::managerOf(const std::string& cgroup) {
 }
 
 bool UserSessions::ready(uid_t uid, Session& s) {
-  sdbus::IConnection* c = s.tracker->connection();
+  sd_bus* c = s.tracker->connection();
   if (!c) return false;
   if (c != s.connection) {
     s.answers.reset();
-    s.signals.reset();
-    s.notifications.reset();
-    s.signals = sdbus::createObject(*c, kApiPath);
-    s.notifications = sdbus::createProxy(*c, "org.freedesktop.Notifications", "/org/freedesktop/Notifications");
     s.connection = c;
     // The bus fills in the sender: only the owner of the name can answer.
-    s.answers = c->addMatch(
+    auto match = addMatch(
+        c,
         "type='signal',sender='org.freedesktop.Notifications',path='/org/freedesktop/Notifications',"
         "interface='org.freedesktop.Notifications',member='ActionInvoked'",
-        [this, uid](sdbus::Message& m) {
-          try {
-            uint32_t id = 0;
-            std::string key;
-            m >> id >> key;
-            if (onAnswer_) onAnswer_(uid, id, key);
-          } catch (const sdbus::Error& e) {
-            LOG_DEBUG("odd ActionInvoked from user %u's notification server: %s", uid, e.getMessage().c_str());
-          } catch (const std::exception& e) {
-            LOG_ERROR("handling ActionInvoked: %s", e.what());
+        [this, uid](sd_bus_message* m) {
+          uint32_t id = 0;
+          const char* key = nullptr;
+          if (sd_bus_message_read(m, "us", &id, &key) <= 0) {
+            LOG_DEBUG("odd ActionInvoked from user %u's notification server", uid);
+            return;
           }
-        });
+          if (onAnswer_) onAnswer_(uid, id, key);
+        },
+        "ActionInvoked of user " + std::to_string(uid) + "'s notification server");
+    if (match) s.answers = std::move(*match);
+    else LOG_DEBUG("no answers from user %u's notification server: %s", uid, match.error().message.c_str());
   }
   return true;
 }
@@ -111,37 +113,30 @@ void UserSessions::notify(uid_t uid, const Notification& n) {
     LOG_DEBUG("no notification for user %u: not connected to their session bus", uid);
     return;
   }
-  try {
-    auto call = it->second.notifications->createMethodCall("org.freedesktop.Notifications", "Notify");
-    std::map<std::string, sdbus::Variant> hints{{"urgency", sdbus::Variant(uint8_t{2})},
-                                                {"desktop-entry", sdbus::Variant(std::string("unitoomd"))}};
-    call << std::string("unitoomd") << uint32_t{0} << std::string("dialog-warning") << n.summary << n.body
-         << std::vector<std::string>{} << hints << int32_t{-1};
-    it->second.notifications->callMethod(
-        call,
-        [uid](sdbus::MethodReply&, const sdbus::Error* e) {
-          if (e) LOG_NOTICE("desktop notification to user %u not shown: %s", uid, e->getMessage().c_str());
-        },
-        kNotifyTimeoutUsec);
-  } catch (const sdbus::Error& e) {
-    LOG_NOTICE("desktop notification to user %u not sent: %s", uid, e.getMessage().c_str());
-  }
+  auto unsent = callAsync(
+      it->second.connection, kNotify,
+      [&n](sd_bus_message* m) {
+        return sd_bus_message_append(m, "susssasa{sv}i", "unitoomd", uint32_t{0}, "dialog-warning", n.summary.c_str(),
+                                     n.body.c_str(), 0, 2, "urgency", "y", uint8_t{2}, "desktop-entry", "s", "unitoomd",
+                                     int32_t{-1});
+      },
+      [uid](sd_bus_message*, const BusError* e) {
+        if (e) LOG_NOTICE("desktop notification to user %u not shown: %s", uid, e->message.c_str());
+      },
+      kNotifyTimeoutUsec);
+  if (unsent) LOG_NOTICE("desktop notification to user %u not sent: %s", uid, unsent->message.c_str());
 }
 
 void UserSessions::pressureWarning(uid_t uid, const std::string& ruleset, const std::string& description,
                                    const std::string& reason, double secondsLeft) {
   auto it = sessions_.find(uid);
   if (it == sessions_.end() || !ready(it->first, it->second)) return;
-  try {
-    // sd-bus refuses a string that is not UTF-8 (and a user's unit names
-    // may be in these): made safe, or the warning would not be sent at all.
-    it->second.signals->emitSignal("PressureWarning")
-        .onInterface(kApiInterface)
-        .withArguments(utf8Safe(ruleset, shown::kDataBytes), utf8Safe(description, shown::kDataBytes),
-                       utf8Safe(reason, shown::kDataBytes), secondsLeft);
-  } catch (const sdbus::Error& e) {
-    LOG_DEBUG("PressureWarning to user %u not sent: %s", uid, e.getMessage().c_str());
-  }
+  // sd-bus refuses a string that is not UTF-8 (and a user's unit names
+  // may be in these): made safe, or the warning would not be sent at all.
+  int r = sd_bus_emit_signal(it->second.connection, kApiPath, kApiInterface, "PressureWarning", "sssd",
+                             utf8Safe(ruleset, shown::kDataBytes).c_str(), utf8Safe(description, shown::kDataBytes).c_str(),
+                             utf8Safe(reason, shown::kDataBytes).c_str(), secondsLeft);
+  if (r < 0) LOG_DEBUG("PressureWarning to user %u not sent: %s", uid, strerror(-r));
 }
 
 }  // namespace unitoomd
@@ -151,34 +146,34 @@ namespace unitoomd {
 void UserSessions::ask(uid_t uid, const Question& q, Duration shownFor, std::function<void(std::optional<uint32_t>)> replied) {
   auto it = sessions_.find(uid);
   if (it == sessions_.end() || !ready(it->first, it->second)) return replied(std::nullopt);
-  try {
-    auto call = it->second.notifications->createMethodCall("org.freedesktop.Notifications", "Notify");
-    // critical and resident: it stays until answered, as the app waits for it
-    std::map<std::string, sdbus::Variant> hints{{"urgency", sdbus::Variant(uint8_t{2})},
-                                                {"resident", sdbus::Variant(true)},
-                                                {"desktop-entry", sdbus::Variant(std::string("unitoomd"))}};
-    call << std::string("unitoomd") << uint32_t{0} << std::string("dialog-question") << q.text.summary << q.text.body << q.actions
-         << hints << static_cast<int32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(shownFor).count());
-    it->second.notifications->callMethod(
-        call,
-        [uid, replied](sdbus::MethodReply& reply, const sdbus::Error* e) {
-          std::optional<uint32_t> id;
-          if (e) {
-            LOG_INFO("question to user %u not shown: %s", uid, e->getMessage().c_str());
-          } else {
-            try {
-              uint32_t got = 0;
-              reply >> got;
-              id = got;
-            } catch (const sdbus::Error& bad) {
-              LOG_INFO("odd reply to a question from user %u's notification server: %s", uid, bad.getMessage().c_str());
-            }
-          }
-          replied(id);
-        },
-        kNotifyTimeoutUsec);
-  } catch (const sdbus::Error& e) {
-    LOG_INFO("question to user %u not sent: %s", uid, e.getMessage().c_str());
+  // critical and resident: it stays until answered, as the app waits for it
+  auto unsent = callAsync(
+      it->second.connection, kNotify,
+      [&q, shownFor](sd_bus_message* m) {
+        int r = sd_bus_message_append(m, "susss", "unitoomd", uint32_t{0}, "dialog-question", q.text.summary.c_str(),
+                                      q.text.body.c_str());
+        if (r >= 0) r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "s");
+        for (const auto& action : q.actions)
+          if (r >= 0) r = sd_bus_message_append(m, "s", action.c_str());
+        if (r >= 0) r = sd_bus_message_close_container(m);
+        if (r >= 0)
+          r = sd_bus_message_append(m, "a{sv}i", 3, "urgency", "y", uint8_t{2}, "resident", "b", 1, "desktop-entry", "s",
+                                    "unitoomd",
+                                    static_cast<int32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(shownFor).count()));
+        return r;
+      },
+      [uid, replied](sd_bus_message* reply, const BusError* e) {
+        std::optional<uint32_t> id;
+        uint32_t got = 0;
+        if (e) LOG_INFO("question to user %u not shown: %s", uid, e->message.c_str());
+        else if (sd_bus_message_read(reply, "u", &got) <= 0)
+          LOG_INFO("odd reply to a question from user %u's notification server", uid);
+        else id = got;
+        replied(id);
+      },
+      kNotifyTimeoutUsec);
+  if (unsent) {
+    LOG_INFO("question to user %u not sent: %s", uid, unsent->message.c_str());
     replied(std::nullopt);
   }
 }
@@ -186,14 +181,10 @@ void UserSessions::ask(uid_t uid, const Question& q, Duration shownFor, std::fun
 void UserSessions::withdraw(uid_t uid, uint32_t id) {
   auto it = sessions_.find(uid);
   if (it == sessions_.end() || !ready(it->first, it->second)) return;
-  try {
-    auto call = it->second.notifications->createMethodCall("org.freedesktop.Notifications", "CloseNotification");
-    call << id;
-    it->second.notifications->callMethod(
-        call, [](sdbus::MethodReply&, const sdbus::Error*) {}, kNotifyTimeoutUsec);
-  } catch (const sdbus::Error& e) {
-    LOG_DEBUG("CloseNotification to user %u: %s", uid, e.getMessage().c_str());
-  }
+  auto unsent = callAsync(
+      it->second.connection, kCloseNotification, [id](sd_bus_message* m) { return sd_bus_message_append(m, "u", id); },
+      [](sd_bus_message*, const BusError*) {}, kNotifyTimeoutUsec);
+  if (unsent) LOG_DEBUG("CloseNotification to user %u: %s", uid, unsent->message.c_str());
 }
 
 }  // namespace unitoomd

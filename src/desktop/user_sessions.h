@@ -16,8 +16,7 @@
 #include <string>
 #include <vector>
 
-#include <sdbus-c++/sdbus-c++.h>
-
+#include "bus/owned.h"
 #include "desktop/asking_killer.h"
 #include "desktop/session_words.h"
 #include "systemd/unit_tracker.h"
@@ -50,14 +49,12 @@ class UserSessions : public QuestionChannel {
 
  private:
   struct Session {
-    std::unique_ptr<sdbus::IObject> signals;       // /org/unitoomd1 on the user's bus
-    std::unique_ptr<sdbus::IProxy> notifications;  // org.freedesktop.Notifications
-    sdbus::Slot answers;                           // ActionInvoked
-    sdbus::IConnection* connection = nullptr;      // what the three above were made on
-    // Last, so it goes first: closing its connection drops the two above.
+    Slot answers;                      // ActionInvoked
+    sd_bus* connection = nullptr;      // what `answers` was made on
+    // Last, so it goes first: closing its connection drops `answers` first.
     std::unique_ptr<UnitTracker> tracker;
   };
-  bool ready(uid_t uid, Session& s);  // (re)makes the signal object and proxy on the tracker's current connection
+  bool ready(uid_t uid, Session& s);  // (re)makes the match on the tracker's current connection
 
   sd_event* event_;
   std::function<void()> onChange_;

@@ -3,6 +3,8 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include <cstring>
+
 #include "util/log.h"
 #include "util/event_names.h"
 
@@ -15,11 +17,10 @@ constexpr int kMaxMessagesPerDispatch = 64;
 
 }  // namespace
 
-BusLoop::BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure,
+BusLoop::BusLoop(sd_event* event, sd_bus* bus, std::function<void(const std::string&)> onFailure,
                  Priority priority, const std::string& name)
-    : event_(event), connection_(connection), onFailure_(std::move(onFailure)), name_(name) {
-  auto poll = connection_.getEventLoopPollData();
-  sd_event_add_io(event_, &io_, poll.fd, EPOLLIN, onIo, this);
+    : event_(event), bus_(bus), onFailure_(std::move(onFailure)), name_(name) {
+  sd_event_add_io(event_, &io_, sd_bus_get_fd(bus_), EPOLLIN, onIo, this);
   sd_event_source_set_prepare(io_, onPrepare);
   nameSource(io_, name_ + "-io");
   sd_event_add_time(event_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, onTime, this);
@@ -40,37 +41,36 @@ BusLoop::~BusLoop() {
 
 void BusLoop::rearm() {
   if (failed_) return;
-  sdbus::IConnection::PollData poll;
-  try {
-    poll = connection_.getEventLoopPollData();
-  } catch (const sdbus::Error& e) {
-    failed(e.getMessage());
+  int pollEvents = sd_bus_get_events(bus_);
+  uint64_t timeoutUsec = UINT64_MAX;
+  int r = pollEvents < 0 ? pollEvents : sd_bus_get_timeout(bus_, &timeoutUsec);
+  if (r < 0) {
+    failed(std::string("the bus connection: ") + strerror(-r));
     return;
   }
   uint32_t events = 0;
-  if (poll.events & POLLIN) events |= EPOLLIN;
-  if (poll.events & POLLOUT) events |= EPOLLOUT;
+  if (pollEvents & POLLIN) events |= EPOLLIN;
+  if (pollEvents & POLLOUT) events |= EPOLLOUT;
   sd_event_source_set_io_events(io_, events);
-  if (poll.timeout_usec == UINT64_MAX) {
+  if (timeoutUsec == UINT64_MAX) {
     sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
   } else {
-    sd_event_source_set_time(timer_, poll.timeout_usec);
+    sd_event_source_set_time(timer_, timeoutUsec);
     sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
   }
 }
 
 void BusLoop::process() {
   if (failed_) return;
-  try {
-    for (int i = 0; i < kMaxMessagesPerDispatch && connection_.processPendingRequest(); ++i) {
+  // Handlers catch what they throw (bus/call.h, bus/served.h): an error
+  // here is the connection's.
+  for (int i = 0; i < kMaxMessagesPerDispatch; ++i) {
+    int r = sd_bus_process(bus_, nullptr);
+    if (r < 0) {
+      failed(std::string("processing the bus: ") + strerror(-r));
+      return;
     }
-  } catch (const sdbus::Error& e) {
-    failed(e.getName() + ": " + e.getMessage());
-    return;
-  } catch (const std::exception& e) {
-    // sdbus-c++ lets only sdbus::Error through its callbacks; anything else
-    // from a handler is a bug of ours, not a dead bus.
-    LOG_ERROR("D-Bus handler failed: %s", e.what());
+    if (r == 0) break;
   }
   rearm();
 }

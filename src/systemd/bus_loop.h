@@ -1,7 +1,8 @@
-// Runs an sdbus-c++ 1.2.0 connection inside our sd-event loop (1.2.0 has no
-// attachSdEventLoop): an io source on the bus fd, a timer for sd-bus's own
-// timeouts, and a prepare callback that re-reads both before every poll,
-// because a message already read into sd-bus's queue would not wake the fd.
+// Runs an sd-bus connection inside our sd-event loop: an io source on the
+// bus fd, a timer for sd-bus's own timeouts, and a prepare callback that
+// re-reads both before every poll, because a message already read into
+// sd-bus's queue would not wake the fd. (sd_bus_attach_event does the same
+// but takes one message a wake-up and has no failure callback.)
 // A failing connection (bus gone) is reported once, from a deferred event,
 // so the owner may destroy the connection safely.
 // At most kMaxMessagesPerDispatch messages are handled per wake-up, so a bus
@@ -16,14 +17,14 @@
 #include <memory>
 #include <string>
 
-#include <sdbus-c++/sdbus-c++.h>
+#include <systemd/sd-bus.h>
 
 namespace unitoomd {
 
 class BusLoop {
  public:
   enum class Priority { Normal, Untrusted };
-  BusLoop(sd_event* event, sdbus::IConnection& connection, std::function<void(const std::string&)> onFailure,
+  BusLoop(sd_event* event, sd_bus* bus, std::function<void(const std::string&)> onFailure,
           Priority priority = Priority::Normal, const std::string& name = "bus");
   ~BusLoop();
   BusLoop(const BusLoop&) = delete;
@@ -40,7 +41,7 @@ class BusLoop {
   static int onDeferredFailure(sd_event_source*, void* userdata);
 
   sd_event* event_;
-  sdbus::IConnection& connection_;
+  sd_bus* bus_;
   std::function<void(const std::string&)> onFailure_;
   std::string name_;  // its event sources are "<name>-io", "<name>-timeout"
   sd_event_source* io_ = nullptr;

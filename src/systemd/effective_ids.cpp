@@ -9,8 +9,6 @@
 #include <cstring>
 #include <string>
 
-#include <sdbus-c++/sdbus-c++.h>
-
 #include "observe/cgroup_fs.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -23,9 +21,7 @@ namespace {
   abort();
 }
 
-sdbus::Error credentialsError(const std::string& what) {
-  return sdbus::Error("org.unitoomd1.Error.Credentials", what + ": " + strerror(errno));
-}
+Error credentialsError(const std::string& what) { return errnoError(errno, what + ": " + strerror(errno)); }
 
 }  // namespace
 
@@ -36,30 +32,36 @@ int threadCount() {
   return 0;
 }
 
-EffectiveIds::EffectiveIds(uid_t uid, gid_t gid) : uid_(geteuid()), gid_(getegid()) {
-  if (threadCount() != 1)
-    throw sdbus::Error("org.unitoomd1.Error.Credentials", "not switching ids: the process is not single-threaded");
+Result<std::unique_ptr<EffectiveIds>> EffectiveIds::take(uid_t uid, gid_t gid) {
+  if (threadCount() != 1) return errnoError(0, "not switching ids: the process is not single-threaded");
+  std::unique_ptr<EffectiveIds> ids(new EffectiveIds);
+  ids->uid_ = geteuid();
+  ids->gid_ = getegid();
+  std::vector<gid_t>& groups = ids->groups_;
   int n = getgroups(0, nullptr);
-  if (n < 0) throw credentialsError("getgroups");
-  groups_.resize(static_cast<size_t>(n));
-  if (n > 0 && getgroups(n, groups_.data()) < 0) throw credentialsError("getgroups");
-  if (setgroups(0, nullptr) < 0) throw credentialsError("setgroups");
+  if (n < 0) return credentialsError("getgroups");
+  groups.resize(static_cast<size_t>(n));
+  if (n > 0 && getgroups(n, groups.data()) < 0) return credentialsError("getgroups");
+  if (setgroups(0, nullptr) < 0) return credentialsError("setgroups");
   if (setegid(gid) < 0) {
     int e = errno;
-    if (setgroups(groups_.size(), groups_.data()) < 0) cannotSwitchBack("setgroups");
+    if (setgroups(groups.size(), groups.data()) < 0) cannotSwitchBack("setgroups");
     errno = e;
-    throw credentialsError("setegid");
+    return credentialsError("setegid");
   }
   if (seteuid(uid) < 0) {
     int e = errno;
-    if (setegid(gid_) < 0) cannotSwitchBack("setegid");
-    if (setgroups(groups_.size(), groups_.data()) < 0) cannotSwitchBack("setgroups");
+    if (setegid(ids->gid_) < 0) cannotSwitchBack("setegid");
+    if (setgroups(groups.size(), groups.data()) < 0) cannotSwitchBack("setgroups");
     errno = e;
-    throw credentialsError("seteuid");
+    return credentialsError("seteuid");
   }
+  ids->switched_ = true;
+  return ids;
 }
 
 EffectiveIds::~EffectiveIds() {
+  if (!switched_) return;  // a switch that failed put everything back itself
   // The uid first: only with it back may the gid and groups be restored.
   if (seteuid(uid_) < 0) cannotSwitchBack("seteuid");
   if (setegid(gid_) < 0) cannotSwitchBack("setegid");

@@ -6,30 +6,34 @@
 //
 // Safe only because unitoomd is single-threaded: glibc's seteuid switches
 // every thread, so a switch is refused when another thread exists. While
-// switched, the only descriptors opened are the bus socket and sdbus-c++'s
-// eventfd (neither names an identity). If the switch back fails, the daemon
-// aborts: going on as root-with-a-user's-ids, or as a user, is never right.
+// switched, the only descriptor opened is the bus socket (which names no
+// identity). If the switch back fails, the daemon aborts: going on as root-with-a-user's-ids, or as a user, is never right.
 #pragma once
 
 #include <sys/types.h>
 
+#include <memory>
 #include <vector>
+
+#include "util/result.h"
 
 namespace unitoomd {
 
 class EffectiveIds {
  public:
-  // Throws sdbus::Error (the bus layer's error type) when the switch cannot
-  // be made; nothing has changed then.
-  EffectiveIds(uid_t uid, gid_t gid);
+  // Switched until the result goes; or why the switch cannot be made, and
+  // nothing has changed then.
+  static Result<std::unique_ptr<EffectiveIds>> take(uid_t uid, gid_t gid);
   ~EffectiveIds();
   EffectiveIds(const EffectiveIds&) = delete;
   EffectiveIds& operator=(const EffectiveIds&) = delete;
 
  private:
-  uid_t uid_;
-  gid_t gid_;
+  EffectiveIds() = default;
+  uid_t uid_ = 0;
+  gid_t gid_ = 0;
   std::vector<gid_t> groups_;
+  bool switched_ = false;
 };
 
 // Threads of this process, from /proc/self/status; 0 when unknown.

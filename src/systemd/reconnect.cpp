@@ -15,22 +15,41 @@
 
 namespace unitoomd {
 
+Result<BusPtr, BusError> openBusAddress(const std::string& address) {
+  sd_bus* raw = nullptr;
+  int r = sd_bus_new(&raw);
+  if (r < 0) return busErrnoError("sd_bus_new", r);
+  BusPtr bus(raw);
+  if ((r = sd_bus_set_address(raw, address.c_str())) < 0) return busErrnoError(address, r);
+  if ((r = sd_bus_set_bus_client(raw, 1)) < 0) return busErrnoError(address, r);
+  if ((r = sd_bus_start(raw)) < 0) return busErrnoError(address, r);
+  return bus;
+}
+
 namespace {
 
-std::unique_ptr<sdbus::IConnection> openSessionBusOf(uid_t uid) {
+Result<BusPtr, BusError> openSessionBusOf(uid_t uid) {
   std::string dir = "/run/user/" + std::to_string(uid);
   std::string address = "unix:path=" + dir + "/bus";
-  if (geteuid() == uid) return sdbus::createSessionBusConnectionWithAddress(address);
+  if (geteuid() == uid) return openBusAddress(address);
   // The user's runtime directory, as logind made it: its group is the
   // user's own (a user cannot give a file a group they are not in).
   struct stat st {};
-  if (lstat(dir.c_str(), &st) < 0) throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + ": " + strerror(errno));
-  if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
-    throw sdbus::Error("org.unitoomd1.Error.NoSessionBus", dir + " is not a directory owned by the user");
+  if (lstat(dir.c_str(), &st) < 0) return busErrnoError(dir, -errno);
+  if (!S_ISDIR(st.st_mode) || st.st_uid != uid) return BusError{"", dir + " is not a directory owned by the user"};
   // Whatever the user put at .../bus (a socket of theirs, a symlink), it is
   // reached with their rights only.
-  EffectiveIds as(uid, st.st_gid);
-  return sdbus::createSessionBusConnectionWithAddress(address);
+  auto as = EffectiveIds::take(uid, st.st_gid);
+  if (!as) return BusError{"", as.error().message};
+  return openBusAddress(address);
+}
+
+// `open` is sd_bus_open_system or sd_bus_open_user.
+Result<BusPtr, BusError> opened(int (*open)(sd_bus**), const char* what) {
+  sd_bus* raw = nullptr;
+  int r = open(&raw);
+  if (r < 0) return busErrnoError(what, r);
+  return BusPtr(raw);
 }
 
 }  // namespace
@@ -80,13 +99,13 @@ std::string BusAddress::socketPath() const {
   return "";
 }
 
-std::unique_ptr<sdbus::IConnection> openBus(const BusAddress& bus) {
+Result<BusPtr, BusError> openBus(const BusAddress& bus) {
   switch (bus.kind) {
-    case BusKind::System: return sdbus::createSystemBusConnection();
-    case BusKind::User: return sdbus::createSessionBusConnection();
+    case BusKind::System: return opened(sd_bus_open_system, "the system bus");
+    case BusKind::User: return opened(sd_bus_open_user, "the session bus");
     case BusKind::UserSessionOf: return openSessionBusOf(bus.uid);
   }
-  throw sdbus::Error("org.unitoomd1.Error.NoBus", "unknown bus");
+  return BusError{"", "unknown bus"};
 }
 
 Reconnect::~Reconnect() {

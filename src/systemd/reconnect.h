@@ -15,7 +15,9 @@
 #include <memory>
 #include <string>
 
-#include <sdbus-c++/sdbus-c++.h>
+#include "bus/error.h"
+#include "bus/owned.h"
+#include "util/result.h"
 
 #include "util/time.h"
 
@@ -40,7 +42,7 @@ struct BusAddress {
 // unix:path= of a list of addresses; empty for any other transport.
 std::string socketPathOfAddress(const std::string& address);
 
-// Throws sdbus::Error when the bus cannot be reached.
+// The connection, or why the bus cannot be reached.
 //
 // Another user's session bus: dbus-daemon lets in only the user it runs for,
 // judged by the credentials of the connecting socket, and the user manager's
@@ -48,7 +50,10 @@ std::string socketPathOfAddress(const std::string& address);
 // uid and gid switched for the connect and the authentication, then back -
 // which is what sudo or runuser would do, without a process or the user's
 // environment.
-std::unique_ptr<sdbus::IConnection> openBus(const BusAddress& bus);
+Result<BusPtr, BusError> openBus(const BusAddress& bus);
+// A bus client at this D-Bus address ("unix:path=..."), connected and its
+// authentication sent as who we are now; the Hello is answered later.
+Result<BusPtr, BusError> openBusAddress(const std::string& address);
 
 class Reconnect {
  public:

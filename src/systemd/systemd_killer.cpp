@@ -74,14 +74,15 @@ class UnitKill : public KillOperation {
     auto r = replies_;
     std::string victimPath = victim().path;
     tracker_.callManager(
-        "GetUnitByControlGroup", [&](sdbus::MethodCall& m) { m << victimPath; },
-        [r, victimPath, &tracker](sdbus::MethodReply* reply, const sdbus::Error* e) {
+        "GetUnitByControlGroup", [&](sd_bus_message* m) { return sd_bus_message_append(m, "s", victimPath.c_str()); },
+        [r, victimPath, &tracker](sd_bus_message* reply, const BusError* e) {
           if (r->phase != Replies::Phase::Resolving) return;  // too late: already killed directly
+          const char* path = nullptr;
           if (e) {
-            r->why = "no unit: " + e->getMessage();
+            r->why = "no unit: " + e->message;
+          } else if (sd_bus_message_read(reply, "o", &path) <= 0) {
+            r->why = "no unit: an odd reply to GetUnitByControlGroup";
           } else {
-            sdbus::ObjectPath path;
-            *reply >> path;
             const UnitOomSettings* u = tracker.unitByObjectPath(path);
             if (!u) r->why = "its unit is not one followed";
             else if (u->cgroup != victimPath) r->why = "inside " + u->name + ", not a unit of its own";
@@ -254,18 +255,18 @@ class UnitKill : public KillOperation {
     auto r = replies_;
     std::string unit = r->unit;
     tracker_.callManager(
-        method,
-        [&](sdbus::MethodCall& m) {
-          if (method == "KillUnit") m << unit << std::string("all") << int32_t{signal};
-          else m << unit << std::string("replace");
+        method.c_str(),
+        [&](sd_bus_message* m) {
+          if (method == "KillUnit") return sd_bus_message_append(m, "ssi", unit.c_str(), "all", int32_t{signal});
+          return sd_bus_message_append(m, "ss", unit.c_str(), "replace");
         },
-        [r, method](sdbus::MethodReply*, const sdbus::Error* e) {
+        [r, method](sd_bus_message*, const BusError* e) {
           // Only the call being waited for moves the kill on: a reply after
           // the deadline (the cgroup was killed directly) or to an
           // escalation changes nothing; the victim's death is the outcome.
           if (r->phase != Replies::Phase::Calling) return;
           if (e) {
-            r->why = method + " failed: " + e->getMessage();
+            r->why = method + " failed: " + e->message;
             r->settle(Replies::Phase::Failed);
           } else {
             r->repliedAt = Clock::now();

@@ -3,10 +3,12 @@
 // takes org.freedesktop.oom1. Lives as long as the connection it watches.
 #pragma once
 
+#include <systemd/sd-bus.h>
+
 #include <memory>
 #include <string>
 
-#include <sdbus-c++/sdbus-c++.h>
+#include "bus/owned.h"
 
 namespace unitoomd {
 
@@ -14,15 +16,14 @@ class SystemdOomdWatch {
  public:
   // Null if the bus refused the match (the warning is a courtesy: nothing
   // else depends on it).
-  static std::unique_ptr<SystemdOomdWatch> start(sdbus::IConnection& connection);
+  static std::unique_ptr<SystemdOomdWatch> start(sd_bus* bus);
 
  private:
-  explicit SystemdOomdWatch(sdbus::IConnection& connection);
+  explicit SystemdOomdWatch(sd_bus* bus) : bus_(bus) {}
   void check();
-  void warnUnlessItIsUs(const std::string& owner);
 
-  std::unique_ptr<sdbus::IProxy> dbus_;
-  sdbus::Slot ownerChanges_;
+  sd_bus* bus_;
+  Slot ownerChanges_;
 };
 
 }  // namespace unitoomd

@@ -2,6 +2,9 @@
 
 #include <systemd/sd-bus.h>
 
+#include <cstring>
+
+#include "bus/message.h"
 #include "policy/untrusted_units.h"
 #include "util/log.h"
 #include "util/event_names.h"
@@ -61,19 +64,15 @@ std::string unitNameFromObjectPath(const std::string& path) {
   return exact ? out : "";
 }
 
-template <typename T>
-bool take(const sdbus::Variant& v, T& out) {
-  if (!v.containsValueOfType<T>()) return false;
-  out = v.get<T>();
-  return true;
-}
-
 // A claim is quoted in the journal at most this long: a user may send
 // names of any size. (Control characters are escaped where log lines leave.)
 std::string quoted(const std::string& claim) {
   constexpr size_t kShown = 160;
   return claim.size() <= kShown ? claim : claim.substr(0, kShown) + strprintf("... (%zu bytes)", claim.size());
 }
+
+// A signal not of the shape systemd sends (a user's bus may send any).
+void odd(const char* signal) { LOG_DEBUG("odd %s signal ignored", signal); }
 
 bool sameSettings(const UnitOomSettings& a, const UnitOomSettings& b) {
   return a.name == b.name && a.cgroup == b.cgroup && a.activeState == b.activeState && a.managedOOMSwap == b.managedOOMSwap &&
@@ -95,7 +94,7 @@ UnitTracker::UnitTracker(sd_event* event, BusAddress bus, std::function<void()> 
       reads_(kMaxReadsInFlight) {}
 
 UnitTracker::~UnitTracker() {
-  for (auto* s : {resyncTimer_, changeTimer_, proxyCleanup_})
+  for (auto* s : {resyncTimer_, changeTimer_})
     if (s) sd_event_source_disable_unref(s);
   closeConnection();
 }
@@ -104,9 +103,6 @@ UnitTracker::~UnitTracker() {
 void UnitTracker::closeConnection() {
   if (beforeClose_) beforeClose_();
   matches_.clear();
-  unitProxies_.clear();
-  retiredProxies_.clear();
-  manager_.reset();
   systemdOomd_.reset();
   loop_.reset();
   connection_.reset();
@@ -128,59 +124,57 @@ void UnitTracker::start() { connect(); }
 void UnitTracker::connect() {
   std::string whichText = bus_.describe();
   const char* which = whichText.c_str();
-  try {
-    connection_ = openBus(bus_);
-  } catch (const sdbus::Error& e) {
-    if (!warnedConnect_)
-      LOG_WARN("cannot connect to the %s (%s); retrying, unit policies wait until then", which, e.getMessage().c_str());
-    else LOG_DEBUG("cannot connect to the %s: %s", which, e.getMessage().c_str());
+  auto opened = openBus(bus_);
+  if (!opened) {
+    const char* why = opened.error().message.c_str();
+    if (!warnedConnect_) LOG_WARN("cannot connect to the %s (%s); retrying, unit policies wait until then", which, why);
+    else LOG_DEBUG("cannot connect to the %s: %s", which, why);
     warnedConnect_ = true;
     reconnect_.schedule();
     return;
   }
+  connection_ = std::move(*opened);
   ++generation_;
   loop_ = std::make_unique<BusLoop>(
-      event_, *connection_,
+      event_, connection_.get(),
       [this](const std::string& why) {
         disconnect(why);
         reconnect_.schedule();
       },
       confinedTo_ ? BusLoop::Priority::Untrusted : BusLoop::Priority::Normal, sourceName("bus"));
-  try {
-    manager_ = sdbus::createProxy(*connection_, kSystemd, kManagerPath);
-    auto add = [&](const std::string& rule, void (UnitTracker::*handler)(sdbus::Message&)) {
-      matches_.push_back(connection_->addMatch(rule, [this, handler](sdbus::Message& m) {
-        try {
-          (this->*handler)(m);
-        } catch (const sdbus::Error& e) {
-          LOG_DEBUG("odd signal %s: %s", m.getMemberName().c_str(), e.getMessage().c_str());
-        } catch (const std::exception& e) {
-          LOG_ERROR("handling %s: %s", m.getMemberName().c_str(), e.what());
-        }
-      }));
-    };
-    std::string manager = std::string("type='signal',sender='") + kSystemd + "',path='" + kManagerPath + "',interface='" +
-                          kManagerIface + "',member=";
-    add(manager + "'UnitNew'", &UnitTracker::onUnitNew);
-    add(manager + "'UnitRemoved'", &UnitTracker::onUnitRemoved);
-    add(manager + "'Reloading'", &UnitTracker::onReloading);
-    add(std::string("type='signal',sender='") + kSystemd + "',interface='" + kPropertiesIface +
-            "',member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'",
-        &UnitTracker::onPropertiesChanged);
-    add("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
-            std::string(kSystemd) + "'",
-        &UnitTracker::onNameOwnerChanged);
-  } catch (const sdbus::Error& e) {
-    LOG_WARN("cannot watch systemd on the %s: %s", which, e.getMessage().c_str());
-    disconnect(e.getMessage());
+  auto add = [&](const std::string& rule, const char* what, void (UnitTracker::*handler)(sd_bus_message*)) {
+    auto match = addMatch(connection_.get(), rule, [this, handler](sd_bus_message* m) { (this->*handler)(m); }, what);
+    if (!match) return std::optional<BusError>(match.error());
+    matches_.push_back(std::move(*match));
+    return std::optional<BusError>();
+  };
+  std::string manager = std::string("type='signal',sender='") + kSystemd + "',path='" + kManagerPath + "',interface='" +
+                        kManagerIface + "',member=";
+  std::optional<BusError> refused;
+  for (auto e : {add(manager + "'UnitNew'", "systemd's UnitNew", &UnitTracker::onUnitNew),
+                 add(manager + "'UnitRemoved'", "systemd's UnitRemoved", &UnitTracker::onUnitRemoved),
+                 add(manager + "'Reloading'", "systemd's Reloading", &UnitTracker::onReloading),
+                 add(std::string("type='signal',sender='") + kSystemd + "',interface='" + kPropertiesIface +
+                         "',member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'",
+                     "systemd's PropertiesChanged", &UnitTracker::onPropertiesChanged),
+                 add("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                     "arg0='" +
+                         std::string(kSystemd) + "'",
+                     "NameOwnerChanged of systemd", &UnitTracker::onNameOwnerChanged)})
+    if (e && !refused) refused = e;
+  if (refused) {
+    LOG_WARN("cannot watch systemd on the %s: %s", which, refused->message.c_str());
+    disconnect(refused->message);
     reconnect_.schedule();
     return;
   }
-  LOG_INFO("connected to the %s as %s; following systemd's units", which, connection_->getUniqueName().c_str());
+  const char* unique = nullptr;
+  if (sd_bus_get_unique_name(connection_.get(), &unique) < 0) unique = "?";
+  LOG_INFO("connected to the %s as %s; following systemd's units", which, unique);
   warnedConnect_ = false;
   reconnect_.succeeded();
   subscribeAndResync();
-  systemdOomd_ = SystemdOomdWatch::start(*connection_);
+  systemdOomd_ = SystemdOomdWatch::start(connection_.get());
 }
 
 void UnitTracker::disconnect(const std::string& why) {
@@ -189,39 +183,27 @@ void UnitTracker::disconnect(const std::string& why) {
   forgetUnits();
 }
 
-void UnitTracker::call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
-                       const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler) {
-  auto msg = proxy.createMethodCall(iface, method);
-  if (args) args(msg);
+void UnitTracker::call(const BusMethod& method, const ArgsWriter& args, ReplyHandler handler) {
   uint64_t gen = generation_;
-  proxy.callMethod(
-      msg,
-      [this, gen, handler = std::move(handler)](sdbus::MethodReply& reply, const sdbus::Error* error) {
+  auto fail = [&](const BusError& e) { handler(nullptr, &e); };
+  if (!connection_) return fail(BusError{"org.unitoomd1.Error.NotConnected", "not connected to systemd"});
+  auto unsent = callAsync(
+      connection_.get(), method, args,
+      [this, gen, handler](sd_bus_message* reply, const BusError* error) {
         if (gen != generation_) return;  // an answer from before a reconnect
-        try {
-          handler(error ? nullptr : &reply, error);
-        } catch (const sdbus::Error& e) {
-          LOG_WARN("odd reply to %s: %s", reply.getMemberName().c_str(), e.getMessage().c_str());
-        } catch (const std::exception& e) {
-          LOG_ERROR("handling a D-Bus reply: %s", e.what());
-        }
+        handler(reply, error);
       },
       kCallTimeoutUsec);
+  if (unsent) fail(*unsent);
 }
 
-void UnitTracker::callManager(const std::string& method, const std::function<void(sdbus::MethodCall&)>& args,
-                              ReplyHandler handler) {
-  if (!manager_) {
-    sdbus::Error e("org.unitoomd1.Error.NotConnected", "not connected to systemd");
-    handler(nullptr, &e);
-    return;
-  }
-  call(*manager_, kManagerIface, method, args, std::move(handler));
+void UnitTracker::callManager(const char* method, const ArgsWriter& args, ReplyHandler handler) {
+  call({kSystemd, kManagerPath, kManagerIface, method}, args, std::move(handler));
 }
 
 void UnitTracker::subscribeAndResync() {
-  callManager("Subscribe", nullptr, [](sdbus::MethodReply*, const sdbus::Error* e) {
-    if (e) LOG_DEBUG("Subscribe: %s", e->getMessage().c_str());  // already subscribed is fine
+  callManager("Subscribe", nullptr, [](sd_bus_message*, const BusError* e) {
+    if (e) LOG_DEBUG("Subscribe: %s", e->message.c_str());  // already subscribed is fine
   });
   resync();
 }
@@ -243,31 +225,37 @@ void UnitTracker::rereadUnitNamed(const std::string& name) {
 }
 
 void UnitTracker::resync() {
-  if (!manager_) return;
+  if (!connection_) return;
   reads_.resyncStarted(Clock::now());
   listUnits();
 }
 
 void UnitTracker::listUnits() {
   reads_.listAsked();
-  callManager("ListUnits", nullptr, [this](sdbus::MethodReply* reply, const sdbus::Error* e) {
+  callManager("ListUnits", nullptr, [this](sd_bus_message* reply, const BusError* e) {
     reads_.listAnswered(!e);
     if (e) {
-      LOG_WARN("ListUnits failed: %s", e->getMessage().c_str());
+      LOG_WARN("ListUnits failed: %s", e->message.c_str());
       return;
     }
-    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string, std::string, sdbus::ObjectPath,
-                              uint32_t, std::string, sdbus::ObjectPath>>
-        list;
-    *reply >> list;
     std::set<std::string> live;
-    for (const auto& u : list) {
-      const std::string& name = std::get<0>(u);
-      const std::string& state = std::get<3>(u);
-      const std::string path = std::get<6>(u);
+    int r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ssssssouso)");
+    while (r > 0 && (r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_STRUCT, "ssssssouso")) > 0) {
+      const char *name = nullptr, *description = nullptr, *load = nullptr, *state = nullptr, *sub = nullptr,
+                 *following = nullptr, *path = nullptr, *jobType = nullptr, *jobPath = nullptr;
+      uint32_t jobId = 0;
+      r = sd_bus_message_read(reply, "ssssssouso", &name, &description, &load, &state, &sub, &following, &path, &jobId,
+                              &jobType, &jobPath);
+      if (r < 0 || (r = sd_bus_message_exit_container(reply)) < 0) break;
       if (!isLiveState(state) || cgroupInterfaceOf(name).empty()) continue;
       live.insert(path);
       queueRead(path, name);
+    }
+    if (r < 0) {
+      // A partial list must not drop the units it did not get to.
+      LOG_WARN("ListUnits: an odd reply (%s)", strerror(-r));
+      pump();
+      return;
     }
     std::vector<std::string> gone;
     for (const auto& [path, t] : units_)
@@ -307,12 +295,6 @@ void UnitTracker::pump() {
   }
 }
 
-sdbus::IProxy& UnitTracker::unitProxy(const std::string& objectPath) {
-  auto& p = unitProxies_[objectPath];
-  if (!p) p = sdbus::createProxy(*connection_, kSystemd, objectPath);
-  return *p;
-}
-
 void UnitTracker::readUnit(const std::string& objectPath, const std::string& name) {
   std::string iface = cgroupInterfaceOf(name);
   if (iface.empty() || !connection_) {
@@ -324,47 +306,47 @@ void UnitTracker::readUnit(const std::string& objectPath, const std::string& nam
   read->settings.name = name;
   read->settings.manager = managerName_;
   read->settings.claimedByUser = confinedTo_;
-  sdbus::IProxy& proxy = unitProxy(objectPath);
   // One Get a property, not GetAll: a service's interface has some 250
-  // properties, and systemd building them and sdbus-c++ turning each into a
-  // Variant (a message of its own) made following 2,000 units take 2.5 s of
-  // CPU here and 6.6 s in all; the few Gets are small.
-  auto get = [&](const std::string& onIface, const char* prop, std::function<bool(const sdbus::Variant&)> store) {
+  // properties, and systemd building them all for a few made following
+  // 2,000 units take 2.5 s of CPU here and 6.6 s in all; the few Gets are
+  // small.
+  auto get = [&](const std::string& onIface, const char* prop, std::function<bool(sd_bus_message*)> store) {
     ++read->outstanding;
     ++propertyReads_;
     call(
-        proxy, kPropertiesIface, "Get", [&](sdbus::MethodCall& m) { m << onIface << std::string(prop); },
-        [this, read, prop, store](sdbus::MethodReply* reply, const sdbus::Error* e) {
+        {kSystemd, read->objectPath.c_str(), kPropertiesIface, "Get"},
+        [&](sd_bus_message* m) { return sd_bus_message_append(m, "ss", onIface.c_str(), prop); },
+        [this, read, prop, store](sd_bus_message* reply, const BusError* e) {
           if (e) {
             if (std::string_view(prop) == "ManagedOOMMemoryPressureDurationUSec") {
               hasDurationProperty_ = false;  // systemd before 257
-            } else if (e->getName() == "org.freedesktop.DBus.Error.LimitsExceeded") {
+            } else if (e->is("org.freedesktop.DBus.Error.LimitsExceeded")) {
               read->retry = true;  // the bus's limit, not the unit's fault: read it again
             } else {
               read->failed = true;  // the unit went away meanwhile, most likely
-              LOG_DEBUG("%s %s: %s", read->settings.name.c_str(), prop, e->getMessage().c_str());
+              LOG_DEBUG("%s %s: %s", read->settings.name.c_str(), prop, e->message.c_str());
             }
           } else {
-            sdbus::Variant v;
-            *reply >> v;
-            if (!store(v))
+            std::string type = peekVariantType(reply);
+            if (!store(reply))
               LOG_WARN("%s: property %s has an unexpected type '%s'; using the default", read->settings.name.c_str(), prop,
-                       v.peekValueType().c_str());
+                       type.c_str());
           }
           if (--read->outstanding == 0) finishRead(read);
         });
   };
   UnitOomSettings& s = read->settings;
-  get(kUnitIface, "ActiveState", [&s](const sdbus::Variant& v) { return take(v, s.activeState); });
-  get(iface, "ControlGroup", [&s](const sdbus::Variant& v) { return take(v, s.cgroup); });
-  get(iface, "ManagedOOMSwap", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMSwap); });
-  get(iface, "ManagedOOMMemoryPressure", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMMemoryPressure); });
-  get(iface, "ManagedOOMMemoryPressureLimit", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMMemoryPressureLimit); });
-  get(iface, "ManagedOOMPreference", [&s](const sdbus::Variant& v) { return take(v, s.managedOOMPreference); });
+  get(kUnitIface, "ActiveState", [&s](sd_bus_message* m) { return readVariant(m, s.activeState); });
+  get(iface, "ControlGroup", [&s](sd_bus_message* m) { return readVariant(m, s.cgroup); });
+  get(iface, "ManagedOOMSwap", [&s](sd_bus_message* m) { return readVariant(m, s.managedOOMSwap); });
+  get(iface, "ManagedOOMMemoryPressure", [&s](sd_bus_message* m) { return readVariant(m, s.managedOOMMemoryPressure); });
+  get(iface, "ManagedOOMMemoryPressureLimit",
+      [&s](sd_bus_message* m) { return readVariant(m, s.managedOOMMemoryPressureLimit); });
+  get(iface, "ManagedOOMPreference", [&s](sd_bus_message* m) { return readVariant(m, s.managedOOMPreference); });
   if (hasDurationProperty_)
-    get(iface, "ManagedOOMMemoryPressureDurationUSec", [&s](const sdbus::Variant& v) {
+    get(iface, "ManagedOOMMemoryPressureDurationUSec", [&s](sd_bus_message* m) {
       uint64_t d = 0;
-      if (!take(v, d)) return false;
+      if (!readVariant(m, d)) return false;
       s.managedOOMMemoryPressureDurationUSec = d;
       return true;
     });
@@ -401,36 +383,12 @@ void UnitTracker::finishRead(const std::shared_ptr<Read>& read) {
       changed();
     }
   }
-  // A unit's proxy lives only while it is read: 1,000 units followed keep
-  // no 1,000 proxies. Not destroyed here: this runs inside its reply handler.
-  if (auto it = unitProxies_.find(path); it != unitProxies_.end()) {
-    retiredProxies_.push_back(std::move(it->second));
-    unitProxies_.erase(it);
-    if (!proxyCleanup_) {
-      sd_event_add_defer(event_, &proxyCleanup_, onProxyCleanup, this);
-      nameSource(proxyCleanup_, sourceName("proxy-cleanup"));
-    }
-    sd_event_source_set_enabled(proxyCleanup_, SD_EVENT_ONESHOT);
-  }
   if (readAgain) queueRead(path, s.name);
   pump();
 }
 
-int UnitTracker::onProxyCleanup(sd_event_source* s, void* userdata) {
-  countWake(s);
-  auto* self = static_cast<UnitTracker*>(userdata);
-  if (self->reads_.nothingInFlight()) self->retiredProxies_.clear();  // else a reply may still reach one
-  return 0;
-}
-
 void UnitTracker::dropUnit(const std::string& objectPath) {
   if (units_.erase(objectPath)) changed();
-  auto it = unitProxies_.find(objectPath);
-  if (it != unitProxies_.end()) {
-    // Not destroyed here: this may run inside one of its own reply handlers.
-    retiredProxies_.push_back(std::move(it->second));
-    unitProxies_.erase(it);
-  }
 }
 
 void UnitTracker::changed() {
@@ -465,10 +423,9 @@ void UnitTracker::refuse(const std::string& name, const std::string& cgroup, con
   }
 }
 
-void UnitTracker::onUnitNew(sdbus::Message& msg) {
-  std::string id;
-  sdbus::ObjectPath path;
-  msg >> id >> path;
+void UnitTracker::onUnitNew(sd_bus_message* msg) {
+  const char *id = nullptr, *path = nullptr;
+  if (sd_bus_message_read(msg, "so", &id, &path) <= 0) return odd("UnitNew");
   if (cgroupInterfaceOf(id).empty()) return;
   // Loaded again by our own read of it, most likely; if it starts, its
   // ActiveState change brings it in.
@@ -477,10 +434,9 @@ void UnitTracker::onUnitNew(sdbus::Message& msg) {
   pump();
 }
 
-void UnitTracker::onUnitRemoved(sdbus::Message& msg) {
-  std::string id;
-  sdbus::ObjectPath path;
-  msg >> id >> path;
+void UnitTracker::onUnitRemoved(sd_bus_message* msg) {
+  const char *id = nullptr, *path = nullptr;
+  if (sd_bus_message_read(msg, "so", &id, &path) <= 0) return odd("UnitRemoved");
   // A daemon-reload unloads every unit and loads it again, announcing both:
   // dropping them would tear down running rulesets (and their detectors'
   // timing) for nothing. The resync at the end of the reload decides.
@@ -488,9 +444,9 @@ void UnitTracker::onUnitRemoved(sdbus::Message& msg) {
   dropUnit(path);
 }
 
-void UnitTracker::onReloading(sdbus::Message& msg) {
-  bool active = false;
-  msg >> active;
+void UnitTracker::onReloading(sd_bus_message* msg) {
+  int active = 0;
+  if (sd_bus_message_read(msg, "b", &active) <= 0) return odd("Reloading");
   reloading_ = active;
   if (active) return;
   // A daemon-reload may have changed any unit's settings. A user's manager
@@ -510,20 +466,27 @@ void UnitTracker::onReloading(sdbus::Message& msg) {
   resync();
 }
 
-void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
-  std::string iface;
-  std::map<std::string, sdbus::Variant> changedProps;
-  msg >> iface >> changedProps;
-  std::string path = msg.getPath();
+void UnitTracker::onPropertiesChanged(sd_bus_message* msg) {
+  const char* ifaceText = nullptr;
+  if (sd_bus_message_read(msg, "s", &ifaceText) <= 0) return odd("PropertiesChanged");
+  std::string iface = ifaceText;
+  std::optional<std::string> activeState;  // nullopt: not among the changes; "": not a string
+  int r = readVariantDict(msg, [&](const std::string& key) {
+    if (key != "ActiveState") return false;
+    std::string state;
+    activeState = readVariant(msg, state) ? state : "";
+    return true;
+  });
+  if (r < 0) return odd("PropertiesChanged");
+  const char* pathText = sd_bus_message_get_path(msg);
+  std::string path = pathText ? pathText : "";
   auto known = units_.find(path);
   std::string name = known != units_.end() ? known->second.settings.name : unitNameFromObjectPath(path);
   if (cgroupInterfaceOf(name).empty()) return;
   bool startsLiving = false;
   if (iface == kUnitIface) {
-    auto it = changedProps.find("ActiveState");
-    if (it != changedProps.end()) {
-      std::string state;
-      if (take(it->second, state) && !isLiveState(state)) {
+    if (activeState) {
+      if (!activeState->empty() && !isLiveState(*activeState)) {
         if (!reloading_) dropUnit(path);
         return;
       }
@@ -539,13 +502,12 @@ void UnitTracker::onPropertiesChanged(sdbus::Message& msg) {
   }
 }
 
-void UnitTracker::onNameOwnerChanged(sdbus::Message& msg) {
-  std::string name, oldOwner, newOwner;
-  msg >> name >> oldOwner >> newOwner;
+void UnitTracker::onNameOwnerChanged(sd_bus_message* msg) {
+  const char *name = nullptr, *oldOwnerText = nullptr, *newOwnerText = nullptr;
+  if (sd_bus_message_read(msg, "sss", &name, &oldOwnerText, &newOwnerText) <= 0) return odd("NameOwnerChanged");
+  std::string oldOwner = oldOwnerText, newOwner = newOwnerText;
   // Either way the old manager's units and replies mean nothing now.
   forgetUnits();
-  for (auto& [p, proxy] : unitProxies_) retiredProxies_.push_back(std::move(proxy));
-  unitProxies_.clear();
   if (newOwner.empty()) {
     LOG_WARN("systemd left the bus: unit policies suspended until it is back and resynced");
   } else {
@@ -564,7 +526,6 @@ int UnitTracker::onResyncTimer(sd_event_source* s, uint64_t, void* userdata) {
 int UnitTracker::onChangeTimer(sd_event_source* s, uint64_t, void* userdata) {
   countWake(s);
   auto* self = static_cast<UnitTracker*>(userdata);
-  if (self->reads_.nothingInFlight()) self->retiredProxies_.clear();
   try {
     self->onChange_();
   } catch (const std::exception& e) {

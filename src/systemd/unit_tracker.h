@@ -13,8 +13,7 @@
 // Never stale: on a bus disconnect or when the manager goes away (re-exec,
 // user manager restart) the table is emptied at once, and it is ready again
 // only after a full resync; reconnects back off from 1 s to 30 s.
-// Nothing here blocks the loop except the few AddMatch calls on connect
-// (sdbus-c++ 1.2.0 has no asynchronous AddMatch).
+// Nothing here blocks the loop: calls and AddMatch are asynchronous.
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -27,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include <sdbus-c++/sdbus-c++.h>
-
+#include "bus/call.h"
+#include "bus/owned.h"
 #include "policy/unit_policy.h"
 #include "systemd/bus_loop.h"
 #include "systemd/control_dir_watch.h"
@@ -42,8 +41,6 @@ namespace unitoomd {
 
 class UnitTracker {
  public:
-  using ReplyHandler = std::function<void(sdbus::MethodReply* reply, const sdbus::Error* error)>;
-
   // `onChange` runs (coalesced) when the set of units or their settings
   // changed, and when readiness changed.
   // `manager`: how the units' manager is named in reports and ruleset names
@@ -70,13 +67,14 @@ class UnitTracker {
   // The live unit whose ControlGroup is exactly `cgroup`, if known.
   const UnitOomSettings* unitWithCgroup(const std::string& cgroup) const;
 
-  // A call on org.freedesktop.systemd1.Manager; with no connection the
-  // handler is called at once with an error.
-  void callManager(const std::string& method, const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler);
+  // A call on org.freedesktop.systemd1.Manager; with no connection, or when
+  // it cannot be sent, the handler is called at once with an error. A reply
+  // from before a reconnect is dropped.
+  void callManager(const char* method, const ArgsWriter& args, ReplyHandler handler);
 
   // For other calls and signals on the same bus; null while disconnected.
   // What is made on it must go when `beforeConnectionCloses` is called.
-  sdbus::IConnection* connection() { return connection_.get(); }
+  sd_bus* connection() { return connection_.get(); }
   void beforeConnectionCloses(std::function<void()> f) { beforeClose_ = std::move(f); }
   const std::string& manager() const { return managerName_; }
 
@@ -117,19 +115,16 @@ class UnitTracker {
   void rereadUnitNamed(const std::string& name);
   void setReady(bool ready);
   void refuse(const std::string& name, const std::string& cgroup, const std::string& why);
-  sdbus::IProxy& unitProxy(const std::string& objectPath);
-  void call(sdbus::IProxy& proxy, const std::string& iface, const std::string& method,
-            const std::function<void(sdbus::MethodCall&)>& args, ReplyHandler handler);
+  void call(const BusMethod& method, const ArgsWriter& args, ReplyHandler handler);
 
-  void onUnitNew(sdbus::Message& msg);
-  void onUnitRemoved(sdbus::Message& msg);
-  void onReloading(sdbus::Message& msg);
-  void onPropertiesChanged(sdbus::Message& msg);
-  void onNameOwnerChanged(sdbus::Message& msg);
+  void onUnitNew(sd_bus_message* msg);
+  void onUnitRemoved(sd_bus_message* msg);
+  void onReloading(sd_bus_message* msg);
+  void onPropertiesChanged(sd_bus_message* msg);
+  void onNameOwnerChanged(sd_bus_message* msg);
 
   static int onResyncTimer(sd_event_source*, uint64_t, void* userdata);
   static int onChangeTimer(sd_event_source*, uint64_t, void* userdata);
-  static int onProxyCleanup(sd_event_source*, void* userdata);
 
   sd_event* event_;
   BusAddress bus_;
@@ -143,14 +138,12 @@ class UnitTracker {
   Reconnect reconnect_;
 
   std::unique_ptr<ControlDirWatch> controlDirs_;
-  std::unique_ptr<sdbus::IConnection> connection_;
+  // Pending calls belong to the connection: closing it drops them unanswered.
+  BusPtr connection_;
   std::unique_ptr<BusLoop> loop_;
-  std::unique_ptr<sdbus::IProxy> manager_;
   std::unique_ptr<SystemdOomdWatch> systemdOomd_;
-  std::vector<sdbus::Slot> matches_;
-  std::map<std::string, std::unique_ptr<sdbus::IProxy>> unitProxies_;
-  std::vector<std::unique_ptr<sdbus::IProxy>> retiredProxies_;  // freed when no reply can still reach them
-  uint64_t generation_ = 0;                                     // bumped on every (re)connect; stale replies are ignored
+  std::vector<Slot> matches_;
+  uint64_t generation_ = 0;  // bumped on every (re)connect and manager change; stale replies are ignored
 
   std::map<std::string, Tracked> units_;  // by object path; live units with a cgroup
   // Units found dead are remembered there a while: reading a unit that is
@@ -169,7 +162,6 @@ class UnitTracker {
 
   sd_event_source* resyncTimer_ = nullptr;
   sd_event_source* changeTimer_ = nullptr;
-  sd_event_source* proxyCleanup_ = nullptr;
 };
 
 }  // namespace unitoomd

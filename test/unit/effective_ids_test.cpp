@@ -9,8 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include <sdbus-c++/sdbus-c++.h>
-
 #include "systemd/effective_ids.h"
 
 using namespace unitoomd;
@@ -34,7 +32,8 @@ TEST(EffectiveIds, TheUsersIdsAndNoOtherGroupWhileSwitchedThenAllBack) {
   std::vector<gid_t> before = groups();
   ASSERT_EQ(setgroups(1, std::vector<gid_t>{4242}.data()), 0);
   {
-    EffectiveIds as(kUser, kGroup);
+    auto as = EffectiveIds::take(kUser, kGroup);
+    ASSERT_TRUE(as) << as.error().message;
     EXPECT_EQ(geteuid(), kUser);
     EXPECT_EQ(getegid(), kGroup);
     EXPECT_EQ(getuid(), 0u);  // the real uid stays: the way back
@@ -52,7 +51,7 @@ TEST(EffectiveIds, RefusedWhileAnotherThreadRuns) {
   std::thread other([&] {
     while (!stop) usleep(1000);
   });
-  EXPECT_THROW(EffectiveIds(kUser, kGroup), sdbus::Error);
+  EXPECT_FALSE(EffectiveIds::take(kUser, kGroup));
   EXPECT_EQ(geteuid(), 0u);  // nothing changed
   stop = true;
   other.join();
@@ -61,9 +60,10 @@ TEST(EffectiveIds, RefusedWhileAnotherThreadRuns) {
 TEST(EffectiveIds, AFailedSwitchChangesNothing) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
   {
-    EffectiveIds as(kUser, kGroup);
+    auto as = EffectiveIds::take(kUser, kGroup);
+    ASSERT_TRUE(as);
     // As nobody, switching to yet another uid is refused.
-    EXPECT_THROW(EffectiveIds(1234, 1234), sdbus::Error);
+    EXPECT_FALSE(EffectiveIds::take(1234, 1234));
     EXPECT_EQ(geteuid(), kUser);
     EXPECT_EQ(getegid(), kGroup);
   }
@@ -75,7 +75,7 @@ TEST(EffectiveIds, AFailureToSwitchBackAborts) {
   // Dropping the real and saved uid while switched leaves no way back.
   EXPECT_DEATH(
       {
-        EffectiveIds as(kUser, kGroup);
+        auto as = EffectiveIds::take(kUser, kGroup);
         if (setresuid(kUser, kUser, kUser) != 0) _exit(0);  // as nobody we may still drop what is ours
       },
       "cannot restore");

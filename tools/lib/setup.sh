@@ -2,7 +2,7 @@
 # missing (Debian 12 packages only), then configure and build build/.
 # shellcheck shell=bash
 
-UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev libsdbus-c++-dev libsdbus-c++-bin scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd
+UNITOOMD_PACKAGES=(g++ gcc meson ninja-build pkg-config libsystemd-dev scdoc libgtest-dev libgmock-dev python3 bc dbus systemd util-linux procps passwd
   dbus-user-session python3-gi gir1.2-glib-2.0  # the desktop scenario: users' session buses, GLib's GMemoryMonitor
   clang libclang-rt-14-dev  # build-asan: ASan, UBSan and libFuzzer (tools/test, tools/fuzz)
   dpkg-dev debhelper fakeroot lintian cpio git  # tools/deb and the package test: dpkg-buildpackage, lintian
@@ -40,7 +40,7 @@ build_tree() {
 }
 
 # build-asan: the same sources built by clang with ASan and UBSan (not
-# sdbus-c++ or libsystemd, which are not instrumented), and libFuzzer's
+# libsystemd, which is not instrumented), and libFuzzer's
 # instrumentation for the fuzz targets of test/fuzz (-Dfuzzing=true).
 build_asan_tree() {
   local root
