@@ -18,19 +18,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "util/fd.h"
 #include "util/time.h"
+#include "util/transient_workers.h"
 
 namespace unitoomd {
 
@@ -72,8 +69,8 @@ class MemoryReaper {
   // is dying, or dropped after `waitForSignal` (0: only if dying now).
   void release(std::vector<UniqueFd> pidfds, Duration waitForSignal, std::string victim = "");
   // Returns once everything handed over so far is released or given up.
-  void wait();
-  size_t threads();
+  void wait() { workers_.wait(); }
+  size_t threads() { return workers_.threads(); }
 
   // The daemon's one reaper (its threads joined at exit).
   static MemoryReaper& shared();
@@ -91,25 +88,14 @@ class MemoryReaper {
     TimePoint giveUpAt;
     std::shared_ptr<Batch> batch;
   };
-  struct Worker {
-    std::thread thread;
-    bool done = false;
-  };
-  void work(Worker* self);
   Attempt releaseOne(const Job& job);
   void account(const Job& job, Attempt last);
-  void joinDone();  // with mutex_ held
 
-  size_t maxThreads_;
   ReleaseFn releaseFn_;
   Duration retryEvery_;
   SummaryFn summaryFn_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Job> queue_;
-  size_t releasing_ = 0;  // taken from the queue, not yet finished
-  bool stopping_ = false;
-  std::list<Worker> workers_;
+  std::mutex summaryMutex_;  // a victim's processes are accounted from several threads
+  TransientWorkers<Job> workers_;
 };
 
 }  // namespace unitoomd

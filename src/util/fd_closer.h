@@ -7,15 +7,11 @@
 // is something to close.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <list>
-#include <mutex>
-#include <thread>
 
 #include "util/fd.h"
+#include "util/transient_workers.h"
 
 namespace unitoomd {
 
@@ -34,24 +30,12 @@ class FdCloser {
   // Never waits for the close itself.
   void close(UniqueFd fd);
   // Returns once every fd handed over so far is closed and its threads are gone.
-  void wait();
-  size_t threads();
+  void wait() { workers_.wait(); }
+  size_t threads() { return workers_.threads(); }
 
  private:
-  struct Worker {
-    std::thread thread;
-    bool done = false;
-  };
-  void work(Worker* self);
-  void joinDone();  // with mutex_ held
-
-  size_t maxThreads_;
   CloseFn closeFn_;
-  std::mutex mutex_;
-  std::condition_variable allClosed_;
-  std::deque<int> queue_;
-  size_t closing_ = 0;  // taken from the queue, not yet closed
-  std::list<Worker> workers_;
+  TransientWorkers<int> workers_;
 };
 
 }  // namespace unitoomd
