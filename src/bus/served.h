@@ -6,6 +6,7 @@
 #include <systemd/sd-bus.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <exception>
 
 #include "util/log.h"
@@ -25,6 +26,17 @@ int served(sd_bus_error* error, const char* what, F&& f) {
 // The uid of the process that sent `m` (as the bus vouches for it);
 // (uid_t)-1 when unknown.
 uid_t senderUid(sd_bus_message* m);
+
+// How long senderUid() waits for the bus daemon. A property setter cannot
+// answer later, so the question is asked on the loop; a bus daemon frozen
+// under the very pressure we fight must not hold a kill for sd-bus's default
+// 25 s. Answering takes the bus daemon well under a millisecond.
+inline constexpr uint64_t kSenderUidTimeoutUsec = 200'000;
+
+// Asks the bus daemon behind `bus` which uid owns the connection `sender`
+// (GetConnectionUnixUser), waiting at most `timeoutUsec`; (uid_t)-1 when it
+// does not say in time.
+uid_t busDaemonUidOf(sd_bus* bus, const char* sender, uint64_t timeoutUsec);
 
 // Root, or false with an AccessDenied error ("<what> is for root only<why>")
 // set and logged.
