@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "act/cgroup_killer.h"
@@ -55,13 +56,17 @@ TEST(MemoryReaper, AReleaseNeverWaitsOnTheCaller) {
   std::condition_variable cv;
   bool open = false;
   std::atomic<int> calls{0};
+  std::atomic<bool> onCallersThread{false};
+  const auto caller = std::this_thread::get_id();
   MemoryReaper reaper(4, [&](int) {
+    if (std::this_thread::get_id() == caller) onCallersThread = true;
     std::unique_lock lock(m);
-    cv.wait(lock, [&] { return open; });
+    cv.wait_for(lock, 2s, [&] { return open; });  // bounded: a release made here fails rather than hangs
     ++calls;
     return Attempt::Released;
   });
-  reaper.release(fds(1), 0s);  // would hang here if released on this thread
+  reaper.release(fds(1), 0s);
+  EXPECT_FALSE(onCallersThread) << "process_mrelease ran on the caller's thread (the event loop)";
   EXPECT_EQ(calls, 0);
   {
     std::lock_guard lock(m);
