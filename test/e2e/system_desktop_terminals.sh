@@ -53,10 +53,13 @@ sc_limit_memory "$TERM_CGROUP" "$HOG_LIMIT" $(gen_host_pids) || fail "cannot lim
 JOB_PGID=$(sc_in ps -o pgid= -p "$(sc_in pgrep -x -n -u "$SC_USER" sleep)" | tr -d ' ')
 [ "$JOB_PGID" != "$SHELL0" ] || fail "the job runs in the shell's own process group: no job control in the tab"
 generator_started tab-hog
-wait_for_log "Killed process pressure-gen" 40 || fail "the runaway job in the terminal was not killed"
-unitoomd_log | grep "Killed process pressure-gen"
+# The report names the job's largest process; under a loaded host the session's
+# pressure can cross before the generator has grown past `sleep`, so the test
+# asks for the job (its process group), not for one name in it.
+wait_for_log "SIGKILL to its job (process group $JOB_PGID," 40 || fail "the runaway job (process group $JOB_PGID) in the terminal was not killed"
+unitoomd_log | grep "SIGKILL to its job"
 log_has "a terminal: 2 interactive shell(s) on pts/" || fail "the kill report does not say the scope is a terminal"
-wait_until 5 eval '! sc_in pgrep -g "$JOB_PGID" >/dev/null' || fail "the job's other process (sleep) still runs: $(sc_in pgrep -a -g "$JOB_PGID")"
+wait_until 5 eval '! sc_in pgrep -g "$JOB_PGID" >/dev/null' || fail "processes of the job still run: $(sc_in pgrep -a -g "$JOB_PGID")"
 user_active "$TERM_SCOPE" || fail "the terminal's scope was killed whole"
 alive "$EMU_PID" || fail "the terminal emulator died"
 alive "$SHELL0" || fail "the job's shell died"
