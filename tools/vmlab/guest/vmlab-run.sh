@@ -68,6 +68,13 @@ use_killer() {
       printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/systemd/oomd.conf.d/90-vmlab.conf
       UNIT=systemd-oomd.service ;;
     earlyoom | nohang) UNIT=$KILLER.service ;;
+    # no killer: the scenario itself kills at its yardstick's crossing (the
+    # floor: how long the victim's own death takes); a placeholder unit so
+    # that the per-killer bookkeeping has a process to look at
+    none)
+      mkdir -p /run/systemd/system
+      printf '[Service]\nExecStart=/bin/sleep infinity\n' > /run/systemd/system/vmlab-none.service
+      UNIT=vmlab-none.service ;;
     *) say "unknown killer '$KILLER'"; exit 1 ;;
   esac
   rm -f "/etc/systemd/system/$UNIT"
@@ -113,6 +120,7 @@ for line in sys.stdin:
 # logged in the same sample.
 decision_usec() {
   local cgroup=$1 pattern own
+  [ "$KILLER" = none ] && { cat "$FLOOR_KILLED" 2>/dev/null; return; }
   if [ "${KILLER%@*}" = unitoomd ]; then
     own=$(journal_entry "^Killed .*$cgroup" "$2" UNITOOMD_DECIDED_MONOTONIC_USEC | cut -d' ' -f2)
     [ -n "$own" ] && [ "$own" != 0 ] && { echo "$own"; return; }
@@ -151,6 +159,24 @@ kill_report_fields() {
   # the signal by the daemon's own clock (journald's stamp lags under pressure)
   [ "${KILLER%@*}" = unitoomd ] && sig=$(journal_entry "^Killed .*$1" "$2" UNITOOMD_SIGNALLED_MONOTONIC_USEC | cut -d' ' -f2)
   printf '"killer_report": %s, "killer_time_to_death_us": %s, "killer_signalled": %s' "${at:-null}" "${ttd:-null}" "${sig:-null}"
+}
+
+# killer_line_sent CGROUP SINCE: when the killer sent its journal line about
+# killing CGROUP, by the kernel's stamp on the datagram
+# (_SOURCE_REALTIME_TIMESTAMP, made CLOCK_MONOTONIC here): journald reads
+# its socket late under swap pressure, so the entry's own stamp can be
+# seconds after the line was written. systemd-oomd writes "Killed" after its
+# kill; unitoomd after the victim is gone (its decision and signal are in
+# the report's own fields).
+killer_line_sent() {
+  journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
+import json, re, sys, time
+offset = time.time() - time.monotonic()
+for line in sys.stdin:
+    e = json.loads(line)
+    if re.search(r"^Killed .*" + re.escape(sys.argv[1]), e.get("MESSAGE", "")) and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[2]):
+        src = e.get("_SOURCE_REALTIME_TIMESTAMP")
+        print(int(int(src) - offset * 1e6) if src else "null", e["__MONOTONIC_TIMESTAMP"]); break' "$@"
 }
 
 # unitoomd's wake-ups by event source since it started ("NAME COUNT CPU_MS" lines;
@@ -379,6 +405,9 @@ def read(p):
         return open(p).read()
     except OSError:
         return ""
+def mib(p):
+    v = read(p).strip()
+    return v if not v.isdigit() else "%dM" % (int(v) >> 20)
 def swap_used():
     f = [l.split() for l in read("/proc/swaps").splitlines()[1:]]
     total = sum(int(x[2]) for x in f)
@@ -397,8 +426,9 @@ while time.monotonic() < end:
         stack = ",".join(l.split()[1].split("+")[0] for l in read("/proc/%s/stack" % pid).splitlines()[:4] if len(l.split()) > 1)
         key = (state, read("/proc/%s/wchan" % pid), stack)
         if last.get(pid) != key or n % 10 == 0:
-            out.write("%d pid %s %s %s rss=%s swap=%s %s\n" % (time.monotonic() * 1e6, pid, state, key[1] or "-",
-                      st.get("VmRSS", "-").split()[0], st.get("VmSwap", "-").split()[0], stack or "-"))
+            out.write("%d pid %s %s %s rss=%s swap=%s cg[cur=%s swap=%s high=%s] %s\n" % (time.monotonic() * 1e6, pid, state, key[1] or "-",
+                      st.get("VmRSS", "-").split()[0], st.get("VmSwap", "-").split()[0],
+                      mib(cg + "/memory.current"), mib(cg + "/memory.swap.current"), mib(cg + "/memory.high"), stack or "-"))
             last[pid] = key
     n += 1
     time.sleep(0.05)
@@ -422,8 +452,27 @@ run_swap() {
   # the yardstick: the first 100 ms sample with swap AND memory both over 90 % used
   local out
   out=$(mktemp)
-  python3 - "$out" <<'PY' &
-import sys, time
+  # killer none: the yardstick itself kills the hog at its crossing, with
+  # cgroup.kill, and notes what the hog held then
+  FLOOR_KILLED=$out.killed
+  python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" <<'PY' &
+import os, sys, time
+def read(p):
+    try:
+        return open(p).read()
+    except OSError:
+        return ""
+def floor_kill(cg, out):
+    pids = read(cg + "/cgroup.procs").split()
+    state = ["cg cur=%s swap=%s high=%s" % tuple(read(cg + "/memory." + f).strip() for f in ("current", "swap.current", "high"))]
+    for pid in pids:
+        st = dict(l.split(":", 1) for l in read("/proc/%s/status" % pid).splitlines() if ":" in l)
+        stack = ",".join(l.split()[1].split("+")[0] for l in read("/proc/%s/stack" % pid).splitlines()[:4] if len(l.split()) > 1)
+        state.append("pid %s rss=%s swap=%s %s" % (pid, st.get("VmRSS", "-").strip(), st.get("VmSwap", "-").strip(), stack or "-"))
+    open(cg + "/cgroup.kill", "w").write("1")
+    killed = int(time.monotonic() * 1e6)
+    open(out + ".killed", "w").write("%d\n" % killed)
+    open("/dev/console", "w").write("".join("VMLAB-FLOOR at kill %d: %s\n" % (killed, l) for l in state))
 def kb(path, key):
     for line in open(path):
         if line.startswith(key + ":"):
@@ -436,7 +485,10 @@ while time.monotonic() < end:
         total += int(f[2]); used += int(f[3])
     mem_total, avail = kb("/proc/meminfo", "MemTotal"), kb("/proc/meminfo", "MemAvailable")
     if total and used > 0.9 * total and avail < 0.1 * mem_total:
-        open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6)); break
+        open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6))
+        if sys.argv[2]:
+            floor_kill(sys.argv[2], sys.argv[1])
+        break
     time.sleep(0.1)
 PY
   local watcher=$! kpid s0 s1="" s2
@@ -477,13 +529,15 @@ for line in sys.stdin:
   woken_diff "$out.w1" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "kill:", $2, "times", $3, "ms", $1}' > /dev/console
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, %s, %s, %s, %s, %s}' \
+  local sent
+  read -r sent _ <<< "$(killer_line_sent "$cg" "$started")"
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
-    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" \
+    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" "${sent:-null}" \
     "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")" \
     "$(woken_json fill_woken_by "$out.w0" "$out.w1")" "$(woken_json kill_woken_by "$out.w1" "$out.w2")")"
   systemctl stop filler.service hogB.service 2>/dev/null
-  rm -f "$out" "$out".s1 "$out".w[012] "$out.t"
+  rm -f "$out" "$out".s1 "$out".w[012] "$out.t" "$out.killed"
 }
 
 # A monitored slice, as an administrator writes it (5 % limit, as the
