@@ -309,6 +309,7 @@ run_stalled() {
     tracer=$!
   fi
   sleep 0.3
+  sigtrace_start
   pressure_hog
   sleep 1
   echo 1 > "/sys/fs/cgroup/$target/cgroup.freeze"
@@ -332,12 +333,12 @@ run_stalled() {
       "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1)" "$(sed -n 's/^emptied_usec=//p' "$empty")"
     rm -f "$trace"
   fi
-  result "$(printf '{"killer": "%s", "scenario": "%s", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "stalled": "%s", "frozen_at": %s, "thawed_at": %s, "stall_frozen": %s, "stall_answered": %s, "killer_frozen": %s, %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "%s", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "stalled": "%s", "frozen_at": %s, "thawed_at": %s, "stall_frozen": %s, "stall_answered": %s, "killer_frozen": %s, %s, %s}' \
     "$KILLER" "$kind" "$n" $((DURATION * 1000)) "${started:-null}" "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1 | grep . || echo null)" \
     "$(decision_usec "$cg" "$started" | grep . || echo null)" "$(sed -n 's/^emptied_usec=//p' "$empty" | grep . || echo null)" \
     "$(systemctl -q is-active hog.service && echo running || systemctl show -P Result hog.service)" \
     "$(systemctl -q is-active bystander.service && echo true || echo false)" "$target" "$frozen_at" "$thawed_at" \
-    "$frozen" "$answered" "$killer_frozen" "$(kill_report_fields "$cg" "$started")")"
+    "$frozen" "$answered" "$killer_frozen" "$(kill_report_fields "$cg" "$started")" "$(sigtrace_fields "$kind $n $KILLER")")"
   systemctl stop hog.service 2>/dev/null
   rm -f "$out" "$empty"
 }
@@ -435,6 +436,51 @@ while time.monotonic() < end:
 PY
 }
 
+# Who sent the hog its SIGKILL and when, when each of its processes took it
+# and when each had exited (its memory torn down), from the kernel's own
+# tracepoints (tracefs, CLOCK_MONOTONIC): the same account for every killer,
+# whatever its log says and whenever journald reads it, and nearly free.
+# sigtrace_start arms it (a no-op without tracefs); sigtrace_fields prints
+# the JSON fields and sends the raw lines to the console.
+TRACEFS=/sys/kernel/tracing
+sigtrace_start() {
+  [ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS 2>/dev/null
+  [ -w $TRACEFS/trace_clock ] || return 0
+  echo 0 > $TRACEFS/tracing_on
+  echo mono > $TRACEFS/trace_clock
+  echo > $TRACEFS/trace
+  echo 'sig == 9 && comm ~ "stress-ng*"' > $TRACEFS/events/signal/signal_generate/filter
+  echo 'sig == 9' > $TRACEFS/events/signal/signal_deliver/filter
+  echo 'comm ~ "stress-ng*"' > $TRACEFS/events/sched/sched_process_exit/filter
+  for e in signal/signal_generate signal/signal_deliver sched/sched_process_exit; do echo 1 > "$TRACEFS/events/$e/enable"; done
+  echo 1 > $TRACEFS/tracing_on
+}
+sigtrace_fields() {
+  local label=$1
+  [ -r $TRACEFS/trace ] || { printf '"sig_first": null'; return; }
+  echo 0 > $TRACEFS/tracing_on
+  grep -E 'signal_generate|signal_deliver|sched_process_exit' $TRACEFS/trace | sed "s/^/VMLAB-SIGTRACE $label /" > /dev/console
+  python3 - <<'PY'
+import re
+gen = deliver = exits = None
+sender, n_exit = None, 0
+for line in open("/sys/kernel/tracing/trace"):
+    m = re.match(r"\s*(.+?)-(\d+)\s+\[\d+\]\s+\S+\s+([\d.]+): (\w+): (.*)", line)
+    if not m:
+        continue
+    who, t, ev, rest = m.group(1).strip(), int(float(m.group(3)) * 1e6), m.group(4), m.group(5)
+    if ev == "signal_generate" and gen is None:
+        gen, sender = t, who
+    elif ev == "signal_deliver" and who.startswith("stress-ng"):
+        deliver = t
+    elif ev == "sched_process_exit" and gen is not None and t >= gen:
+        exits, n_exit = t, n_exit + 1
+print('"sig_first": %s, "sig_sender": "%s", "sig_delivered_last": %s, "hog_exited_last": %s, "hog_exits": %d' % (
+    gen if gen else "null", sender or "", deliver if deliver else "null", exits if exits else "null", n_exit))
+PY
+  echo 0 > $TRACEFS/events/enable
+}
+
 # run_swap N: Debian's default ManagedOOMSwap=kill on -.slice. A filler pins
 # 1720 MiB in RAM (MemorySwapMax=0), then hogB, squeezed by MemoryHigh=32M,
 # fills swap. The filler uses no swap and must live; hogB must go.
@@ -505,6 +551,7 @@ PY
   ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"; woken_by > "$out.w1" ) &
   local snapper=$! tracer=""
   [ "$(arg debug)" = 1 ] && { exec_trace "/sys/fs/cgroup$cg" "$out.t" & tracer=$!; }
+  sigtrace_start
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
   for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
@@ -529,11 +576,12 @@ for line in sys.stdin:
   woken_diff "$out.w1" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "kill:", $2, "times", $3, "ms", $1}' > /dev/console
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  local sent
+  local sent sigs
   read -r sent _ <<< "$(killer_line_sent "$cg" "$started")"
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s}' \
+  sigs=$(sigtrace_fields "swap $n $KILLER")
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s, %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
-    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" "${sent:-null}" \
+    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" "${sent:-null}" "$sigs" \
     "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")" \
     "$(woken_json fill_woken_by "$out.w0" "$out.w1")" "$(woken_json kill_woken_by "$out.w1" "$out.w2")")"
   systemctl stop filler.service hogB.service 2>/dev/null
