@@ -469,7 +469,10 @@ for line in open("/sys/kernel/tracing/trace"):
     if not m:
         continue
     who, t, ev, rest = m.group(1).strip(), int(float(m.group(3)) * 1e6), m.group(4), m.group(5)
-    if ev == "signal_generate" and gen is None:
+    # (the same checks as the filters, should the kernel have refused them)
+    if ev in ("signal_generate", "signal_deliver") and "sig=9 " not in rest:
+        continue
+    if ev == "signal_generate" and gen is None and "comm=stress-ng" in rest:
         gen, sender = t, who
     elif ev == "signal_deliver" and who.startswith("stress-ng"):
         deliver = t
