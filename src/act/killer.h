@@ -27,6 +27,11 @@ const char* killMethodName(KillMethod m);
 struct KillOptions {
   bool reapMemory = false;     // process_mrelease() so memory comes back before exit completes
   bool liftMemoryHigh = true;  // memory.high to max once every process is sent SIGKILL (act/memory_high_lift.h)
+  // The whole machine is out of memory (the swap and exhaustion rulesets):
+  // its manager is as short of pages as everything else, so systemd's
+  // answer is waited on the shorter time from the first kill on
+  // (act/reply_deadline.h).
+  bool machineOutOfMemory = false;
   KillMethod method = KillMethod::Kill;
   Duration stopTimeout = std::chrono::seconds(10);
   Duration confirmTimeout = std::chrono::seconds(10);  // after the signal, until the victim must be gone

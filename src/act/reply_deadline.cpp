@@ -6,7 +6,8 @@ namespace unitoomd {
 
 Duration ReplyDeadline::shortened() const { return std::min(configured_, std::max(kShortestDeadline, configured_ / 4)); }
 
-Duration ReplyDeadline::at(TimePoint now) const {
+Duration ReplyDeadline::at(TimePoint now, bool machineOutOfMemory) const {
+  if (machineOutOfMemory) return shortened();
   if (missedAt_ && now - *missedAt_ < kSlowFor) return shortened();
   return configured_;
 }

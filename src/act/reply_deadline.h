@@ -9,6 +9,15 @@
 // shorter wait only lets cgroup.kill come sooner, and systemd still records
 // `oom-kill` (user.oomd_ooms was bumped before the call).
 //
+// A kill because the whole machine is out of memory (swap and RAM both
+// nearly full) gets the shorter wait from its first call: PID 1 is then as
+// short of pages as everything else and busy with the throttled units'
+// memory events. In the VM lab's swap scenario it sent KillUnit's SIGKILL
+// 216-280 ms after the call and answered later or not within 300 ms, while
+// systemd-oomd, which kills by itself, had signalled at once (BENCHMARKS.md,
+// issue 16). When it does answer quickly there (24 ms seen), the quarter
+// (75 ms by default) still leaves it three times that.
+//
 // Pure: times are handed in.
 #pragma once
 
@@ -26,8 +35,9 @@ class ReplyDeadline {
   explicit ReplyDeadline(Duration configured) : configured_(configured) {}
   void setConfigured(Duration d) { configured_ = d; }
 
-  // The wait for a call made at `now`.
-  Duration at(TimePoint now) const;
+  // The wait for a call made at `now`; `machineOutOfMemory`: the kill is
+  // for the whole machine running out of memory.
+  Duration at(TimePoint now, bool machineOutOfMemory = false) const;
   // The manager answered a call made at `sent`, at `answered`.
   void answered(TimePoint sent, TimePoint answered);
   // A call's wait ended at `now` with no answer.

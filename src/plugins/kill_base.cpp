@@ -67,6 +67,7 @@ KillPlugin::KillPlugin(PluginArgs& args) {
   // (BENCHMARKS.md, issue 16); it had never run in the shipped unit before.
   options_.reapMemory = args.flag("reap_memory", labTurnedOn("reap"));
   options_.liftMemoryHigh = args.flag("lift_memory_high", !labTurnedOff("nolift"));
+  options_.machineOutOfMemory = args.flag("machine_out_of_memory", false);
   std::string method = args.choice("method", {"kill", "stop", "restart"}, "kill");
   options_.method = method == "stop" ? KillMethod::Stop : method == "restart" ? KillMethod::Restart : KillMethod::Kill;
   options_.stopTimeout = args.duration("stop_timeout", options_.stopTimeout);

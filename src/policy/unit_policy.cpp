@@ -112,7 +112,8 @@ ir::Ruleset swapRuleset(const UnitOomSettings& u, const UnitPolicyDefaults& d) {
                              {"leaves", "true"},
                              {"threshold", kSwapCandidateFloor},
                              {"method", d.killMethod},
-                             {"stop_timeout", durationArg(d.stopTimeout)}},
+                             {"stop_timeout", durationArg(d.stopTimeout)},
+                             {"machine_out_of_memory", "true"}},
                             rs.origin));
   return rs;
 }
@@ -142,7 +143,8 @@ ir::Ruleset exhaustionRuleset(const UnitOomSettings& u, const UnitPolicyDefaults
                              {"leaves", "true"},
                              {"growth_rate", "true"},
                              {"method", d.killMethod},
-                             {"stop_timeout", durationArg(d.stopTimeout)}},
+                             {"stop_timeout", durationArg(d.stopTimeout)},
+                             {"machine_out_of_memory", "true"}},
                             rs.origin));
   return rs;
 }

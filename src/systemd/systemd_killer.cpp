@@ -45,7 +45,7 @@ class UnitKill : public KillOperation {
            const KillOptions& options, TimePoint now)
       : KillOperation(victim, options, now),
         tracker_(tracker),
-        replyTimeout_(deadline->at(now)),
+        replyTimeout_(deadline->at(now, options.machineOutOfMemory)),
         phaseSince_(now),
         replies_(std::make_shared<Replies>()) {
     replies_->replied = std::move(replied);

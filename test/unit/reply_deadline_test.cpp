@@ -1,6 +1,7 @@
 // ReplyDeadline: a manager that has just let a kill's call go unanswered
 // gets a quarter of the wait next time, for a minute or until it answers
-// quickly again; never longer than configured, never under 20 ms.
+// quickly again; never longer than configured, never under 20 ms. A kill
+// for the whole machine running out of memory gets the quarter at once.
 #include <gtest/gtest.h>
 
 #include "act/reply_deadline.h"
@@ -34,6 +35,14 @@ TEST(ReplyDeadline, OnlyAQuickAnswerEndsTheShorterWait) {
   EXPECT_EQ(d.at(at(12s)), Duration(75ms));
   d.answered(at(13s), at(13s + 40ms));
   EXPECT_EQ(d.at(at(14s)), Duration(300ms));
+}
+
+TEST(ReplyDeadline, AKillForTheMachineOutOfMemoryWaitsAQuarterFromTheFirstCall) {
+  ReplyDeadline d(300ms);
+  EXPECT_EQ(d.at(at(0s), true), Duration(75ms)) << "no miss needed: PID 1 is short of pages too";
+  EXPECT_EQ(d.at(at(0s)), Duration(300ms)) << "another kill of the same manager is not shortened by it";
+  ReplyDeadline tinier(10ms);
+  EXPECT_EQ(tinier.at(at(0s), true), Duration(10ms)) << "never longer than configured";
 }
 
 TEST(ReplyDeadline, TheShorterWaitIsBounded) {

@@ -56,6 +56,7 @@ TEST(UnitPolicy, PressureKillBecomesARulesetNamingTheUnitAndTheDirective) {
   EXPECT_EQ(detector(rs, "pressure_above").args.at("duration"), "30s");
   EXPECT_EQ(detector(rs, "memory_reclaim").args.at("cgroup"), "/work.slice");
   EXPECT_EQ(rs.actions.at(0).name, "kill_by_pressure_cause");
+  EXPECT_EQ(rs.actions.at(0).args.count("machine_out_of_memory"), 0u) << "one unit's pressure: its manager may be fine";
   Diagnostics d;
   EXPECT_TRUE(compileRuleset(rs, builtinPlugins(), d));
   EXPECT_TRUE(d.empty()) << d[0].str();
@@ -102,6 +103,7 @@ TEST(UnitPolicy, SwapKillIsTheBothBelowRuleWithTheFivePercentFloor) {
   EXPECT_EQ(detector(rs, "swap_free").args.at("threshold_pct"), "10.00");
   EXPECT_EQ(detector(rs, "memory_above").args.at("threshold"), "90%");
   EXPECT_EQ(rs.actions.at(0).args.at("threshold"), "5%");
+  EXPECT_EQ(rs.actions.at(0).args.at("machine_out_of_memory"), "true");  // systemd's answer waited on the shorter time
   Diagnostics d;
   EXPECT_TRUE(compileRuleset(rs, builtinPlugins(), d));
   EXPECT_TRUE(d.empty()) << d[0].str();
@@ -195,6 +197,7 @@ TEST(UnitPolicy, WithoutUsableSwapTheRootSliceAndSwapKillUnitsKillTheFastestGrow
   EXPECT_EQ(rs.actions.at(0).name, "kill_by_memory_size_or_growth");
   EXPECT_EQ(rs.actions.at(0).args.at("growth_rate"), "true");
   EXPECT_EQ(rs.actions.at(0).args.at("cgroup"), "/");
+  EXPECT_EQ(rs.actions.at(0).args.at("machine_out_of_memory"), "true");
   EXPECT_NE(rs.origin.find("-.slice by default"), std::string::npos) << rs.origin;
   for (const auto& r : rulesets) {
     Diagnostics d;

@@ -68,6 +68,13 @@ use_killer() {
       printf '[OOM]\nDefaultMemoryPressureDurationSec=%ss\n' "$DURATION" > /etc/systemd/oomd.conf.d/90-vmlab.conf
       UNIT=systemd-oomd.service ;;
     earlyoom | nohang) UNIT=$KILLER.service ;;
+    # no killer: the scenario itself kills at its yardstick's crossing (the
+    # floor: how long the victim's own death takes); a placeholder unit so
+    # that the per-killer bookkeeping has a process to look at
+    none)
+      mkdir -p /run/systemd/system
+      printf '[Service]\nExecStart=/bin/sleep infinity\n' > /run/systemd/system/vmlab-none.service
+      UNIT=vmlab-none.service ;;
     *) say "unknown killer '$KILLER'"; exit 1 ;;
   esac
   rm -f "/etc/systemd/system/$UNIT"
@@ -113,6 +120,7 @@ for line in sys.stdin:
 # logged in the same sample.
 decision_usec() {
   local cgroup=$1 pattern own
+  [ "$KILLER" = none ] && { cat "$FLOOR_KILLED" 2>/dev/null; return; }
   if [ "${KILLER%@*}" = unitoomd ]; then
     own=$(journal_entry "^Killed .*$cgroup" "$2" UNITOOMD_DECIDED_MONOTONIC_USEC | cut -d' ' -f2)
     [ -n "$own" ] && [ "$own" != 0 ] && { echo "$own"; return; }
@@ -151,6 +159,24 @@ kill_report_fields() {
   # the signal by the daemon's own clock (journald's stamp lags under pressure)
   [ "${KILLER%@*}" = unitoomd ] && sig=$(journal_entry "^Killed .*$1" "$2" UNITOOMD_SIGNALLED_MONOTONIC_USEC | cut -d' ' -f2)
   printf '"killer_report": %s, "killer_time_to_death_us": %s, "killer_signalled": %s' "${at:-null}" "${ttd:-null}" "${sig:-null}"
+}
+
+# killer_line_sent CGROUP SINCE: when the killer sent its journal line about
+# killing CGROUP, by the kernel's stamp on the datagram
+# (_SOURCE_REALTIME_TIMESTAMP, made CLOCK_MONOTONIC here): journald reads
+# its socket late under swap pressure, so the entry's own stamp can be
+# seconds after the line was written. systemd-oomd writes "Killed" after its
+# kill; unitoomd after the victim is gone (its decision and signal are in
+# the report's own fields).
+killer_line_sent() {
+  journalctl -b -u "$UNIT" -o json --no-pager | python3 -c '
+import json, re, sys, time
+offset = time.time() - time.monotonic()
+for line in sys.stdin:
+    e = json.loads(line)
+    if re.search(r"^Killed .*" + re.escape(sys.argv[1]), e.get("MESSAGE", "")) and int(e["__MONOTONIC_TIMESTAMP"]) > int(sys.argv[2]):
+        src = e.get("_SOURCE_REALTIME_TIMESTAMP")
+        print(int(int(src) - offset * 1e6) if src else "null", e["__MONOTONIC_TIMESTAMP"]); break' "$@"
 }
 
 # unitoomd's wake-ups by event source since it started ("NAME COUNT CPU_MS" lines;
@@ -283,6 +309,7 @@ run_stalled() {
     tracer=$!
   fi
   sleep 0.3
+  sigtrace_start
   pressure_hog
   sleep 1
   echo 1 > "/sys/fs/cgroup/$target/cgroup.freeze"
@@ -306,12 +333,12 @@ run_stalled() {
       "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1)" "$(sed -n 's/^emptied_usec=//p' "$empty")"
     rm -f "$trace"
   fi
-  result "$(printf '{"killer": "%s", "scenario": "%s", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "stalled": "%s", "frozen_at": %s, "thawed_at": %s, "stall_frozen": %s, "stall_answered": %s, "killer_frozen": %s, %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "%s", "run": %d, "duration_ms": %d, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "stalled": "%s", "frozen_at": %s, "thawed_at": %s, "stall_frozen": %s, "stall_answered": %s, "killer_frozen": %s, %s, %s}' \
     "$KILLER" "$kind" "$n" $((DURATION * 1000)) "${started:-null}" "$(sed -n 's/^limit_crossed_usec=//p' "$out" | head -1 | grep . || echo null)" \
     "$(decision_usec "$cg" "$started" | grep . || echo null)" "$(sed -n 's/^emptied_usec=//p' "$empty" | grep . || echo null)" \
     "$(systemctl -q is-active hog.service && echo running || systemctl show -P Result hog.service)" \
     "$(systemctl -q is-active bystander.service && echo true || echo false)" "$target" "$frozen_at" "$thawed_at" \
-    "$frozen" "$answered" "$killer_frozen" "$(kill_report_fields "$cg" "$started")")"
+    "$frozen" "$answered" "$killer_frozen" "$(kill_report_fields "$cg" "$started")" "$(sigtrace_fields "$kind $n $KILLER")")"
   systemctl stop hog.service 2>/dev/null
   rm -f "$out" "$empty"
 }
@@ -379,6 +406,9 @@ def read(p):
         return open(p).read()
     except OSError:
         return ""
+def mib(p):
+    v = read(p).strip()
+    return v if not v.isdigit() else "%dM" % (int(v) >> 20)
 def swap_used():
     f = [l.split() for l in read("/proc/swaps").splitlines()[1:]]
     total = sum(int(x[2]) for x in f)
@@ -397,12 +427,61 @@ while time.monotonic() < end:
         stack = ",".join(l.split()[1].split("+")[0] for l in read("/proc/%s/stack" % pid).splitlines()[:4] if len(l.split()) > 1)
         key = (state, read("/proc/%s/wchan" % pid), stack)
         if last.get(pid) != key or n % 10 == 0:
-            out.write("%d pid %s %s %s rss=%s swap=%s %s\n" % (time.monotonic() * 1e6, pid, state, key[1] or "-",
-                      st.get("VmRSS", "-").split()[0], st.get("VmSwap", "-").split()[0], stack or "-"))
+            out.write("%d pid %s %s %s rss=%s swap=%s cg[cur=%s swap=%s high=%s] %s\n" % (time.monotonic() * 1e6, pid, state, key[1] or "-",
+                      st.get("VmRSS", "-").split()[0], st.get("VmSwap", "-").split()[0],
+                      mib(cg + "/memory.current"), mib(cg + "/memory.swap.current"), mib(cg + "/memory.high"), stack or "-"))
             last[pid] = key
     n += 1
     time.sleep(0.05)
 PY
+}
+
+# Who sent the hog its SIGKILL and when, when each of its processes took it
+# and when each had exited (its memory torn down), from the kernel's own
+# tracepoints (tracefs, CLOCK_MONOTONIC): the same account for every killer,
+# whatever its log says and whenever journald reads it, and nearly free.
+# sigtrace_start arms it (a no-op without tracefs); sigtrace_fields prints
+# the JSON fields and sends the raw lines to the console.
+TRACEFS=/sys/kernel/tracing
+sigtrace_start() {
+  [ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS 2>/dev/null
+  [ -w $TRACEFS/trace_clock ] || return 0
+  echo 0 > $TRACEFS/tracing_on
+  echo mono > $TRACEFS/trace_clock
+  echo > $TRACEFS/trace
+  echo 'sig == 9 && comm ~ "stress-ng*"' > $TRACEFS/events/signal/signal_generate/filter
+  echo 'sig == 9' > $TRACEFS/events/signal/signal_deliver/filter
+  echo 'comm ~ "stress-ng*"' > $TRACEFS/events/sched/sched_process_exit/filter
+  for e in signal/signal_generate signal/signal_deliver sched/sched_process_exit; do echo 1 > "$TRACEFS/events/$e/enable"; done
+  echo 1 > $TRACEFS/tracing_on
+}
+sigtrace_fields() {
+  local label=$1
+  [ -r $TRACEFS/trace ] || { printf '"sig_first": null'; return; }
+  echo 0 > $TRACEFS/tracing_on
+  grep -E 'signal_generate|signal_deliver|sched_process_exit' $TRACEFS/trace | sed "s/^/VMLAB-SIGTRACE $label /" > /dev/console
+  python3 - <<'PY'
+import re
+gen = deliver = exits = None
+sender, n_exit = None, 0
+for line in open("/sys/kernel/tracing/trace"):
+    m = re.match(r"\s*(.+?)-(\d+)\s+\[\d+\]\s+\S+\s+([\d.]+): (\w+): (.*)", line)
+    if not m:
+        continue
+    who, t, ev, rest = m.group(1).strip(), int(float(m.group(3)) * 1e6), m.group(4), m.group(5)
+    # (the same checks as the filters, should the kernel have refused them)
+    if ev in ("signal_generate", "signal_deliver") and "sig=9 " not in rest:
+        continue
+    if ev == "signal_generate" and gen is None and "comm=stress-ng" in rest:
+        gen, sender = t, who
+    elif ev == "signal_deliver" and who.startswith("stress-ng"):
+        deliver = t
+    elif ev == "sched_process_exit" and gen is not None and t >= gen:
+        exits, n_exit = t, n_exit + 1
+print('"sig_first": %s, "sig_sender": "%s", "sig_delivered_last": %s, "hog_exited_last": %s, "hog_exits": %d' % (
+    gen if gen else "null", sender or "", deliver if deliver else "null", exits if exits else "null", n_exit))
+PY
+  echo 0 > $TRACEFS/events/enable
 }
 
 # run_swap N: Debian's default ManagedOOMSwap=kill on -.slice. A filler pins
@@ -422,8 +501,27 @@ run_swap() {
   # the yardstick: the first 100 ms sample with swap AND memory both over 90 % used
   local out
   out=$(mktemp)
-  python3 - "$out" <<'PY' &
-import sys, time
+  # killer none: the yardstick itself kills the hog at its crossing, with
+  # cgroup.kill, and notes what the hog held then
+  FLOOR_KILLED=$out.killed
+  python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" <<'PY' &
+import os, sys, time
+def read(p):
+    try:
+        return open(p).read()
+    except OSError:
+        return ""
+def floor_kill(cg, out):
+    pids = read(cg + "/cgroup.procs").split()
+    state = ["cg cur=%s swap=%s high=%s" % tuple(read(cg + "/memory." + f).strip() for f in ("current", "swap.current", "high"))]
+    for pid in pids:
+        st = dict(l.split(":", 1) for l in read("/proc/%s/status" % pid).splitlines() if ":" in l)
+        stack = ",".join(l.split()[1].split("+")[0] for l in read("/proc/%s/stack" % pid).splitlines()[:4] if len(l.split()) > 1)
+        state.append("pid %s rss=%s swap=%s %s" % (pid, st.get("VmRSS", "-").strip(), st.get("VmSwap", "-").strip(), stack or "-"))
+    open(cg + "/cgroup.kill", "w").write("1")
+    killed = int(time.monotonic() * 1e6)
+    open(out + ".killed", "w").write("%d\n" % killed)
+    open("/dev/console", "w").write("".join("VMLAB-FLOOR at kill %d: %s\n" % (killed, l) for l in state))
 def kb(path, key):
     for line in open(path):
         if line.startswith(key + ":"):
@@ -436,7 +534,10 @@ while time.monotonic() < end:
         total += int(f[2]); used += int(f[3])
     mem_total, avail = kb("/proc/meminfo", "MemTotal"), kb("/proc/meminfo", "MemAvailable")
     if total and used > 0.9 * total and avail < 0.1 * mem_total:
-        open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6)); break
+        open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6))
+        if sys.argv[2]:
+            floor_kill(sys.argv[2], sys.argv[1])
+        break
     time.sleep(0.1)
 PY
   local watcher=$! kpid s0 s1="" s2
@@ -453,6 +554,7 @@ PY
   ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"; woken_by > "$out.w1" ) &
   local snapper=$! tracer=""
   [ "$(arg debug)" = 1 ] && { exec_trace "/sys/fs/cgroup$cg" "$out.t" & tracer=$!; }
+  sigtrace_start
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
   for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
@@ -477,13 +579,16 @@ for line in sys.stdin:
   woken_diff "$out.w1" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "kill:", $2, "times", $3, "ms", $1}' > /dev/console
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, %s, %s, %s, %s, %s}' \
+  local sent sigs
+  read -r sent _ <<< "$(killer_line_sent "$cg" "$started")"
+  sigs=$(sigtrace_fields "swap $n $KILLER")
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s, %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
-    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" \
+    "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" "${sent:-null}" "$sigs" \
     "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")" \
     "$(woken_json fill_woken_by "$out.w0" "$out.w1")" "$(woken_json kill_woken_by "$out.w1" "$out.w2")")"
   systemctl stop filler.service hogB.service 2>/dev/null
-  rm -f "$out" "$out".s1 "$out".w[012] "$out.t"
+  rm -f "$out" "$out".s1 "$out".w[012] "$out.t" "$out.killed"
 }
 
 # A monitored slice, as an administrator writes it (5 % limit, as the
