@@ -111,6 +111,7 @@ class Daemon : private ReportSink {
   LogReportSink log_;
   std::optional<SamplerPolicy> policy_;
   bool privileged_ = false;
+  int memoryLocked_ = 0;  // lockMemory()'s flags, for trimHeap
 
   sd_event* event_ = nullptr;
   std::unique_ptr<PsiTriggers> triggers_;

@@ -1,6 +1,7 @@
 #include "daemon/memory_lock.h"
 
 #include <linux/capability.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -62,6 +63,31 @@ int lockMemory() {
   }
   LOG_DEBUG("memory locked as it is used (%s)", plan.reason.c_str());
   return plan.flags;
+}
+
+// Unlocking is safe to undo only when every mapping was locked (MCL_FUTURE):
+// the plan asks for that only where the memory lock limit cannot bite, so
+// locking again cannot fail on it. Under MCL_CURRENT alone the heap grown
+// since start was never locked and trims as it is; locking all of it again
+// would charge it against the limit.
+HeapTrim planHeapTrim(int lockedFlags) {
+  return (lockedFlags & MCL_FUTURE) ? HeapTrim::UnlockAround : HeapTrim::Plain;
+}
+
+void trimHeap(int lockedFlags) {
+  if (planHeapTrim(lockedFlags) == HeapTrim::Plain) {
+    malloc_trim(0);
+    return;
+  }
+  if (munlockall() < 0) {
+    malloc_trim(0);  // the top at least
+    return;
+  }
+  malloc_trim(0);
+  if (mlockall(lockedFlags) < 0)
+    LOG_WARN("memory no longer locked after giving freed heap back (%s): under heavy pressure unitoomd's own pages "
+             "may be reclaimed",
+             strerror(errno));
 }
 
 bool refuseHugePages() { return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0; }
