@@ -70,9 +70,7 @@ int lockMemory() {
 // locking again cannot fail on it. Under MCL_CURRENT alone the heap grown
 // since start was never locked and trims as it is; locking all of it again
 // would charge it against the limit.
-HeapTrim planHeapTrim(int lockedFlags) {
-  return (lockedFlags & MCL_FUTURE) ? HeapTrim::UnlockAround : HeapTrim::Plain;
-}
+HeapTrim planHeapTrim(int lockedFlags) { return (lockedFlags & MCL_FUTURE) ? HeapTrim::UnlockAround : HeapTrim::Plain; }
 
 void trimHeap(int lockedFlags) {
   if (planHeapTrim(lockedFlags) == HeapTrim::Plain) {
@@ -85,9 +83,10 @@ void trimHeap(int lockedFlags) {
   }
   malloc_trim(0);
   if (mlockall(lockedFlags) < 0)
-    LOG_WARN("memory no longer locked after giving freed heap back (%s): under heavy pressure unitoomd's own pages "
-             "may be reclaimed",
-             strerror(errno));
+    LOG_WARN(
+        "memory no longer locked after giving freed heap back (%s): under heavy pressure unitoomd's own pages "
+        "may be reclaimed",
+        strerror(errno));
 }
 
 bool refuseHugePages() { return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0; }
