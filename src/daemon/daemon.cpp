@@ -133,7 +133,12 @@ void Daemon::recompileUnits() {
   // Reading and recompiling every unit's ruleset leaves freed heap behind
   // that glibc keeps resident; the daemon's footprint is what is left when
   // it is done.
+  giveBackHeap();
+}
+
+void Daemon::giveBackHeap() {
   trimHeap(memoryLocked_);
+  residentAfterTrim_ = residentBytes();
 }
 
 void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)>& f) {
@@ -177,7 +182,8 @@ void Daemon::sample() {
     if (triggers_->stale(*fs_)) followTriggers();
     // Small freed chunks between live ones keep whole pages resident
     // until trimmed: 1 MiB of 6.3 at 1,000 units, 30 s after taking them in.
-    if (policy_->firstIdleSample(now)) trimHeap(memoryLocked_);
+    bool first = policy_->firstIdleSample(now);
+    if (first || grewSinceTrim(residentBytes(), residentAfterTrim_)) giveBackHeap();
   } else {
     history_.pruneIfDue(now, kHistoryUnused);
   }

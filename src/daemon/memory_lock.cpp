@@ -8,10 +8,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstring>
 
+#include "observe/cgroup_fs.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -87,6 +91,19 @@ void trimHeap(int lockedFlags) {
         "memory no longer locked after giving freed heap back (%s): under heavy pressure unitoomd's own pages "
         "may be reclaimed",
         strerror(errno));
+}
+
+std::optional<uint64_t> residentBytes() {
+  FileRead r = readWholeFile(AT_FDCWD, "/proc/self/statm");
+  if (!r.ok()) return std::nullopt;
+  auto fields = splitBlanks(r.data);
+  auto pages = fields.size() >= 2 ? parseUnsigned(fields[1]) : std::nullopt;
+  if (!pages) return std::nullopt;
+  return *pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+bool grewSinceTrim(std::optional<uint64_t> resident, std::optional<uint64_t> residentAfterTrim, uint64_t slack) {
+  return resident && residentAfterTrim && *resident > *residentAfterTrim + slack;
 }
 
 bool refuseHugePages() { return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0; }

@@ -38,6 +38,17 @@ HeapTrim planHeapTrim(int lockedFlags);
 // locked again a few milliseconds later; only the free ones go.
 void trimHeap(int lockedFlags);
 
+// What the process holds resident (/proc/self/statm), in bytes.
+std::optional<uint64_t> residentBytes();
+
+// Whether an idle sample should hand freed heap back although nothing
+// marked activity: the resident size grew by more than `slack` since the
+// last trim. Served API calls allocate too: one `unitoomctl dump` of 1,000
+// units left 2 MiB more resident in the VM lab, for good. Unknown sizes
+// say no.
+bool grewSinceTrim(std::optional<uint64_t> resident, std::optional<uint64_t> residentAfterTrim,
+                   uint64_t slack = uint64_t{1} << 20);
+
 // No transparent huge pages for this process (PR_SET_THP_DISABLE). Where
 // THP is "always" (Debian's kernels, the VM lab's guest), a 2 MiB range of
 // the heap with one live page in it is made resident whole, at a fault or

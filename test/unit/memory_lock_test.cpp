@@ -57,6 +57,25 @@ TEST(MemoryLock, WithoutALockOfFutureMappingsTheTrimIsPlain) {
   EXPECT_EQ(planHeapTrim(0), HeapTrim::Plain);
 }
 
+// An idle sample trims although no activity came before it once what is
+// resident grew by more than the slack since the last trim (a served dump
+// of 1,000 units' state left 2 MiB more for good).
+TEST(MemoryLock, AnIdleSampleTrimsWhenWhatIsResidentGrewSinceTheLastTrim) {
+  constexpr uint64_t MiB = 1 << 20;
+  EXPECT_TRUE(grewSinceTrim(11 * MiB, 9 * MiB));
+  EXPECT_FALSE(grewSinceTrim(9 * MiB + MiB / 2, 9 * MiB)) << "within the slack";
+  EXPECT_FALSE(grewSinceTrim(8 * MiB, 9 * MiB)) << "smaller";
+  EXPECT_FALSE(grewSinceTrim(std::nullopt, 9 * MiB)) << "unknown now";
+  EXPECT_FALSE(grewSinceTrim(11 * MiB, std::nullopt)) << "no trim yet: the first idle sample does it";
+  EXPECT_TRUE(grewSinceTrim(3 * MiB, MiB, MiB / 2)) << "another slack";
+}
+
+TEST(MemoryLock, TheResidentSizeIsReadable) {
+  auto r = residentBytes();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GT(*r, 0u);
+}
+
 struct HeapPages {
   long residentKib = -1;
   long lockedKib = -1;

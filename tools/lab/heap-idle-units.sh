@@ -57,6 +57,13 @@ if [ "${HEAP_PROFILE:-0}" != 1 ]; then
   HPID=$(head -1 "$(sc_host_cgroup /system.slice/unitoomd.service)/cgroup.procs")
   echo "units $N rulesets $(metric unitoomd_rulesets) triggers $(metric unitoomd_triggers_armed)"
   echo "before: Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
+  # HEAP_DUMP=1: what a served dump leaves, and after the next idle sample
+  if [ "${HEAP_DUMP:-0}" = 1 ]; then
+    sc_in unitoomctl dump > /dev/null
+    echo "after unitoomctl dump: Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
+    sleep 35
+    echo "35 s later: Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
+  fi
   # malloc_stats() writes to the daemon's stderr: the journal
   gdb -p "$HPID" -batch -ex 'call (void) malloc_stats()' -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1
   echo "after malloc_trim(0): Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
