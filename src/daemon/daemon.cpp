@@ -1,6 +1,5 @@
 #include "daemon/daemon.h"
 
-#include <malloc.h>
 #include <systemd/sd-daemon.h>
 
 #include <cerrno>
@@ -134,7 +133,12 @@ void Daemon::recompileUnits() {
   // Reading and recompiling every unit's ruleset leaves freed heap behind
   // that glibc keeps resident; the daemon's footprint is what is left when
   // it is done.
-  malloc_trim(0);
+  giveBackHeap();
+}
+
+void Daemon::giveBackHeap() {
+  trimHeap(memoryLocked_);
+  residentAfterTrim_ = residentBytes();
 }
 
 void Daemon::withContext(TimePoint now, const std::function<void(SampleContext&)>& f) {
@@ -178,7 +182,8 @@ void Daemon::sample() {
     if (triggers_->stale(*fs_)) followTriggers();
     // Small freed chunks between live ones keep whole pages resident
     // until trimmed: 1 MiB of 6.3 at 1,000 units, 30 s after taking them in.
-    if (policy_->firstIdleSample(now)) malloc_trim(0);
+    bool first = policy_->firstIdleSample(now);
+    if (first || grewSinceTrim(residentBytes(), residentAfterTrim_)) giveBackHeap();
   } else {
     history_.pruneIfDue(now, kHistoryUnused);
   }
@@ -296,7 +301,7 @@ bool Daemon::start() {
   }
   // The killer must not wait for its own pages under the very pressure it is
   // there to relieve (daemon/memory_lock.cpp says which pages, and why).
-  lockMemory();
+  memoryLocked_ = lockMemory();
   if (!refuseHugePages()) LOG_DEBUG("cannot turn transparent huge pages off: %s", strerror(errno));
   oomWatch_ = std::make_unique<KernelOomWatch>(
       event_,

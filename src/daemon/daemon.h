@@ -69,6 +69,7 @@ class Daemon : private ReportSink {
   void applyEngine(std::unique_ptr<Engine> engine);
   void unitsChanged();
   void recompileUnits();
+  void giveBackHeap();  // trimHeap, then what stays resident
   void sample();
   void scheduleNext();
   void triggerFired(const TriggerSpec& spec);
@@ -111,6 +112,8 @@ class Daemon : private ReportSink {
   LogReportSink log_;
   std::optional<SamplerPolicy> policy_;
   bool privileged_ = false;
+  int memoryLocked_ = 0;  // lockMemory()'s flags, for trimHeap
+  std::optional<uint64_t> residentAfterTrim_;
 
   sd_event* event_ = nullptr;
   std::unique_ptr<PsiTriggers> triggers_;

@@ -1,16 +1,21 @@
 #include "daemon/memory_lock.h"
 
 #include <linux/capability.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstring>
 
+#include "observe/cgroup_fs.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "util/strings.h"
 
 namespace unitoomd {
@@ -62,6 +67,43 @@ int lockMemory() {
   }
   LOG_DEBUG("memory locked as it is used (%s)", plan.reason.c_str());
   return plan.flags;
+}
+
+// Unlocking is safe to undo only when every mapping was locked (MCL_FUTURE):
+// the plan asks for that only where the memory lock limit cannot bite, so
+// locking again cannot fail on it. Under MCL_CURRENT alone the heap grown
+// since start was never locked and trims as it is; locking all of it again
+// would charge it against the limit.
+HeapTrim planHeapTrim(int lockedFlags) { return (lockedFlags & MCL_FUTURE) ? HeapTrim::UnlockAround : HeapTrim::Plain; }
+
+void trimHeap(int lockedFlags) {
+  if (planHeapTrim(lockedFlags) == HeapTrim::Plain) {
+    malloc_trim(0);
+    return;
+  }
+  if (munlockall() < 0) {
+    malloc_trim(0);  // the top at least
+    return;
+  }
+  malloc_trim(0);
+  if (mlockall(lockedFlags) < 0)
+    LOG_WARN(
+        "memory no longer locked after giving freed heap back (%s): under heavy pressure unitoomd's own pages "
+        "may be reclaimed",
+        strerror(errno));
+}
+
+std::optional<uint64_t> residentBytes() {
+  FileRead r = readWholeFile(AT_FDCWD, "/proc/self/statm");
+  if (!r.ok()) return std::nullopt;
+  auto fields = splitBlanks(r.data);
+  auto pages = fields.size() >= 2 ? parseUnsigned(fields[1]) : std::nullopt;
+  if (!pages) return std::nullopt;
+  return *pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+bool grewSinceTrim(std::optional<uint64_t> resident, std::optional<uint64_t> residentAfterTrim, uint64_t slack) {
+  return resident && residentAfterTrim && *resident > *residentAfterTrim + slack;
 }
 
 bool refuseHugePages() { return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0; }

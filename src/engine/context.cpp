@@ -117,7 +117,7 @@ const Psi* CgroupView::pressure(Resource r) {
       }
     }
     if (psi) {
-      auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+      auto& h = ctx_.history().at(inode(), ctx_.now());
       recordStall(h.stall[static_cast<int>(r)], StallPoint{ctx_.now(), psi->some.totalUsec, psi->full ? psi->full->totalUsec : 0},
                   kStallHistoryKeep);
     }
@@ -290,7 +290,7 @@ std::optional<CounterPoint> CgroupView::counters() {
       p.pgsteal = sumFields(*kv, {"pgsteal"});
     }
     p.refaults = sumFields(*kv, {"workingset_refault_anon", "workingset_refault_file", "workingset_refault"});
-    auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+    auto& h = ctx_.history().at(inode(), ctx_.now());
     if (h.counters.empty() || h.counters.back().at < p.at) {
       h.counters.push_back(p);
       size_t drop = 0;
@@ -324,7 +324,7 @@ std::optional<double> CgroupView::growthRatio() {
   return growth_.get([&]() -> std::optional<double> {
     auto cur = memoryCurrent();
     if (!cur) return std::nullopt;
-    auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+    auto& h = ctx_.history().at(inode(), ctx_.now());
     double c = static_cast<double>(*cur);
     if (!h.usageAverage) {
       h.usageAverage = c;
@@ -348,7 +348,7 @@ std::optional<double> CgroupView::growthBytesPerSecond() {
     if (!cur) return std::nullopt;
     // Swap counts: a cgroup held at memory.high takes what is left by
     // pushing into swap while its memory.current sits still.
-    auto& h = ctx_.history().at(inode(), path(), ctx_.now());
+    auto& h = ctx_.history().at(inode(), ctx_.now());
     h.usage.add(ctx_.now(), static_cast<double>(*cur + swapCurrent().value_or(0)));
     return h.usage.slopePerSecond();
   });

@@ -50,7 +50,7 @@ bool Ruleset::runOnce(SampleContext& ctx) {
   size_t start = 0;
   if (resumeAt_) {
     start = *resumeAt_;  // an async action resumes even if the detectors calmed down
-    ctx.action() = pendingAction_;
+    ctx.action() = std::move(*pendingAction_);
   } else {
     if (!fired) return false;
     if (pausedUntil_ && ctx.now() < *pausedUntil_) return false;
@@ -65,18 +65,19 @@ bool Ruleset::runOnce(SampleContext& ctx) {
 
 void Ruleset::resumePendingAction(SampleContext& ctx) {
   if (disabled || !resumeAt_) return;
-  ctx.action() = pendingAction_;
+  ctx.action() = std::move(*pendingAction_);
   runActions(ctx, *resumeAt_);
 }
 
 void Ruleset::runActions(SampleContext& ctx, size_t start) {
   resumeAt_.reset();
+  pendingAction_.reset();
   for (size_t i = start; i < actions.size(); ++i) {
     PluginResult r = actions[i]->run(ctx);
     if (r == PluginResult::Continue) continue;
     if (r == PluginResult::AsyncPaused) {
       resumeAt_ = i;
-      pendingAction_ = ctx.action();
+      pendingAction_ = std::make_unique<ActionContext>(ctx.action());
       return;
     }
     Duration delay = ctx.action().postActionDelayOverride.value_or(postActionDelay);

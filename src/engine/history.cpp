@@ -4,9 +4,8 @@ namespace unitoomd {
 
 const char* resourceName(Resource r) { return r == Resource::Memory ? "memory" : "io"; }
 
-CgroupHistory& History::at(uint64_t inode, const std::string& path, TimePoint now) {
+CgroupHistory& History::at(uint64_t inode, TimePoint now) {
   auto& h = byInode_[inode];
-  if (h.path.empty()) h.path = path;
   h.lastSeen = now;
   return h;
 }

@@ -202,13 +202,13 @@ TEST(History, ACgroupNotSeenForTheUnusedTimeIsDroppedDuringAnEpisode) {
   History h;
   TimePoint t0{};
   Duration unused = std::chrono::minutes(5);
-  h.at(1, "/a", t0);
+  h.at(1, t0);
   h.pruneIfDue(t0, unused);
   // one sample a second; /b is seen at every one, /a never again: gone
   // within twice the unused time
   for (int i = 1; i <= 600; ++i) {
     TimePoint t = t0 + std::chrono::seconds(i);
-    h.at(2, "/b", t);
+    h.at(2, t);
     h.pruneIfDue(t, unused);
   }
   EXPECT_EQ(h.find(1), nullptr);
@@ -221,7 +221,7 @@ TEST(History, PruningDuringAnEpisodeIsAtMostOncePerUnusedTime) {
   TimePoint t0{};
   Duration unused = std::chrono::minutes(5);
   h.pruneIfDue(t0 + unused, unused);  // prunes, and remembers when
-  h.at(1, "/a", t0);                  // last seen long ago
+  h.at(1, t0);                        // last seen long ago
   h.pruneIfDue(t0 + unused + std::chrono::seconds(10), unused);
   EXPECT_NE(h.find(1), nullptr);  // not due yet
   h.pruneIfDue(t0 + 2 * unused, unused);

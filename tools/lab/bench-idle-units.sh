@@ -7,7 +7,9 @@
 # (anonymous and file) and what woke it, by event source. The host's cgroup2
 # has no memory controller (no memory.events to watch) and no
 # CAP_SYS_RESOURCE (2 s trigger windows): the VM lab's idle1000 is the real
-# machine. Prints one JSON object on its last line.
+# machine. Prints one JSON object on its last line. BENCH_PERF=FILE: a
+# perf profile (call graphs) of the daemon over the idle window;
+# BENCH_STRACE=FILE: its system calls counted instead (strace -c).
 #   tools/lab/bench-idle-units.sh BUILD_DIR [N] [SECS]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +41,14 @@ for w in json.load(sys.stdin).get("woken_by", []): print(w["source"], w["count"]
 before=$(woken_by)
 read -r _ _ s0 < <(sc_in cat "/proc/$PID/schedstat")
 c0=$(cpu_ticks)
-sleep "$SECS"
+HPID=$(head -1 "$(sc_host_cgroup /system.slice/unitoomd.service)/cgroup.procs")
+if [ -n "${BENCH_PERF:-}" ]; then
+  perf record -q --call-graph dwarf -p "$HPID" -o "$BENCH_PERF" -- sleep "$SECS" >/dev/null 2>&1
+elif [ -n "${BENCH_STRACE:-}" ]; then
+  timeout "$SECS" strace -f -c -o "$BENCH_STRACE" -p "$HPID" >/dev/null 2>&1
+else
+  sleep "$SECS"
+fi
 read -r _ _ s1 < <(sc_in cat "/proc/$PID/schedstat")
 c1=$(cpu_ticks)
 woken_by | awk 'NR == FNR {was[$1] = $2; ms[$1] = $3; next}

@@ -8,7 +8,9 @@
 #   2. with HEAP_PROFILE=1, the daemon run by hand under heaptrack instead of
 #      unitoomd.service (--dry-run), SIGKILLed after SECS seconds of idle so
 #      that what is live is reported as leaked, by allocating call stack
-#      (not working yet: its one try, 2026-12-03, left an empty file).
+#      (heaptrack_print --print-leaks OUT_DIR/heaptrack.unitoomd.*).
+# SC_NSPAWN_ARGS=--capability=CAP_IPC_LOCK: the daemon's memory locked as
+# in the VM and on a real machine (nspawn drops the capability by default).
 #   tools/lab/heap-idle-units.sh BUILD_DIR [N] [SECS] [OUT_DIR]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -34,7 +36,8 @@ taken_in() {
   sleep "$SECS"
 }
 anon() { awk '$1 == "Pss_Anon:" {a = $2} $1 == "AnonHugePages:" {h = $2} END {print a " KiB (AnonHugePages " h}' "/proc/$1/smaps_rollup"; }
-heap() { awk '/\[heap\]/ {h = 1} h && $1 == "Rss:" {print $2; exit}' "/proc/$1/smaps"; }
+heap() { awk '/^[0-9a-f]+-[0-9a-f]+ / {h = /\[heap\]/} h && $1 == "Rss:" {r = $2} h && $1 == "Locked:" {l = $2}
+  END {print r " (locked " l ")"}' "/proc/$1/smaps"; }
 
 # HEAP_EXEC: another daemon binary in unitoomd.service (a path the
 # container sees); HEAP_ENV: an Environment= line for it
@@ -54,6 +57,13 @@ if [ "${HEAP_PROFILE:-0}" != 1 ]; then
   HPID=$(head -1 "$(sc_host_cgroup /system.slice/unitoomd.service)/cgroup.procs")
   echo "units $N rulesets $(metric unitoomd_rulesets) triggers $(metric unitoomd_triggers_armed)"
   echo "before: Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
+  # HEAP_DUMP=1: what a served dump leaves, and after the next idle sample
+  if [ "${HEAP_DUMP:-0}" = 1 ]; then
+    sc_in unitoomctl dump > /dev/null
+    echo "after unitoomctl dump: Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
+    sleep 35
+    echo "35 s later: Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
+  fi
   # malloc_stats() writes to the daemon's stderr: the journal
   gdb -p "$HPID" -batch -ex 'call (void) malloc_stats()' -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1
   echo "after malloc_trim(0): Pss_Anon $(anon "$HPID") KiB, [heap] resident $(heap "$HPID") KiB"
@@ -62,10 +72,15 @@ if [ "${HEAP_PROFILE:-0}" != 1 ]; then
   exit 0
 fi
 
-sc_in sh -c "heaptrack -o /var/tmp/heaptrack.unitoomd /usr/sbin/unitoomd --dry-run > /var/tmp/heaptrack.log 2>&1 &"
+# In a unit of its own: started from sc_in's session, heaptrack and its
+# interpreter went with that session and left an empty file.
+sc_in systemd-run --quiet --unit=unitoomd-heaptrack -p StandardOutput=file:/var/tmp/heaptrack.log \
+  -p StandardError=file:/var/tmp/heaptrack.log heaptrack -o /var/tmp/heaptrack.unitoomd /usr/sbin/unitoomd --dry-run || exit 1
+[ "${UNITS_AFTER:-0}" = 1 ] && { sleep 2; start_units || exit 1; }
 taken_in
+# SIGKILL: what is live now is what heaptrack reports as leaked
 DPID=$(sc_in pgrep -x unitoomd | head -1)
 sc_in kill -KILL "$DPID"
-sleep 5
+for _ in $(seq 120); do sc_in systemctl -q is-active unitoomd-heaptrack || break; sleep 1; done
 sc_in sh -c 'ls /var/tmp/heaptrack.unitoomd.*' | while read -r f; do sc_in cat "$f" > "$OUT/$(basename "$f")"; done
 ls -la "$OUT"

@@ -175,7 +175,7 @@ sc_start() {
   ( echo "$BASHPID" > "$SC_CG/cgroup.procs" &&
     SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 exec "$nspawn" --directory="$SC_DIR/root" --machine=lab \
       --boot --register=no --keep-unit --link-journal=no --private-network --console=read-only \
-      --resolv-conf=off --timezone=off --bind-ro="$UNITOOMD_LAB_CACHE" ) > "$SC_DIR/console.log" 2>&1 < /dev/null &
+      --resolv-conf=off --timezone=off --bind-ro="$UNITOOMD_LAB_CACHE" ${SC_NSPAWN_ARGS:-} ) > "$SC_DIR/console.log" 2>&1 < /dev/null &
   SC_LAUNCHER=$!
   for _ in $(seq 150); do
     sc_launcher_alive || break

@@ -688,11 +688,21 @@ run_idle() {
   local pss_before_dump
   pss_before_dump=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
   woken_by > /run/vmlab-woken-before
+  # what the idle samples read (read syscalls, bytes), whether the kernel
+  # reclaimed meanwhile (a rule gated on reclaim then reads more), and the
+  # daemon's page faults (heap handed back and touched again)
+  idle_io() { awk '$1 == "syscr:" {r = $2} $1 == "rchar:" {c = $2} END {print r, c}' "/proc/$pid/io"
+    awk '$1 ~ /^pgscan_(kswapd|direct|khugepaged)$/ {s += $2} END {print s}' /proc/vmstat
+    awk '{print $10}' "/proc/$pid/stat"; }
+  local io0 io1
+  io0=$(idle_io | tr '\n' ' ')
   read -r _ _ s0 < "/proc/$pid/schedstat"
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   sleep 60
   read -r _ _ s1 < "/proc/$pid/schedstat"
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  io1=$(idle_io | tr '\n' ' ')
+  echo "$io0 $io1" | awk '{print "VMLAB-IDLE-IO read syscalls", $5 - $1, "bytes", $6 - $2, "pgscan", $7 - $3, "minor faults", $8 - $4}' > /dev/console
   # What woke it in the window, by event source, and what it said then
   # (the host keeps these lines in the serial log)
   woken_by > /run/vmlab-woken-after
