@@ -1,6 +1,8 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -150,10 +152,66 @@ void Ruleset::adoptStateFrom(const Ruleset& old) {
   // A pending async action belongs to plugins that no longer exist: drop it.
 }
 
+void Engine::indexCalmGates() {
+  calmGates_.clear();
+  std::map<CalmGate, std::vector<GatedRuleset>> byGate;
+  for (size_t i = 0; i < rulesets_.size(); ++i) {
+    const Ruleset& r = *rulesets_[i];
+    if (r.groups.empty()) continue;
+    std::optional<CalmGate> shared;
+    GatedRuleset entry{i, {}};
+    for (const auto& g : r.groups) {
+      Plugin* gated = nullptr;
+      for (const auto& d : g.detectors) {
+        auto gate = d->calmGate();
+        // one gate for the whole ruleset: read once, it decides at once
+        if (gate && (!shared || !(*gate < *shared || *shared < *gate))) {
+          shared = gate;
+          gated = d.get();
+          break;
+        }
+      }
+      if (!gated) break;
+      entry.gated.push_back(gated);
+    }
+    if (entry.gated.size() == r.groups.size()) byGate[*shared].push_back(std::move(entry));
+  }
+  calmGates_.assign(std::make_move_iterator(byGate.begin()), std::make_move_iterator(byGate.end()));
+}
+
+std::vector<bool> Engine::calmThisSample(SampleContext& ctx) {
+  std::vector<bool> calm(rulesets_.size(), false);
+  for (auto& [gate, members] : calmGates_) {
+    try {
+      std::optional<std::optional<double>> ceiling;  // read on first need
+      for (const GatedRuleset& m : members) {
+        Ruleset& r = *rulesets_[m.ruleset];
+        // a ruleset timing anything or with an action under way (timing()) runs
+        if (r.disabled || r.timing()) continue;
+        if (!ceiling) ceiling = descendantCeiling(ctx, gate);
+        bool all = true;
+        for (Plugin* d : m.gated)
+          if (!d->stoppedByCalm(ctx, *ceiling)) {
+            all = false;
+            break;
+          }
+        calm[m.ruleset] = all;
+      }
+    } catch (const std::exception& e) {
+      // those not yet ruled out run as they would without the gate
+      LOG_ERROR("calm gate on %s failed: %s", gate.ancestor.c_str(), e.what());
+    }
+  }
+  return calm;
+}
+
 void Engine::runOnce(SampleContext& ctx) {
   for (auto& r : rulesets_)
     if (!r->disabled) r->prerun(ctx);
-  for (auto& r : rulesets_) {
+  std::vector<bool> calm = calmThisSample(ctx);
+  for (size_t i = 0; i < rulesets_.size(); ++i) {
+    if (calm[i]) continue;
+    auto& r = rulesets_[i];
     try {
       r->runOnce(ctx);
     } catch (const std::exception& e) {
@@ -255,6 +313,7 @@ void Engine::adoptStateFrom(Engine& old) {
       break;
     }
   }
+  indexCalmGates();  // the rulesets carried over are other objects now
 }
 
 }  // namespace unitoomd

@@ -70,7 +70,7 @@ class Ruleset {
 
 class Engine {
  public:
-  explicit Engine(std::vector<std::unique_ptr<Ruleset>> rulesets) : rulesets_(std::move(rulesets)) {}
+  explicit Engine(std::vector<std::unique_ptr<Ruleset>> rulesets) : rulesets_(std::move(rulesets)) { indexCalmGates(); }
 
   void runOnce(SampleContext& ctx);
   const std::vector<std::unique_ptr<Ruleset>>& rulesets() const { return rulesets_; }
@@ -95,7 +95,20 @@ class Engine {
   void adoptStateFrom(Engine& old);
 
  private:
+  // Rulesets whose every detector group has a detector behind one calm
+  // gate (engine/calm_gate.h), by gate: each gate's ancestor is read once
+  // a sample, and the rulesets it rules out are not run.
+  struct GatedRuleset {
+    size_t ruleset;                // index into rulesets_
+    std::vector<Plugin*> gated;    // one detector a group
+  };
+  void indexCalmGates();
+  // Which rulesets this sample need not run: their gated detectors said
+  // Stop already (Plugin::stoppedByCalm).
+  std::vector<bool> calmThisSample(SampleContext& ctx);
+
   std::vector<std::unique_ptr<Ruleset>> rulesets_;
+  std::vector<std::pair<CalmGate, std::vector<GatedRuleset>>> calmGates_;
 };
 
 }  // namespace unitoomd
