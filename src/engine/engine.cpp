@@ -154,6 +154,7 @@ void Ruleset::adoptStateFrom(const Ruleset& old) {
 
 void Engine::indexCalmGates() {
   calmGates_.clear();
+  ruledOut_.assign(rulesets_.size(), false);
   std::map<CalmGate, std::vector<GatedRuleset>> byGate;
   for (size_t i = 0; i < rulesets_.size(); ++i) {
     const Ruleset& r = *rulesets_[i];
@@ -179,15 +180,17 @@ void Engine::indexCalmGates() {
   calmGates_.assign(std::make_move_iterator(byGate.begin()), std::make_move_iterator(byGate.end()));
 }
 
-std::vector<bool> Engine::calmThisSample(SampleContext& ctx) {
-  std::vector<bool> calm(rulesets_.size(), false);
+void Engine::ruleOutCalm(SampleContext& ctx) {
+  std::vector<bool> wasRuledOut(rulesets_.size(), false);
+  wasRuledOut.swap(ruledOut_);
   for (auto& [gate, members] : calmGates_) {
     try {
       std::optional<std::optional<double>> ceiling;  // read on first need
       for (const GatedRuleset& m : members) {
         Ruleset& r = *rulesets_[m.ruleset];
-        // a ruleset timing anything or with an action under way (timing()) runs
-        if (r.disabled || r.timing()) continue;
+        // A ruleset timing anything or with an action under way runs (one
+        // ruled out at the last sample has not run since: still neither).
+        if (r.disabled || (!wasRuledOut[m.ruleset] && r.timing())) continue;
         if (!ceiling) ceiling = descendantCeiling(ctx, gate);
         bool all = true;
         for (Plugin* d : m.gated)
@@ -195,22 +198,23 @@ std::vector<bool> Engine::calmThisSample(SampleContext& ctx) {
             all = false;
             break;
           }
-        calm[m.ruleset] = all;
+        ruledOut_[m.ruleset] = all;
       }
     } catch (const std::exception& e) {
       // those not yet ruled out run as they would without the gate
       LOG_ERROR("calm gate on %s failed: %s", gate.ancestor.c_str(), e.what());
     }
   }
-  return calm;
 }
 
 void Engine::runOnce(SampleContext& ctx) {
+  // prerun is for every sample: a ruled-out ruleset may hold a detector
+  // that follows a trend beside its gated one
   for (auto& r : rulesets_)
     if (!r->disabled) r->prerun(ctx);
-  std::vector<bool> calm = calmThisSample(ctx);
+  ruleOutCalm(ctx);
   for (size_t i = 0; i < rulesets_.size(); ++i) {
-    if (calm[i]) continue;
+    if (ruledOut_[i]) continue;
     auto& r = rulesets_[i];
     try {
       r->runOnce(ctx);
@@ -250,14 +254,15 @@ Duration Engine::quietFor() const {
 }
 
 bool Engine::timing() const {
-  for (const auto& r : rulesets_)
-    if (r->timing()) return true;
-  return false;
+  bool any = false;
+  forEachNotRuledOut([&](const Ruleset& r) { any = any || r.timing(); });
+  return any;
 }
 
 void Engine::resumePendingActions(SampleContext& ctx) {
-  for (auto& r : rulesets_) {
-    if (!r->actionPending()) continue;
+  for (size_t i = 0; i < rulesets_.size(); ++i) {
+    auto& r = rulesets_[i];
+    if (ruledOut_[i] || !r->actionPending()) continue;
     try {
       r->resumePendingAction(ctx);
     } catch (const std::exception& e) {
@@ -268,29 +273,32 @@ void Engine::resumePendingActions(SampleContext& ctx) {
 
 std::vector<const KillOperation*> Engine::killsInFlight() const {
   std::vector<const KillOperation*> out;
-  for (const auto& r : rulesets_)
-    if (const KillOperation* op = r->killInFlight()) out.push_back(op);
+  forEachNotRuledOut([&](const Ruleset& r) {
+    if (const KillOperation* op = r.killInFlight()) out.push_back(op);
+  });
   return out;
 }
 
 std::optional<TimePoint> Engine::decidesAt() const {
   std::optional<TimePoint> out;
-  for (const auto& r : rulesets_)
-    if (auto t = r->decidesAt(); t && (!out || *t < *out)) out = t;
+  forEachNotRuledOut([&](const Ruleset& r) {
+    if (auto t = r.decidesAt(); t && (!out || *t < *out)) out = t;
+  });
   return out;
 }
 
 std::optional<Duration> Engine::sampleWithin() const {
   std::optional<Duration> out;
-  for (const auto& r : rulesets_)
-    if (auto w = r->sampleWithin(); w && (!out || *w < *out)) out = w;
+  forEachNotRuledOut([&](const Ruleset& r) {
+    if (auto w = r.sampleWithin(); w && (!out || *w < *out)) out = w;
+  });
   return out;
 }
 
 bool Engine::actionPending() const {
-  for (const auto& r : rulesets_)
-    if (r->actionPending()) return true;
-  return false;
+  bool any = false;
+  forEachNotRuledOut([&](const Ruleset& r) { any = any || r.actionPending(); });
+  return any;
 }
 
 void Engine::adoptStateFrom(Engine& old) {

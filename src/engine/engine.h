@@ -89,6 +89,17 @@ class Engine {
   // flight: cheap, for the moments between samples when a kill moves on.
   void resumePendingActions(SampleContext& ctx);
   std::vector<const KillOperation*> killsInFlight() const;
+  // The rulesets not ruled out by their calm gate at the last sample, in
+  // order. One ruled out has not run since: it times nothing, has no
+  // action under way, and asks nothing of the sampler (it waits on its
+  // gate's stall, which PSI triggers watch), so the questions above and
+  // the announcer look only at these: what an idle sample costs follows
+  // what stalls, not the 10,000 rulesets that exist.
+  template <typename F>
+  void forEachNotRuledOut(F&& f) const {
+    for (size_t i = 0; i < rulesets_.size(); ++i)
+      if (!ruledOut_[i]) f(*rulesets_[i]);
+  }
   // Across a reload: a ruleset that did not change is carried over whole
   // (detectors mid-duration keep timing, a kill in flight goes on); one that
   // changed keeps only its pause.
@@ -103,12 +114,13 @@ class Engine {
     std::vector<Plugin*> gated;    // one detector a group
   };
   void indexCalmGates();
-  // Which rulesets this sample need not run: their gated detectors said
-  // Stop already (Plugin::stoppedByCalm).
-  std::vector<bool> calmThisSample(SampleContext& ctx);
+  // Which rulesets this sample need not run (ruledOut_): their gated
+  // detectors said Stop already (Plugin::stoppedByCalm).
+  void ruleOutCalm(SampleContext& ctx);
 
   std::vector<std::unique_ptr<Ruleset>> rulesets_;
   std::vector<std::pair<CalmGate, std::vector<GatedRuleset>>> calmGates_;
+  std::vector<bool> ruledOut_;  // by index, at the last sample
 };
 
 }  // namespace unitoomd

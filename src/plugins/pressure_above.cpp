@@ -152,9 +152,10 @@ class PressureAbove : public Plugin {
   // it already for every detector under it.
   bool calmBeneath(SampleContext& ctx, const Bound& bound, const std::optional<double>* ancestorCeiling = nullptr) const {
     if (!bound.exact.empty() && ctx.stallProof(bound.exact, resource_)) return false;
+    auto belowHalf = [&](const std::optional<double>& ceiling) { return ceiling && *ceiling < threshold_ / 2; };
+    if (ancestorCeiling && belowHalf(*ancestorCeiling)) return true;  // read already: no trigger looked up
     if (quietBelowThreshold(ctx, bound)) return true;
-    auto ceiling = ancestorCeiling ? *ancestorCeiling : descendantCeiling(ctx, bound.gate);
-    return ceiling && *ceiling < threshold_ / 2;
+    return !ancestorCeiling && belowHalf(descendantCeiling(ctx, bound.gate));
   }
 
   // An exact cgroup's own trigger, armed and quiet over the whole window,

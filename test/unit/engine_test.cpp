@@ -221,6 +221,8 @@ struct Gated : Plugin {
     return answer;
   }
   bool timing() const override { return timingNow; }
+  std::optional<Duration> wants;
+  std::optional<Duration> sampleWithin() const override { return wants; }
 };
 
 struct GatedRulesets {
@@ -323,6 +325,20 @@ TEST(CalmGate, AnActionUnderWayGoesOnUnderACalmAncestor) {
   h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
   h.sample(*g.engine, 1);
   EXPECT_EQ(g.actions[0]->runs, 2);
+}
+
+// The sampler's questions skip what the gate ruled out: 10,000 calm
+// rulesets are not asked at every sample; one that runs again is.
+TEST(CalmGate, ARulesetRuledOutAsksNothingOfTheSampler) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = gatedRulesets(1);
+  g.gated[0]->wants = std::chrono::seconds(1);
+  h.sample(*g.engine, 0);
+  EXPECT_EQ(g.engine->sampleWithin(), std::nullopt);
+  h.tree.cgroup("/p", {{"memory.pressure", psi(50, 0, 0)}});
+  h.sample(*g.engine, 1);
+  EXPECT_EQ(g.engine->sampleWithin(), std::optional<Duration>(std::chrono::seconds(1)));
 }
 
 // Rulesets carried over a reload are other objects than those indexed.
