@@ -24,10 +24,10 @@ const char* rulesetStateName(RulesetState s) {
 // Actions keep history (memory growth) only while it can matter: while a
 // detector holds its duration towards a kill, or a kill is under way. A
 // glob over thousands of cgroups is then not read at every calm sample.
-void Ruleset::prerun(SampleContext& ctx) {
+void Ruleset::prerun(SampleContext& ctx, bool ruledOut) {
   for (auto& g : groups)
     for (auto& d : g.detectors) d->prerun(ctx);
-  if (!timing()) return;
+  if (ruledOut || !timing()) return;
   for (auto& a : actions) a->prerun(ctx);
 }
 
@@ -208,11 +208,12 @@ void Engine::ruleOutCalm(SampleContext& ctx) {
 }
 
 void Engine::runOnce(SampleContext& ctx) {
-  // prerun is for every sample: a ruled-out ruleset may hold a detector
-  // that follows a trend beside its gated one
-  for (auto& r : rulesets_)
-    if (!r->disabled) r->prerun(ctx);
+  // Before any ruleset runs (the gate only reads its ancestors). prerun is
+  // for every sample: a ruled-out ruleset may hold a detector that follows
+  // a trend beside its gated one.
   ruleOutCalm(ctx);
+  for (size_t i = 0; i < rulesets_.size(); ++i)
+    if (!rulesets_[i]->disabled) rulesets_[i]->prerun(ctx, ruledOut_[i]);
   for (size_t i = 0; i < rulesets_.size(); ++i) {
     if (ruledOut_[i]) continue;
     auto& r = rulesets_[i];

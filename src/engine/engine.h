@@ -36,7 +36,9 @@ class Ruleset {
   std::vector<DetectorGroup> groups;
   std::vector<std::unique_ptr<Plugin>> actions;
 
-  void prerun(SampleContext& ctx);
+  // `ruledOut`: by its calm gate this sample, so timing nothing (its
+  // detectors' prerun still runs: they may follow a trend).
+  void prerun(SampleContext& ctx, bool ruledOut = false);
   // Returns true when actions ran.
   bool runOnce(SampleContext& ctx);
   // Between samples: takes the paused action's next step (a kill in flight
