@@ -13,13 +13,13 @@ namespace {
 // their names are copied at every sample, 10,000 calm ones' are not.
 std::vector<RulesetPressure> pressureOf(const Engine& engine) {
   std::vector<RulesetPressure> out;
-  for (const auto& r : engine.rulesets()) {
-    bool timing = r->timing(), pending = r->actionPending();
-    if (!timing && !pending) continue;
-    RulesetPressure p{r->name, r->description, timing, pending, std::nullopt};
-    if (p.timing && !p.actionPending) p.secondsLeft = r->secondsLeft();
+  engine.forEachNotRuledOut([&](const Ruleset& r) {
+    bool timing = r.timing(), pending = r.actionPending();
+    if (!timing && !pending) return;
+    RulesetPressure p{r.name, r.description, timing, pending, std::nullopt};
+    if (p.timing && !p.actionPending) p.secondsLeft = r.secondsLeft();
     out.push_back(std::move(p));
-  }
+  });
   return out;
 }
 

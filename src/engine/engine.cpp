@@ -1,6 +1,8 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -22,10 +24,10 @@ const char* rulesetStateName(RulesetState s) {
 // Actions keep history (memory growth) only while it can matter: while a
 // detector holds its duration towards a kill, or a kill is under way. A
 // glob over thousands of cgroups is then not read at every calm sample.
-void Ruleset::prerun(SampleContext& ctx) {
+void Ruleset::prerun(SampleContext& ctx, bool ruledOut) {
   for (auto& g : groups)
     for (auto& d : g.detectors) d->prerun(ctx);
-  if (!timing()) return;
+  if (ruledOut || !timing()) return;
   for (auto& a : actions) a->prerun(ctx);
 }
 
@@ -151,10 +153,71 @@ void Ruleset::adoptStateFrom(const Ruleset& old) {
   // A pending async action belongs to plugins that no longer exist: drop it.
 }
 
+void Engine::indexCalmGates() {
+  calmGates_.clear();
+  ruledOut_.assign(rulesets_.size(), false);
+  std::map<CalmGate, std::vector<GatedRuleset>> byGate;
+  for (size_t i = 0; i < rulesets_.size(); ++i) {
+    const Ruleset& r = *rulesets_[i];
+    if (r.groups.empty()) continue;
+    std::optional<CalmGate> shared;
+    GatedRuleset entry{i, {}};
+    for (const auto& g : r.groups) {
+      Plugin* gated = nullptr;
+      for (const auto& d : g.detectors) {
+        auto gate = d->calmGate();
+        // one gate for the whole ruleset: read once, it decides at once
+        if (gate && (!shared || !(*gate < *shared || *shared < *gate))) {
+          shared = gate;
+          gated = d.get();
+          break;
+        }
+      }
+      if (!gated) break;
+      entry.gated.push_back(gated);
+    }
+    if (entry.gated.size() == r.groups.size()) byGate[*shared].push_back(std::move(entry));
+  }
+  calmGates_.assign(std::make_move_iterator(byGate.begin()), std::make_move_iterator(byGate.end()));
+}
+
+void Engine::ruleOutCalm(SampleContext& ctx) {
+  std::vector<bool> wasRuledOut(rulesets_.size(), false);
+  wasRuledOut.swap(ruledOut_);
+  for (auto& [gate, members] : calmGates_) {
+    try {
+      std::optional<std::optional<double>> ceiling;  // read on first need
+      for (const GatedRuleset& m : members) {
+        Ruleset& r = *rulesets_[m.ruleset];
+        // A ruleset timing anything or with an action under way runs (one
+        // ruled out at the last sample has not run since: still neither).
+        if (r.disabled || (!wasRuledOut[m.ruleset] && r.timing())) continue;
+        if (!ceiling) ceiling = descendantCeiling(ctx, gate);
+        bool all = true;
+        for (Plugin* d : m.gated)
+          if (!d->stoppedByCalm(ctx, *ceiling)) {
+            all = false;
+            break;
+          }
+        ruledOut_[m.ruleset] = all;
+      }
+    } catch (const std::exception& e) {
+      // those not yet ruled out run as they would without the gate
+      LOG_ERROR("calm gate on %s failed: %s", gate.ancestor.c_str(), e.what());
+    }
+  }
+}
+
 void Engine::runOnce(SampleContext& ctx) {
-  for (auto& r : rulesets_)
-    if (!r->disabled) r->prerun(ctx);
-  for (auto& r : rulesets_) {
+  // Before any ruleset runs (the gate only reads its ancestors). prerun is
+  // for every sample: a ruled-out ruleset may hold a detector that follows
+  // a trend beside its gated one.
+  ruleOutCalm(ctx);
+  for (size_t i = 0; i < rulesets_.size(); ++i)
+    if (!rulesets_[i]->disabled) rulesets_[i]->prerun(ctx, ruledOut_[i]);
+  for (size_t i = 0; i < rulesets_.size(); ++i) {
+    if (ruledOut_[i]) continue;
+    auto& r = rulesets_[i];
     try {
       r->runOnce(ctx);
     } catch (const std::exception& e) {
@@ -193,14 +256,15 @@ Duration Engine::quietFor() const {
 }
 
 bool Engine::timing() const {
-  for (const auto& r : rulesets_)
-    if (r->timing()) return true;
-  return false;
+  bool any = false;
+  forEachNotRuledOut([&](const Ruleset& r) { any = any || r.timing(); });
+  return any;
 }
 
 void Engine::resumePendingActions(SampleContext& ctx) {
-  for (auto& r : rulesets_) {
-    if (!r->actionPending()) continue;
+  for (size_t i = 0; i < rulesets_.size(); ++i) {
+    auto& r = rulesets_[i];
+    if (ruledOut_[i] || !r->actionPending()) continue;
     try {
       r->resumePendingAction(ctx);
     } catch (const std::exception& e) {
@@ -211,29 +275,32 @@ void Engine::resumePendingActions(SampleContext& ctx) {
 
 std::vector<const KillOperation*> Engine::killsInFlight() const {
   std::vector<const KillOperation*> out;
-  for (const auto& r : rulesets_)
-    if (const KillOperation* op = r->killInFlight()) out.push_back(op);
+  forEachNotRuledOut([&](const Ruleset& r) {
+    if (const KillOperation* op = r.killInFlight()) out.push_back(op);
+  });
   return out;
 }
 
 std::optional<TimePoint> Engine::decidesAt() const {
   std::optional<TimePoint> out;
-  for (const auto& r : rulesets_)
-    if (auto t = r->decidesAt(); t && (!out || *t < *out)) out = t;
+  forEachNotRuledOut([&](const Ruleset& r) {
+    if (auto t = r.decidesAt(); t && (!out || *t < *out)) out = t;
+  });
   return out;
 }
 
 std::optional<Duration> Engine::sampleWithin() const {
   std::optional<Duration> out;
-  for (const auto& r : rulesets_)
-    if (auto w = r->sampleWithin(); w && (!out || *w < *out)) out = w;
+  forEachNotRuledOut([&](const Ruleset& r) {
+    if (auto w = r.sampleWithin(); w && (!out || *w < *out)) out = w;
+  });
   return out;
 }
 
 bool Engine::actionPending() const {
-  for (const auto& r : rulesets_)
-    if (r->actionPending()) return true;
-  return false;
+  bool any = false;
+  forEachNotRuledOut([&](const Ruleset& r) { any = any || r.actionPending(); });
+  return any;
 }
 
 void Engine::adoptStateFrom(Engine& old) {
@@ -256,6 +323,7 @@ void Engine::adoptStateFrom(Engine& old) {
       break;
     }
   }
+  indexCalmGates();  // the rulesets carried over are other objects now
 }
 
 }  // namespace unitoomd

@@ -36,7 +36,9 @@ class Ruleset {
   std::vector<DetectorGroup> groups;
   std::vector<std::unique_ptr<Plugin>> actions;
 
-  void prerun(SampleContext& ctx);
+  // `ruledOut`: by its calm gate this sample, so timing nothing (its
+  // detectors' prerun still runs: they may follow a trend).
+  void prerun(SampleContext& ctx, bool ruledOut = false);
   // Returns true when actions ran.
   bool runOnce(SampleContext& ctx);
   // Between samples: takes the paused action's next step (a kill in flight
@@ -72,7 +74,7 @@ class Ruleset {
 
 class Engine {
  public:
-  explicit Engine(std::vector<std::unique_ptr<Ruleset>> rulesets) : rulesets_(std::move(rulesets)) {}
+  explicit Engine(std::vector<std::unique_ptr<Ruleset>> rulesets) : rulesets_(std::move(rulesets)) { indexCalmGates(); }
 
   void runOnce(SampleContext& ctx);
   const std::vector<std::unique_ptr<Ruleset>>& rulesets() const { return rulesets_; }
@@ -91,13 +93,38 @@ class Engine {
   // flight: cheap, for the moments between samples when a kill moves on.
   void resumePendingActions(SampleContext& ctx);
   std::vector<const KillOperation*> killsInFlight() const;
+  // The rulesets not ruled out by their calm gate at the last sample, in
+  // order. One ruled out has not run since: it times nothing, has no
+  // action under way, and asks nothing of the sampler (it waits on its
+  // gate's stall, which PSI triggers watch), so the questions above and
+  // the announcer look only at these: what an idle sample costs follows
+  // what stalls, not the 10,000 rulesets that exist.
+  template <typename F>
+  void forEachNotRuledOut(F&& f) const {
+    for (size_t i = 0; i < rulesets_.size(); ++i)
+      if (!ruledOut_[i]) f(*rulesets_[i]);
+  }
   // Across a reload: a ruleset that did not change is carried over whole
   // (detectors mid-duration keep timing, a kill in flight goes on); one that
   // changed keeps only its pause.
   void adoptStateFrom(Engine& old);
 
  private:
+  // Rulesets whose every detector group has a detector behind one calm
+  // gate (engine/calm_gate.h), by gate: each gate's ancestor is read once
+  // a sample, and the rulesets it rules out are not run.
+  struct GatedRuleset {
+    size_t ruleset;                // index into rulesets_
+    std::vector<Plugin*> gated;    // one detector a group
+  };
+  void indexCalmGates();
+  // Which rulesets this sample need not run (ruledOut_): their gated
+  // detectors said Stop already (Plugin::stoppedByCalm).
+  void ruleOutCalm(SampleContext& ctx);
+
   std::vector<std::unique_ptr<Ruleset>> rulesets_;
+  std::vector<std::pair<CalmGate, std::vector<GatedRuleset>>> calmGates_;
+  std::vector<bool> ruledOut_;  // by index, at the last sample
 };
 
 }  // namespace unitoomd

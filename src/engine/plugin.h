@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/calm_gate.h"
 #include "engine/context.h"
 #include "engine/history.h"
 
@@ -60,6 +61,15 @@ class Plugin {
   // A detector that predicts: seconds until what it watches runs out, as of
   // the last sample (for warnings that let applications free memory first).
   virtual std::optional<double> secondsLeft() const { return std::nullopt; }
+  // A detector that cannot fire while one ancestor's stall stays low names
+  // that ancestor (engine/calm_gate.h): the engine reads it once for all
+  // the detectors that share it.
+  virtual std::optional<CalmGate> calmGate() const { return std::nullopt; }
+  // Instead of run(), given what the gate's ancestor bounds (nullopt:
+  // nothing known): true when a run would surely say Stop now, having kept
+  // what such a run keeps; the engine then skips the ruleset, unless
+  // another of its groups still may fire. False: it must run.
+  virtual bool stoppedByCalm(SampleContext&, std::optional<double> /*ancestorCeiling*/) { return false; }
 
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }

@@ -75,7 +75,10 @@ class MemoryReclaim : public Plugin {
   // subtree: while the ancestor has not reclaimed, none of the cgroups below
   // it has, and they need not be read (a counter read later, against its
   // value from before, still shows what rose meanwhile: it rose since the
-  // ancestor last moved).
+  // ancestor last moved). Beside a pressure_above whose calm gate ruled the
+  // ruleset out, this does not run (engine/calm_gate.h); the first run
+  // after counts a rise since its last reading as now, as a first sight
+  // counts any scan: it can only matter once the stall is over the limit.
   static bool ancestorStill(SampleContext& ctx, Ancestor& a) {
     CgroupView* ancestor = boundingAncestor(ctx, a.path);
     if (!ancestor) return false;

@@ -15,8 +15,6 @@ class PressureAbove : public Plugin {
  public:
   explicit PressureAbove(PluginArgs& args) {
     cgroups_ = args.cgroups("cgroup");
-    for (const auto& pattern : cgroups_)
-      bounds_.push_back({boundingAncestorPath(pattern), hasGlob(pattern) ? std::string() : literalPrefix(pattern)});
     resource_ = parseResource(args);
     threshold_ = args.requiredNumber("threshold", 0, 100);
     duration_ = args.duration("duration", Duration{0});
@@ -29,6 +27,9 @@ class PressureAbove : public Plugin {
       if (!d || d->count() <= 0) args.error("window", "argument 'window': a time span or 'avg10', not '" + *w + "'");
       else window_ = *d;
     }
+    for (const auto& pattern : cgroups_)
+      bounds_.push_back({CalmGate{boundingAncestorPath(pattern), resource_, useAvg10_ ? Duration{0} : window_},
+                         hasGlob(pattern) ? std::string() : literalPrefix(pattern)});
   }
 
   PluginResult run(SampleContext& ctx) override {
@@ -105,6 +106,19 @@ class PressureAbove : public Plugin {
   std::optional<TimePoint> decidesAt() const override {
     return timing() ? sustained_.heldAt(duration_) : std::nullopt;
   }
+  // One pattern bounded by an ancestor: siblings under one slice share it.
+  std::optional<CalmGate> calmGate() const override {
+    if (bounds_.size() != 1 || bounds_[0].gate.ancestor.empty()) return std::nullopt;
+    return bounds_[0].gate;
+  }
+  // What run() does when calmBeneath rules its one pattern out: nothing
+  // read, nothing above.
+  bool stoppedByCalm(SampleContext& ctx, std::optional<double> ancestorCeiling) override {
+    if (bounds_.size() != 1 || sustained_.active() || wake_) return false;
+    if (!calmBeneath(ctx, bounds_[0], &ancestorCeiling)) return false;
+    sustained_.update(false, ctx.now(), duration_);
+    return true;
+  }
 
  private:
   // Said only when it fires (or at debug level): most samples of most
@@ -131,28 +145,17 @@ class PressureAbove : public Plugin {
   // cgroup itself is read whatever the bound: what it proves is the
   // cgroup's own reading at the wake (ProvenWake).
   struct Bound {
-    std::string ancestor;  // boundingAncestorPath
-    std::string exact;     // the cgroup an exact pattern names; empty for a glob
+    CalmGate gate;      // its ancestor: boundingAncestorPath
+    std::string exact;  // the cgroup an exact pattern names; empty for a glob
   };
-  bool calmBeneath(SampleContext& ctx, const Bound& bound) const {
+  // `ancestorCeiling`: what the ancestor bounds, when the engine has read
+  // it already for every detector under it.
+  bool calmBeneath(SampleContext& ctx, const Bound& bound, const std::optional<double>* ancestorCeiling = nullptr) const {
     if (!bound.exact.empty() && ctx.stallProof(bound.exact, resource_)) return false;
+    auto belowHalf = [&](const std::optional<double>& ceiling) { return ceiling && *ceiling < threshold_ / 2; };
+    if (ancestorCeiling && belowHalf(*ancestorCeiling)) return true;  // read already: no trigger looked up
     if (quietBelowThreshold(ctx, bound)) return true;
-    CgroupView* ancestor = boundingAncestor(ctx, bound.ancestor);
-    if (!ancestor) return false;
-    std::optional<double> some;
-    if (useAvg10_) {
-      some = avg10(*ancestor, StallKind::Some);
-    } else {
-      bool fellBack = false;
-      some = ancestor->stall(resource_, StallKind::Some, window_, &fellBack);
-      if (fellBack) {
-        // Woken from idle, the last reading is long ago: all the stall since
-        // then may have been in the last window.
-        const CgroupHistory* h = ctx.history().find(ancestor->inode());
-        some = h ? worstWindowStall(h->stall[static_cast<int>(resource_)], StallKind::Some, window_) : std::nullopt;
-      }
-    }
-    return some && descendantStallBound(*some, ctx.cpus) < threshold_ / 2;
+    return !ancestorCeiling && belowHalf(descendantCeiling(ctx, bound.gate));
   }
 
   // An exact cgroup's own trigger, armed and quiet over the whole window,

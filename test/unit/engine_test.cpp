@@ -7,6 +7,7 @@
 using namespace unitoomd;
 using unitoomd::test::at;
 using unitoomd::test::FixtureTree;
+using unitoomd::test::psi;
 
 namespace {
 
@@ -198,6 +199,161 @@ namespace {
 
 // An episode can last hours while cgroups come and go: what was not seen
 // for the unused time goes even though the daemon never went idle.
+namespace {
+
+// A detector behind a calm gate on /p (avg10): calm while the ceiling the
+// engine hands it is below its limit; counts its runs and the samples it
+// was ruled out by the gate instead.
+struct Gated : Plugin {
+  std::string ancestor = "/p";
+  double limit = 5;
+  bool timingNow = false;
+  PluginResult answer = PluginResult::Stop;
+  int runs = 0, calmSamples = 0;
+  std::optional<CalmGate> calmGate() const override { return CalmGate{ancestor, Resource::Memory, Duration{0}}; }
+  bool stoppedByCalm(SampleContext&, std::optional<double> ceiling) override {
+    if (!ceiling || *ceiling >= limit) return false;
+    ++calmSamples;
+    return true;
+  }
+  PluginResult run(SampleContext&) override {
+    ++runs;
+    return answer;
+  }
+  bool timing() const override { return timingNow; }
+  std::optional<Duration> wants;
+  std::optional<Duration> sampleWithin() const override { return wants; }
+};
+
+struct GatedRulesets {
+  std::unique_ptr<Engine> engine;
+  std::vector<Gated*> gated;        // the first detector of each ruleset
+  std::vector<Scripted*> ungated;   // a second group's detector, where asked
+  std::vector<Recorder*> actions;
+};
+
+// `n` rulesets of one group {Gated} (and, where `secondGroup`, a second
+// group {Scripted} with no gate), each with one Recorder action.
+GatedRulesets gatedRulesets(int n, bool secondGroup = false) {
+  GatedRulesets out;
+  std::vector<std::unique_ptr<Ruleset>> v;
+  for (int i = 0; i < n; ++i) {
+    auto rs = std::make_unique<Ruleset>();
+    rs->name = "r" + std::to_string(i);
+    DetectorGroup g;
+    auto d = std::make_unique<Gated>();
+    out.gated.push_back(d.get());
+    g.detectors.push_back(std::move(d));
+    rs->groups.push_back(std::move(g));
+    if (secondGroup) {
+      DetectorGroup g2;
+      auto s = std::make_unique<Scripted>();
+      out.ungated.push_back(s.get());
+      g2.detectors.push_back(std::move(s));
+      rs->groups.push_back(std::move(g2));
+    }
+    auto a = std::make_unique<Recorder>();
+    out.actions.push_back(a.get());
+    rs->actions.push_back(std::move(a));
+    v.push_back(std::move(rs));
+  }
+  out.engine = std::make_unique<Engine>(std::move(v));
+  return out;
+}
+
+}  // namespace
+
+// 10,000 unit rulesets under a hundred slices: a calm slice rules out all
+// of its rulesets with one read, and none of them runs.
+TEST(CalmGate, RulesetsUnderACalmAncestorAreNotRun) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = gatedRulesets(3);
+  h.sample(*g.engine, 0);
+  for (Gated* d : g.gated) {
+    EXPECT_EQ(d->runs, 0);
+    EXPECT_EQ(d->calmSamples, 1);
+  }
+}
+
+TEST(CalmGate, RulesetsUnderAStalledAncestorRun) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(50, 0, 0)}});  // any child could be at 10 %
+  auto g = gatedRulesets(2);
+  h.sample(*g.engine, 0);
+  for (Gated* d : g.gated) EXPECT_EQ(d->runs, 1);
+}
+
+TEST(CalmGate, AnAncestorThatCannotBeReadRulesOutNothing) {
+  Harness h;
+  auto g = gatedRulesets(1);
+  h.sample(*g.engine, 0);
+  EXPECT_EQ(g.gated[0]->runs, 1);
+}
+
+// Its duration must see every sample, calm or not.
+TEST(CalmGate, ARulesetTimingADurationRunsUnderACalmAncestor) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = gatedRulesets(2);
+  g.gated[1]->timingNow = true;
+  h.sample(*g.engine, 0);
+  EXPECT_EQ(g.gated[0]->runs, 0);
+  EXPECT_EQ(g.gated[1]->runs, 1);
+}
+
+// A group without a gated detector may fire whatever the ancestor shows.
+TEST(CalmGate, ARulesetWithAGroupOutsideTheGateRuns) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = gatedRulesets(1, true);
+  g.ungated[0]->answer = PluginResult::Continue;
+  h.sample(*g.engine, 0);
+  EXPECT_EQ(g.ungated[0]->runs, 1);
+  EXPECT_EQ(g.actions[0]->runs, 1);
+}
+
+// A kill in flight goes on when the stall that started it is gone.
+TEST(CalmGate, AnActionUnderWayGoesOnUnderACalmAncestor) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(50, 0, 0)}});
+  auto g = gatedRulesets(1);
+  g.gated[0]->answer = PluginResult::Continue;
+  g.actions[0]->script = {PluginResult::AsyncPaused, PluginResult::Stop};
+  h.sample(*g.engine, 0);
+  ASSERT_EQ(g.actions[0]->runs, 1);
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  h.sample(*g.engine, 1);
+  EXPECT_EQ(g.actions[0]->runs, 2);
+}
+
+// The sampler's questions skip what the gate ruled out: 10,000 calm
+// rulesets are not asked at every sample; one that runs again is.
+TEST(CalmGate, ARulesetRuledOutAsksNothingOfTheSampler) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = gatedRulesets(1);
+  g.gated[0]->wants = std::chrono::seconds(1);
+  h.sample(*g.engine, 0);
+  EXPECT_EQ(g.engine->sampleWithin(), std::nullopt);
+  h.tree.cgroup("/p", {{"memory.pressure", psi(50, 0, 0)}});
+  h.sample(*g.engine, 1);
+  EXPECT_EQ(g.engine->sampleWithin(), std::optional<Duration>(std::chrono::seconds(1)));
+}
+
+// Rulesets carried over a reload are other objects than those indexed.
+TEST(CalmGate, RulesetsCarriedOverAReloadAreStillRuledOut) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto before = gatedRulesets(1);
+  auto after = gatedRulesets(1);
+  after.engine->rulesets()[0]->fingerprint = before.engine->rulesets()[0]->fingerprint = 42;
+  after.engine->adoptStateFrom(*before.engine);
+  h.sample(*after.engine, 0);
+  EXPECT_EQ(before.gated[0]->calmSamples, 1) << "the ruleset carried over is the one ruled out";
+  EXPECT_EQ(before.gated[0]->runs, 0);
+}
+
 TEST(History, ACgroupNotSeenForTheUnusedTimeIsDroppedDuringAnEpisode) {
   History h;
   TimePoint t0{};

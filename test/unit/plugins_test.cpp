@@ -323,6 +323,37 @@ TEST(PressureAbove, AQuietTriggerTooCoarseForTheLimitDoesNotStandIn) {
   EXPECT_EQ(c->lastSeen, at(30)) << "20 % is no bound for a 10 % limit: the cgroup was read";
 }
 
+// A unit's ruleset as the unit policy makes it (pressure_above and
+// memory_reclaim on the unit's cgroup), taken in while its parent is calm:
+// neither detector reads the unit, memory_reclaim's first look included
+// (10,000 of them read every unit once after the take-in). The unit is
+// read again as soon as its parent stalls.
+TEST(PressureAbove, AUnitsRulesetTakenInUnderACalmParentReadsNothingOfTheUnit) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 1000, 0)}});  // stalled once, long ago
+  h.tree.cgroup("/p/u", {{"memory.pressure", psi(0, 1000, 0)}});
+  auto unitRules = [&] {
+    h.rules(R"({"name": "pressure_above", "args": {"cgroup": "p/u", "resource": "memory", "threshold": 10, "duration": 20, "window": 1}},
+               {"name": "memory_reclaim", "args": {"cgroup": "p/u", "duration": 30}})",
+            R"({"name": "kill_by_pressure", "args": {"cgroup": "p/u", "resource": "memory"}})");
+  };
+  auto unitSeenAt = [&]() -> std::optional<TimePoint> {
+    struct stat st;
+    stat((h.tree.cgroupRoot() + "/p/u").c_str(), &st);
+    const CgroupHistory* c = h.history.find(st.st_ino);
+    return c ? std::optional<TimePoint>(c->lastSeen) : std::nullopt;
+  };
+  unitRules();
+  h.sample(0);  // nothing known of the parent's last second: the unit is read
+  h.sample(30);
+  unitRules();  // taken in again: new detectors, the parent's history kept
+  h.sample(60);
+  EXPECT_EQ(unitSeenAt(), at(0)) << "its parent calm: the unit is not read";
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 15001000, 0)}});  // the parent stalled half of the last minute
+  h.sample(90);
+  EXPECT_EQ(unitSeenAt(), at(90)) << "its parent stalled: the unit is read";
+}
+
 TEST(PressureAbove, Avg10WindowBehavesLikeOomd) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.pressure", psi(25, 0, 0)}});
