@@ -59,7 +59,11 @@ def check(runs, console):
         if scenario == "pressure":
             if "memory.stat unavailable" in reason:
                 problems.append("pressure: unitoomd did not use memory.stat in the VM")
-            if not (method or "").startswith("KillUnit"):
+            # Asked of systemd first: KillUnit, or cgroup.kill after KillUnit's
+            # deadline when PID 1 (two emulated CPUs on a loaded host) did not
+            # answer in time; systemd still records oom-kill (checked above).
+            method = method or ""
+            if not (method.startswith("KillUnit") or method.startswith("cgroup.kill (systemd did not answer KillUnit")):
                 problems.append("pressure: %s was not killed through KillUnit (%s)" % (unit, method))
     if problems:
         return problems
