@@ -17,6 +17,24 @@ RUNS=${RUNS:-3} DURATION=${DURATION:-2}
 say() { echo "vmlab: $*" > /dev/console; }
 mono_usec() { python3 -c 'import time; print(int(time.monotonic() * 1e6))'; }
 result() { echo "VMLAB-RESULT $1" > /dev/console; }
+# A mark the host stamps with its own clock as it reads the console
+# (tools/vmlab/host_sampler.py): the guest's CLOCK_MONOTONIC read and written
+# in one step, so that the smallest host - guest difference over the marks
+# maps guest times onto the host's CPU samples.
+sync_mark() { python3 -c 'import time; open("/dev/console", "w").write("VMLAB-SYNC %d\n" % (time.monotonic() * 1e6))'; }
+# vmlab.exittrace=1: each swap run's kernel trace from the crossing on
+# (every task switch and wake-up on both vCPUs, why the hog blocked, block
+# I/O, reclaim) and the swap levels every 100 ms, kept per run in
+# /root/results and copied to the results disk (/dev/vdc, run.sh's
+# VMLAB_COLLECT) in a 64 MiB slot a run: too much for the serial console.
+EXIT_TRACE=false
+[ "$(arg exittrace)" = 1 ] && EXIT_TRACE=true
+SLOT=0
+save_results() {
+  [ -b /dev/vdc ] || return 0
+  tar -C /root/results -c "$@" | dd of=/dev/vdc bs=1M iflag=fullblock seek=$((SLOT * 64)) conv=fsync,notrunc status=none
+  SLOT=$((SLOT + 1))
+}
 # The killer's own account of its kills, for the host to read.
 # (earlyoom and nohang say "sending SIGTERM to ..." rather than "kill")
 # The killer's kill lines since the last call, to the console, after each
@@ -453,13 +471,22 @@ sigtrace_start() {
   echo 'sig == 9' > $TRACEFS/events/signal/signal_deliver/filter
   echo 'comm ~ "stress-ng*"' > $TRACEFS/events/sched/sched_process_exit/filter
   for e in signal/signal_generate signal/signal_deliver sched/sched_process_exit; do echo 1 > "$TRACEFS/events/$e/enable"; done
+  # the exit trace's events: off until the yardstick crosses (exit_trace_on),
+  # so that the fill runs untraced; a buffer for several seconds of both vCPUs
+  if $EXIT_TRACE; then
+    echo 4096 > $TRACEFS/buffer_size_kb
+    for e in $EXIT_EVENTS; do echo 0 > "$TRACEFS/events/$e/filter" 2>/dev/null; echo 0 > "$TRACEFS/events/$e/enable"; done
+  fi
   echo 1 > $TRACEFS/tracing_on
 }
+EXIT_EVENTS="sched/sched_switch sched/sched_wakeup sched/sched_wakeup_new sched/sched_blocked_reason sched/sched_migrate_task
+  block/block_rq_issue block/block_rq_complete vmscan/mm_vmscan_memcg_reclaim_begin vmscan/mm_vmscan_memcg_reclaim_end"
 sigtrace_fields() {
   local label=$1
   [ -r $TRACEFS/trace ] || { printf '"sig_first": null'; return; }
   echo 0 > $TRACEFS/tracing_on
   grep -E 'signal_generate|signal_deliver|sched_process_exit' $TRACEFS/trace | sed "s/^/VMLAB-SIGTRACE $label /" > /dev/console
+  $EXIT_TRACE && { cp $TRACEFS/trace "/root/results/${label// /-}.trace"; echo 0 > /proc/sys/kernel/sched_schedstats; }
   python3 - <<'PY'
 import re
 gen = deliver = exits = None
@@ -504,7 +531,7 @@ run_swap() {
   # killer none: the yardstick itself kills the hog at its crossing, with
   # cgroup.kill, and notes what the hog held then
   FLOOR_KILLED=$out.killed
-  python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" <<'PY' &
+  EXIT_EVENTS=$EXIT_EVENTS python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" "$($EXIT_TRACE && echo "/sys/fs/cgroup$cg")" <<'PY' &
 import os, sys, time
 def read(p):
     try:
@@ -522,6 +549,20 @@ def floor_kill(cg, out):
     killed = int(time.monotonic() * 1e6)
     open(out + ".killed", "w").write("%d\n" % killed)
     open("/dev/console", "w").write("".join("VMLAB-FLOOR at kill %d: %s\n" % (killed, l) for l in state))
+def exit_trace_on():
+    # schedstats make the kernel say where a task slept (sched_blocked_reason)
+    open("/proc/sys/kernel/sched_schedstats", "w").write("1")
+    for e in os.environ.get("EXIT_EVENTS", "").split():
+        open("/sys/kernel/tracing/events/%s/enable" % e, "w").write("1")
+def levels(cg, path):
+    # swap used, the hog's memory and swap every 100 ms until its cgroup is
+    # empty (at most 30 s): how full swap was at the signal
+    out, end = open(path, "w", buffering=1), time.monotonic() + 30
+    while time.monotonic() < end and "populated 1" in read(cg + "/cgroup.events"):
+        used = sum(int(l.split()[3]) for l in open("/proc/swaps").readlines()[1:])
+        out.write("%d swap_used_kib=%d hog_current=%s hog_swap=%s\n" % (time.monotonic() * 1e6, used,
+                  read(cg + "/memory.current").strip(), read(cg + "/memory.swap.current").strip()))
+        time.sleep(0.1)
 def kb(path, key):
     for line in open(path):
         if line.startswith(key + ":"):
@@ -534,9 +575,15 @@ while time.monotonic() < end:
         total += int(f[2]); used += int(f[3])
     mem_total, avail = kb("/proc/meminfo", "MemTotal"), kb("/proc/meminfo", "MemAvailable")
     if total and used > 0.9 * total and avail < 0.1 * mem_total:
-        open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6))
+        crossed = time.monotonic()
+        open(sys.argv[1], "w").write("%d\n" % (crossed * 1e6))
+        if sys.argv[3]:
+            exit_trace_on()
+        open("/dev/console", "w").write("VMLAB-SYNC %d\n" % (time.monotonic() * 1e6))
         if sys.argv[2]:
             floor_kill(sys.argv[2], sys.argv[1])
+        if sys.argv[3]:
+            levels(sys.argv[3], sys.argv[1] + ".levels")
         break
     time.sleep(0.1)
 PY
@@ -545,19 +592,26 @@ PY
   say "swap run $n: $UNIT pid $kpid: $(systemctl show -P StatusText "$UNIT")"
   kthreads
   s0=$(snapshot "$kpid")
-  # what woke unitoomd, by event source: before the hog, at the crossing
-  # (after the crossing's snapshot: the dump's own D-Bus call is counted
-  # in the kill phase, as "bus"), after its death
+  # what woke unitoomd, by event source: before the hog and after its
+  # death. Not at the crossing: that dump (unitoomctl started, the daemon
+  # serving it) fell on unitoomd's decision and the hog's exit alone, where
+  # systemd-oomd's turns ran nothing (so the fill and kill phases are no
+  # longer told apart by source; their CPU still is, by the snapshots)
   woken_by > "$out.w0"
   # the crossing's snapshot, taken as soon as the watcher writes it (read -t
   # on a pipe that stays silent: a sleep without a fork every 50 ms)
-  ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"; woken_by > "$out.w1" ) &
+  ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"
+    # the hog's own CPU in the fill: the work of swapping out, whatever the host gave the guest
+    sed -n 's/^usage_usec //p' "/sys/fs/cgroup$cg/cpu.stat" | awk '{print int($1 / 1000)}' > "$out.hogcpu" ) &
   local snapper=$! tracer=""
   [ "$(arg debug)" = 1 ] && { exec_trace "/sys/fs/cgroup$cg" "$out.t" & tracer=$!; }
   sigtrace_start
+  sync_mark
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
   for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
+  # the exit trace ends with the hog (the buffer keeps what came first)
+  $EXIT_TRACE && echo 0 > $TRACEFS/tracing_on
   s2=$(snapshot "$kpid")
   # a hog that never crossed: its whole run counts as the fill
   [ -s "$out" ] || kill "$snapper" 2>/dev/null
@@ -575,20 +629,25 @@ for line in sys.stdin:
         print("%s journal at %d: %s" % (sys.argv[2], int(e["__MONOTONIC_TIMESTAMP"]), e.get("MESSAGE", "")))' "$(head -1 "$out.t" | cut -d' ' -f1)" "VMLAB-TRACE swap $n $KILLER"
     echo "VMLAB-TRACE swap $n $KILLER crossed at $(cat "$out") dead at $(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)"
   } > /dev/console
-  woken_diff "$out.w0" "$out.w1" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "fill:", $2, "times", $3, "ms", $1}' > /dev/console
-  woken_diff "$out.w1" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "kill:", $2, "times", $3, "ms", $1}' > /dev/console
+  woken_diff "$out.w0" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "fill and kill:", $2, "times", $3, "ms", $1}' > /dev/console
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
   local sent sigs
   read -r sent _ <<< "$(killer_line_sent "$cg" "$started")"
   sigs=$(sigtrace_fields "swap $n $KILLER")
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s, %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s, "fill_hog_cpu_ms": %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
     "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" "${sent:-null}" "$sigs" \
     "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")" \
-    "$(woken_json fill_woken_by "$out.w0" "$out.w1")" "$(woken_json kill_woken_by "$out.w1" "$out.w2")")"
+    "$(woken_json woken_by "$out.w0" "$out.w2")" "$(cat "$out.hogcpu" 2>/dev/null || echo null)")"
   systemctl stop filler.service hogB.service 2>/dev/null
-  rm -f "$out" "$out".s1 "$out".w[012] "$out.t" "$out.killed"
+  if $EXIT_TRACE; then
+    cp "$out.levels" "/root/results/swap-$n-$KILLER.levels" 2>/dev/null
+    save_results "swap-$n-$KILLER.trace" "swap-$n-$KILLER.levels"
+    rm -f /root/results/"swap-$n-$KILLER".*
+  fi
+  sync_mark
+  rm -f "$out" "$out".s1 "$out".w[012] "$out.t" "$out.killed" "$out.levels"
 }
 
 # A monitored slice, as an administrator writes it (5 % limit, as the
