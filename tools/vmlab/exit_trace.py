@@ -111,9 +111,11 @@ def host_samples(path):
         if f[0] == "sync":
             syncs.append(int(f[1]) - int(f[2]))
         elif f[0] == "cpu":
-            threads = dict(kv.rsplit("=", 1) for kv in f[5:])
-            vcpus = sum(int(v) for k, v in threads.items() if k.startswith("CPU_"))
-            per = {k: int(v) for k, v in threads.items() if k.startswith("CPU_")}
+            threads = {k: int(v) for k, v in (kv.rsplit("=", 1) for kv in f[5:])}
+            # QEMU names its vCPU threads (CPU_0/TCG) only with -name debug-threads=on;
+            # else all of QEMU counts (its vCPUs are nearly all of it)
+            per = {k: v for k, v in threads.items() if k.startswith("CPU_")} or threads
+            vcpus = sum(per.values())
             cpu.append((int(f[1]), int(f[2]), int(f[3]), float(f[4]), vcpus, per))
     return (min(syncs) if syncs else None), cpu
 
@@ -192,8 +194,9 @@ def main():
             per_killer[k]["hog swap at signal MiB"].append(int(lv["hog_swap"] or 0) >> 20)
         ex = host_over(cpu, offset, sig, gone)
         if ex:
-            print("  exit %.0f ms: vCPUs got %s ms of host CPU, others on the host %.2f CPUs" % (
-                exit_ms, ", ".join("%s %.0f" % (c, v) for c, v in sorted(ex["per_vcpu_ms"].items())), ex["others_cpus"]))
+            print("  exit %.0f ms: QEMU got %.0f ms of host CPU (%s), others on the host %.2f CPUs, load %.1f" % (
+                exit_ms, ex["vcpu_ms"], ", ".join("%s %.0f" % (c, v) for c, v in sorted(ex["per_vcpu_ms"].items()) if v >= 5),
+                ex["others_cpus"], ex["load"]))
             per_killer[k]["exit host vCPU ms"].append(ex["vcpu_ms"])
         trace = os.path.join(d, "swap-%d-%s.trace" % (n, k))
         if not os.path.exists(trace):

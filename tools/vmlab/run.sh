@@ -40,7 +40,8 @@ COLLECT_DRIVE=()
 if [ -n "${VMLAB_COLLECT:-}" ]; then
   mkdir -p "$VMLAB_COLLECT"
   rm -f "$VMLAB_COLLECT/results.img" && truncate -s 1536M "$VMLAB_COLLECT/results.img"
-  COLLECT_DRIVE=(-drive "file=$VMLAB_COLLECT/results.img,format=raw,if=virtio,cache=unsafe")
+  # (snapshot=off: -snapshot would keep the guest's writes in a temporary file)
+  COLLECT_DRIVE=(-drive "file=$VMLAB_COLLECT/results.img,format=raw,if=virtio,cache=unsafe,snapshot=off")
 fi
 # the guest wrote a tar into each 64 MiB slot of the results disk, in turn
 collect() {
@@ -65,7 +66,8 @@ for s in "${SCENARIO_LIST[@]}"; do
   if [ "$s" = idle1000 ]; then BOUND=$((BOUND + 600 * RUNS)); else BOUND=$((BOUND + 300 * RUNS)); fi
 done
 [ "$BOUND" -ge 1500 ] || BOUND=1500
-timeout "$BOUND" qemu-system-x86_64 "${ACCEL[@]}" -cpu max -m 2048 -smp 2 \
+# (debug-threads: QEMU names its vCPU threads "CPU N/TCG", for host_sampler.py)
+timeout "$BOUND" qemu-system-x86_64 "${ACCEL[@]}" -name vmlab,debug-threads=on -cpu max -m 2048 -smp 2 \
   -display none -monitor none -serial "file:$LOG" -no-reboot -nic none -snapshot \
   -kernel "$VM/vmlinuz" -initrd "$VM/initrd.img" \
   -drive "file=$VM/root.img,format=raw,if=virtio,cache=unsafe" \

@@ -476,17 +476,22 @@ sigtrace_start() {
   if $EXIT_TRACE; then
     echo 4096 > $TRACEFS/buffer_size_kb
     for e in $EXIT_EVENTS; do echo 0 > "$TRACEFS/events/$e/filter" 2>/dev/null; echo 0 > "$TRACEFS/events/$e/enable"; done
+    echo "!$HOG_SLEEPS" > $TRACEFS/events/sched/sched_switch/trigger 2>/dev/null
   fi
   echo 1 > $TRACEFS/tracing_on
 }
-EXIT_EVENTS="sched/sched_switch sched/sched_wakeup sched/sched_wakeup_new sched/sched_blocked_reason sched/sched_migrate_task
+EXIT_EVENTS="sched/sched_switch sched/sched_wakeup sched/sched_wakeup_new sched/sched_migrate_task
   block/block_rq_issue block/block_rq_complete vmscan/mm_vmscan_memcg_reclaim_begin vmscan/mm_vmscan_memcg_reclaim_end"
+# where the hog's processes go to sleep: a kernel stack with each switch
+# away from them that is not a preemption (this kernel has no
+# sched_blocked_reason); set at the crossing, with the events
+HOG_SLEEPS='stacktrace if prev_comm ~ "stress-ng*" && prev_state & 3'
 sigtrace_fields() {
   local label=$1
   [ -r $TRACEFS/trace ] || { printf '"sig_first": null'; return; }
   echo 0 > $TRACEFS/tracing_on
   grep -E 'signal_generate|signal_deliver|sched_process_exit' $TRACEFS/trace | sed "s/^/VMLAB-SIGTRACE $label /" > /dev/console
-  $EXIT_TRACE && { cp $TRACEFS/trace "/root/results/${label// /-}.trace"; echo 0 > /proc/sys/kernel/sched_schedstats; }
+  $EXIT_TRACE && { cp $TRACEFS/trace "/root/results/${label// /-}.trace"; echo "!$HOG_SLEEPS" > $TRACEFS/events/sched/sched_switch/trigger; }
   python3 - <<'PY'
 import re
 gen = deliver = exits = None
@@ -531,7 +536,7 @@ run_swap() {
   # killer none: the yardstick itself kills the hog at its crossing, with
   # cgroup.kill, and notes what the hog held then
   FLOOR_KILLED=$out.killed
-  EXIT_EVENTS=$EXIT_EVENTS python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" "$($EXIT_TRACE && echo "/sys/fs/cgroup$cg")" <<'PY' &
+  EXIT_EVENTS=$EXIT_EVENTS HOG_SLEEPS=$HOG_SLEEPS python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" "$($EXIT_TRACE && echo "/sys/fs/cgroup$cg")" <<'PY' &
 import os, sys, time
 def read(p):
     try:
@@ -550,10 +555,13 @@ def floor_kill(cg, out):
     open(out + ".killed", "w").write("%d\n" % killed)
     open("/dev/console", "w").write("".join("VMLAB-FLOOR at kill %d: %s\n" % (killed, l) for l in state))
 def exit_trace_on():
-    # schedstats make the kernel say where a task slept (sched_blocked_reason)
-    open("/proc/sys/kernel/sched_schedstats", "w").write("1")
-    for e in os.environ.get("EXIT_EVENTS", "").split():
-        open("/sys/kernel/tracing/events/%s/enable" % e, "w").write("1")
+    # (what this kernel lacks is left out: the kill must follow whatever happens here)
+    for path, value in [("/sys/kernel/tracing/events/%s/enable" % e, "1") for e in os.environ.get("EXIT_EVENTS", "").split()] + [
+            ("/sys/kernel/tracing/events/sched/sched_switch/trigger", os.environ.get("HOG_SLEEPS", ""))]:
+        try:
+            open(path, "w").write(value)
+        except OSError as e:
+            open("/dev/console", "w").write("VMLAB-EXITTRACE cannot write %r to %s: %s\n" % (value, path, e))
 def levels(cg, path):
     # swap used, the hog's memory and swap every 100 ms until its cgroup is
     # empty (at most 30 s): how full swap was at the signal
