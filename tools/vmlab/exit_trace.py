@@ -38,9 +38,28 @@ def group(comm, pid, killer_comms):
     return "other"
 
 
+STACK = re.compile(r"\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+([\d.]+): <stack trace>")
+# frames that say a task is switching, not why
+NOT_WHY = re.compile(r"^(trace_|__traceiter|__schedule|schedule|io_schedule|preempt_schedule|__cond_resched|_cond_resched)")
+
+
 def parse_trace(path):
-    events = []
+    """(time us, cpu, comm, pid, event, fields) in time order; a kernel
+    stack (the guest's trigger on the hog's sleeps) is an event "stack"
+    whose fields hold "why": its first frames below the scheduler."""
+    events, stack = [], None
     for line in open(path, errors="replace"):
+        if line.startswith(" => "):
+            if stack is not None and len(stack[5]["frames"]) < 4:
+                frame = line[4:].strip().split("+")[0]
+                if not NOT_WHY.match(frame):
+                    stack[5]["frames"].append(frame)
+            continue
+        m = STACK.match(line)
+        if m:
+            stack = (int(float(m.group(4)) * 1e6), int(m.group(3)), m.group(1).strip(), int(m.group(2)), "stack", {"frames": []})
+            events.append(stack)
+            continue
         m = LINE.match(line)
         if m:
             events.append((int(float(m.group(4)) * 1e6), int(m.group(3)), m.group(1).strip(), int(m.group(2)), m.group(5),
@@ -74,10 +93,10 @@ def exit_account(events, start, end, killer_comms):
                 st = f.get("prev_state", "R")
                 was = hog_state.get(prev[1], ("run", start))
                 hog[prev[1]][was[0]] += clip(t) - clip(was[1])
-                state = "wait-cpu" if st.startswith("R") else ("asleep-" + st)
+                state = "wait-cpu" if st.startswith("R") else ("exited" if st[0] in "XZ" else "asleep-" + st)
                 hog_state[prev[1]] = (state, t)
-                if not st.startswith("R"):
-                    pending_sleep[prev[1]] = t
+                if state.startswith("asleep"):
+                    pending_sleep[prev[1]] = (t, cpu, None)
             if nxt[0].startswith("stress-ng"):
                 was = hog_state.get(nxt[1], ("wait-cpu", start))
                 hog[nxt[1]][was[0]] += clip(t) - clip(was[1])
@@ -88,11 +107,12 @@ def exit_account(events, start, end, killer_comms):
             if was and was[0].startswith("asleep"):
                 hog[p][was[0]] += clip(t) - clip(was[1])
                 hog_state[p] = ("wait-cpu", t)
-        elif ev == "sched_blocked_reason":
-            p = int(f.get("pid", -1))
             if p in pending_sleep:
-                since = pending_sleep.pop(p)
-                slept_at[f.get("caller", "?").split("+")[0]] += clip(t) - clip(since)
+                since, _, why = pending_sleep.pop(p)
+                slept_at[why or "?"] += clip(t) - clip(since)
+        elif ev == "stack" and pid in pending_sleep and pending_sleep[pid][2] is None:
+            since, c, _ = pending_sleep[pid]
+            pending_sleep[pid] = (since, c, " < ".join(f["frames"][:3]) or "?")
         elif ev in ("block_rq_issue", "block_rq_complete") and start <= t <= end:
             io[ev] += 1
         elif ev == "mm_vmscan_memcg_reclaim_begin" and comm.startswith("stress-ng") and start <= t <= end:
@@ -210,6 +230,7 @@ def main():
         for g in ("hog", "killer", "pid1", "idle", "kswapd", "python3", "systemctl"):
             per_killer[k]["exit %s ms (both vCPUs)" % g].append(sum(busy[c].get(g, 0) for c in busy) / 1000)
         for p, st in sorted(hog.items()):
+            st.pop("exited", None)
             print("  hog pid %d: %s" % (p, ", ".join("%s %.0f" % (s, v / 1000) for s, v in sorted(st.items(), key=lambda x: -x[1]) if v)))
         worker = max(hog.items(), key=lambda kv: sum(kv[1].values()), default=(None, {}))[1]
         per_killer[k]["exit hog running ms (max)"].append(max((st.get("run", 0) for st in hog.values()), default=0) / 1000)

@@ -618,8 +618,13 @@ PY
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
   for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
-  # the exit trace ends with the hog (the buffer keeps what came first)
-  $EXIT_TRACE && echo 0 > $TRACEFS/tracing_on
+  # the exit trace ends with the hog's last process: the unit is no longer
+  # active ("deactivating") once its main process is gone, before the
+  # others have exited (the buffer keeps what came first)
+  if $EXIT_TRACE; then
+    for _ in $(seq 300); do grep -qs '^populated 1' "/sys/fs/cgroup$cg/cgroup.events" || break; sleep 0.05; done
+    echo 0 > $TRACEFS/tracing_on
+  fi
   s2=$(snapshot "$kpid")
   # a hog that never crossed: its whole run counts as the fill
   [ -s "$out" ] || kill "$snapper" 2>/dev/null
