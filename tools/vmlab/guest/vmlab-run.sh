@@ -381,7 +381,7 @@ kthreads() {
 stat_fields() { local line; read -r line < "$1" 2>/dev/null || line="x) 0 0 0 0 0 0 0 0 0 0 0 0 0"; read -ra F <<< "${line##*) }"; }
 snapshot() {
   local pid=$1 cg cpu=0 k v t a b c w run=0 delay=0 slices=0 ps=0 pn=0 ks=0 busy F
-  read -r cg < <(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>/dev/null)
+  while IFS= read -r k; do [[ $k == 0::* ]] && cg=${k#0::}; done < "/proc/$pid/cgroup" 2>/dev/null
   [ -r "/sys/fs/cgroup$cg/cpu.stat" ] && while read -r k v; do [ "$k" = usage_usec ] && cpu=$v; done < "/sys/fs/cgroup$cg/cpu.stat"
   for t in /proc/"$pid"/task/*/schedstat; do
     read -r a b c < "$t" && { run=$((run + a)); delay=$((delay + b)); slices=$((slices + c)); }
@@ -610,21 +610,31 @@ PY
   # on a pipe that stays silent: a sleep without a fork every 50 ms)
   ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"
     # the hog's own CPU in the fill: the work of swapping out, whatever the host gave the guest
-    sed -n 's/^usage_usec //p' "/sys/fs/cgroup$cg/cpu.stat" | awk '{print int($1 / 1000)}' > "$out.hogcpu" ) &
+    while read -r k v; do [ "$k" = usage_usec ] && echo $((v / 1000)) > "$out.hogcpu"; done < "/sys/fs/cgroup$cg/cpu.stat" ) &
   local snapper=$! tracer=""
   [ "$(arg debug)" = 1 ] && { exec_trace "/sys/fs/cgroup$cg" "$out.t" & tracer=$!; }
   sigtrace_start
   sync_mark
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
-  for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
-  # the exit trace ends with the hog's last process: the unit is no longer
-  # active ("deactivating") once its main process is gone, before the
-  # others have exited (the buffer keeps what came first)
-  if $EXIT_TRACE; then
-    for _ in $(seq 300); do grep -qs '^populated 1' "/sys/fs/cgroup$cg/cgroup.events" || break; sleep 0.05; done
-    echo 0 > $TRACEFS/tracing_on
-  fi
+  # Until the hog's cgroup is empty, without a process started: the guest's
+  # two vCPUs are busy (the filler spins on one), so whatever runs here is
+  # taken from the fill and from the hog's exit (a systemctl every 100 ms,
+  # as before, ran for 150 ms of a 1.4 s exit). Then until PID 1 has seen
+  # it (inactive; "deactivating" comes once the main process is gone).
+  local ev q i
+  exec {q}<> <(:)
+  for ((i = 0; i < 1250; i++)); do
+    read -r ev < "/sys/fs/cgroup$cg/cgroup.events" 2>/dev/null || break
+    [ "$ev" = "populated 1" ] || break
+    read -r -t 0.1 -u "$q"
+  done
+  exec {q}<&-
+  # the exit trace ends with the hog's last process (the buffer keeps what came first)
+  $EXIT_TRACE && echo 0 > $TRACEFS/tracing_on
+  for _ in $(seq 100); do
+    case $(systemctl show -P ActiveState hogB.service) in active | activating | deactivating | reloading) sleep 0.1 ;; *) break ;; esac
+  done
   s2=$(snapshot "$kpid")
   # a hog that never crossed: its whole run counts as the fill
   [ -s "$out" ] || kill "$snapper" 2>/dev/null
