@@ -663,7 +663,7 @@ for line in sys.stdin:
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
     "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" "${sent:-null}" "$sigs" \
     "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")" \
-    "$(woken_json woken_by "$out.w0" "$out.w2")" "$(cat "$out.hogcpu" 2>/dev/null || echo null)")"
+    "$(woken_json woken_by "$out.w0" "$out.w2")" "$(grep . "$out.hogcpu" 2>/dev/null || echo null)")"
   systemctl stop filler.service hogB.service 2>/dev/null
   if $EXIT_TRACE; then
     cp "$out.levels" "/root/results/swap-$n-$KILLER.levels" 2>/dev/null
