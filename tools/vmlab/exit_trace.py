@@ -24,7 +24,7 @@ FIELD = re.compile(r"(\w+)=(\S+)")
 
 def group(comm, pid, killer_comms):
     if comm.startswith("stress-ng"):
-        return "hog"
+        return "hog"  # and the filler (a stress-ng too, spinning beside it)
     if comm.startswith("swapper") or pid == 0:
         return "idle"
     if pid == 1:
@@ -121,6 +121,11 @@ def exit_account(events, start, end, killer_comms):
         busy[cpu][g] += end - clip(since)
     for p, (state, since) in hog_state.items():
         hog[p][state] += end - clip(since)
+    # the filler is a stress-ng too, and lives on: the hog is what exited
+    exited = {pid for t, cpu, comm, pid, ev, f in events if ev == "sched_process_exit" and start <= t <= end}
+    for p in list(hog):
+        if p not in exited:
+            hog.pop(p)
     return busy, hog, slept_at, io, reclaim
 
 
@@ -227,7 +232,7 @@ def main():
         for c in sorted(busy):
             tot = sum(busy[c].values()) or 1
             print("  vCPU %d: %s" % (c, ", ".join("%s %.0f" % (g, v / 1000) for g, v in sorted(busy[c].items(), key=lambda x: -x[1]) if v >= 5000)))
-        for g in ("hog", "killer", "pid1", "idle", "kswapd", "python3", "systemctl"):
+        for g in ("hog", "killer", "pid1", "dbus-daemon", "idle", "kswapd", "python3", "systemctl"):
             per_killer[k]["exit %s ms (both vCPUs)" % g].append(sum(busy[c].get(g, 0) for c in busy) / 1000)
         for p, st in sorted(hog.items()):
             st.pop("exited", None)
