@@ -171,8 +171,9 @@ void Daemon::sample() {
     announcer_.pressure(*engine_);
     bool timing = engine_->timing();
     StallSeen stall = triggers_->stallSeen(ctx);
-    // only watching levels: the rules say how soon they could fire
-    policy_->sampled(now, timing || stall.detector || stall.wakeOnly, !timing && !stall.detector);
+    // only watching levels: the rules say how soon they could fire (a kill
+    // under way is followed by killWatch_, not by samples: Ruleset::quietFor)
+    policy_->sampled(now, timing || stall.detector || stall.wakeOnly, !engine_->detectorsTiming() && !stall.detector);
   });
   ledger_.sampled(std::chrono::duration<double>(Clock::now() - now).count());
   followKills();

@@ -49,8 +49,12 @@ class Ruleset {
 
   RulesetState state(TimePoint now) const;
   bool timing() const;  // a detector is mid-duration or an action is paused async
+  bool detectorsTiming() const;  // a detector is mid-duration
   // How long none of its groups can fire: each group waits for its slowest
-  // detector (Plugin::quietFor); zero when any group may fire now.
+  // detector (Plugin::quietFor); zero when any group may fire now. While
+  // its action waits on a kill under way (and no detector times a
+  // duration), Duration::max(): the daemon's KillWatch follows the kill,
+  // and nothing here can fire before it ends.
   Duration quietFor() const;
   // The soonest any detector wants its next sample (Plugin::sampleWithin).
   std::optional<Duration> sampleWithin() const;
@@ -84,6 +88,9 @@ class Engine {
   std::vector<WakeSource> wakeSources() const;
   bool hasUntriggeredGroups() const;
   bool timing() const;
+  // Only detectors timing a duration: what keeps the daemon at the short
+  // sample interval (a kill under way alone does not, see Ruleset::quietFor).
+  bool detectorsTiming() const;
   // The shortest Ruleset::quietFor (Duration::max(): none can fire, ever).
   Duration quietFor() const;
   std::optional<Duration> sampleWithin() const;

@@ -947,6 +947,46 @@ TEST(SwapFree, SaysHowLongSwapTakesToFillToItsLimit) {
   EXPECT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
 }
 
+// While the swap hog dies (seconds in deep swap under TCG, waiting for a
+// CPU most of the time), the kill is followed by the daemon's KillWatch,
+// not by samples: the ruleset waiting on it holds nobody at the short
+// interval, though swap is still over its limit.
+TEST(SwapFree, AKillUnderWayDoesNotHoldTheDaemonAtTheShortInterval) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", "1000"}, {"memory.current", "10"}});
+  h.tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 1024 kB\n");
+  h.rules(
+      R"({"name": "swap_free", "args": {"threshold_pct": 10}}, {"name": "memory_above", "args": {"cgroup": "/", "threshold": "90%"}})",
+      R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.killer.survivors.insert("/w");  // still dying
+  h.tree.proc("swaps", swaps(950000));
+  h.sample(0);
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
+  h.sample(0.25);
+  ASSERT_EQ(h.engine->rulesets()[0]->state(at(0.25)), RulesetState::ActionPending);
+  EXPECT_TRUE(h.engine->timing()) << "the kill is under way";
+  EXPECT_FALSE(h.engine->detectorsTiming());
+  EXPECT_EQ(h.engine->quietFor(), Duration::max());
+}
+
+// A detector timing a duration still wants its samples, kill or not.
+TEST(SwapFree, ADetectorTimingADurationBesideAKillUnderWayKeepsItsSamples) {
+  Harness h;
+  h.tree.cgroup("/w", {{"memory.swap.current", "1000"}, {"memory.current", "10"}});
+  h.tree.proc("meminfo", "MemTotal: 1048576 kB\nMemAvailable: 1024 kB\n");
+  h.rules(
+      R"({"name": "swap_free", "args": {"threshold_pct": 10}}, {"name": "memory_above", "args": {"cgroup": "/", "threshold": "90%", "duration": 1}})",
+      R"({"name": "kill_by_swap_usage", "args": {"cgroup": "w"}})");
+  h.killer.survivors.insert("/w");
+  h.tree.proc("swaps", swaps(950000));
+  h.sample(0);
+  h.sample(1.1);
+  ASSERT_EQ(h.killer.killed, std::vector<std::string>{"/w"});
+  h.sample(1.3);
+  EXPECT_TRUE(h.engine->detectorsTiming());
+  EXPECT_EQ(h.engine->quietFor(), Duration{0});
+}
+
 TEST(MemoryAbove, TimesOnlyAGivenDuration) {
   Harness h;
   h.tree.cgroup("/w", {{"memory.current", std::to_string(900ull << 20)}});

@@ -17,6 +17,24 @@ RUNS=${RUNS:-3} DURATION=${DURATION:-2}
 say() { echo "vmlab: $*" > /dev/console; }
 mono_usec() { python3 -c 'import time; print(int(time.monotonic() * 1e6))'; }
 result() { echo "VMLAB-RESULT $1" > /dev/console; }
+# A mark the host stamps with its own clock as it reads the console
+# (tools/vmlab/host_sampler.py): the guest's CLOCK_MONOTONIC read and written
+# in one step, so that the smallest host - guest difference over the marks
+# maps guest times onto the host's CPU samples.
+sync_mark() { python3 -c 'import time; open("/dev/console", "w").write("VMLAB-SYNC %d\n" % (time.monotonic() * 1e6))'; }
+# vmlab.exittrace=1: each swap run's kernel trace from the crossing on
+# (every task switch and wake-up on both vCPUs, why the hog blocked, block
+# I/O, reclaim) and the swap levels every 100 ms, kept per run in
+# /root/results and copied to the results disk (/dev/vdc, run.sh's
+# VMLAB_COLLECT) in a 64 MiB slot a run: too much for the serial console.
+EXIT_TRACE=false
+[ "$(arg exittrace)" = 1 ] && EXIT_TRACE=true
+SLOT=0
+save_results() {
+  [ -b /dev/vdc ] || return 0
+  tar -C /root/results -c "$@" | dd of=/dev/vdc bs=1M iflag=fullblock seek=$((SLOT * 64)) conv=fsync,notrunc status=none
+  SLOT=$((SLOT + 1))
+}
 # The killer's own account of its kills, for the host to read.
 # (earlyoom and nohang say "sending SIGTERM to ..." rather than "kill")
 # The killer's kill lines since the last call, to the console, after each
@@ -363,7 +381,7 @@ kthreads() {
 stat_fields() { local line; read -r line < "$1" 2>/dev/null || line="x) 0 0 0 0 0 0 0 0 0 0 0 0 0"; read -ra F <<< "${line##*) }"; }
 snapshot() {
   local pid=$1 cg cpu=0 k v t a b c w run=0 delay=0 slices=0 ps=0 pn=0 ks=0 busy F
-  read -r cg < <(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>/dev/null)
+  while IFS= read -r k; do [[ $k == 0::* ]] && cg=${k#0::}; done < "/proc/$pid/cgroup" 2>/dev/null
   [ -r "/sys/fs/cgroup$cg/cpu.stat" ] && while read -r k v; do [ "$k" = usage_usec ] && cpu=$v; done < "/sys/fs/cgroup$cg/cpu.stat"
   for t in /proc/"$pid"/task/*/schedstat; do
     read -r a b c < "$t" && { run=$((run + a)); delay=$((delay + b)); slices=$((slices + c)); }
@@ -453,13 +471,27 @@ sigtrace_start() {
   echo 'sig == 9' > $TRACEFS/events/signal/signal_deliver/filter
   echo 'comm ~ "stress-ng*"' > $TRACEFS/events/sched/sched_process_exit/filter
   for e in signal/signal_generate signal/signal_deliver sched/sched_process_exit; do echo 1 > "$TRACEFS/events/$e/enable"; done
+  # the exit trace's events: off until the yardstick crosses (exit_trace_on),
+  # so that the fill runs untraced; a buffer for several seconds of both vCPUs
+  if $EXIT_TRACE; then
+    echo 4096 > $TRACEFS/buffer_size_kb
+    for e in $EXIT_EVENTS; do echo 0 > "$TRACEFS/events/$e/filter" 2>/dev/null; echo 0 > "$TRACEFS/events/$e/enable"; done
+    echo "!$HOG_SLEEPS" > $TRACEFS/events/sched/sched_switch/trigger 2>/dev/null
+  fi
   echo 1 > $TRACEFS/tracing_on
 }
+EXIT_EVENTS="sched/sched_switch sched/sched_wakeup sched/sched_wakeup_new sched/sched_migrate_task
+  block/block_rq_issue block/block_rq_complete vmscan/mm_vmscan_memcg_reclaim_begin vmscan/mm_vmscan_memcg_reclaim_end"
+# where the hog's processes go to sleep: a kernel stack with each switch
+# away from them that is not a preemption (this kernel has no
+# sched_blocked_reason); set at the crossing, with the events
+HOG_SLEEPS='stacktrace if prev_comm ~ "stress-ng*" && prev_state & 3'
 sigtrace_fields() {
   local label=$1
   [ -r $TRACEFS/trace ] || { printf '"sig_first": null'; return; }
   echo 0 > $TRACEFS/tracing_on
   grep -E 'signal_generate|signal_deliver|sched_process_exit' $TRACEFS/trace | sed "s/^/VMLAB-SIGTRACE $label /" > /dev/console
+  $EXIT_TRACE && { cp $TRACEFS/trace "/root/results/${label// /-}.trace"; echo "!$HOG_SLEEPS" > $TRACEFS/events/sched/sched_switch/trigger; }
   python3 - <<'PY'
 import re
 gen = deliver = exits = None
@@ -504,7 +536,7 @@ run_swap() {
   # killer none: the yardstick itself kills the hog at its crossing, with
   # cgroup.kill, and notes what the hog held then
   FLOOR_KILLED=$out.killed
-  python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" <<'PY' &
+  EXIT_EVENTS=$EXIT_EVENTS HOG_SLEEPS=$HOG_SLEEPS python3 - "$out" "$([ "$KILLER" = none ] && echo "/sys/fs/cgroup$cg")" "$($EXIT_TRACE && echo "/sys/fs/cgroup$cg")" <<'PY' &
 import os, sys, time
 def read(p):
     try:
@@ -522,6 +554,24 @@ def floor_kill(cg, out):
     killed = int(time.monotonic() * 1e6)
     open(out + ".killed", "w").write("%d\n" % killed)
     open("/dev/console", "w").write("".join("VMLAB-FLOOR at kill %d: %s\n" % (killed, l) for l in state))
+def exit_trace_on():
+    # (what this kernel lacks is left out: the kill must follow whatever happens here)
+    for path, value in [("/sys/kernel/tracing/events/%s/enable" % e, "1") for e in os.environ.get("EXIT_EVENTS", "").split()] + [
+            ("/sys/kernel/tracing/events/sched/sched_switch/trigger", os.environ.get("HOG_SLEEPS", ""))]:
+        try:
+            open(path, "w").write(value)
+        except OSError as e:
+            open("/dev/console", "w").write("VMLAB-EXITTRACE cannot write %r to %s: %s\n" % (value, path, e))
+def levels(cg, path):
+    # swap used, the hog's memory and swap every 250 ms until its cgroup is
+    # empty (at most 30 s): how full swap was at the signal (every 100 ms,
+    # this loop took 150-280 ms of CPU a second of the hog's exit)
+    out, end = open(path, "w", buffering=1), time.monotonic() + 30
+    while time.monotonic() < end and "populated 1" in read(cg + "/cgroup.events"):
+        used = sum(int(l.split()[3]) for l in open("/proc/swaps").readlines()[1:])
+        out.write("%d swap_used_kib=%d hog_current=%s hog_swap=%s\n" % (time.monotonic() * 1e6, used,
+                  read(cg + "/memory.current").strip(), read(cg + "/memory.swap.current").strip()))
+        time.sleep(0.25)
 def kb(path, key):
     for line in open(path):
         if line.startswith(key + ":"):
@@ -534,9 +584,15 @@ while time.monotonic() < end:
         total += int(f[2]); used += int(f[3])
     mem_total, avail = kb("/proc/meminfo", "MemTotal"), kb("/proc/meminfo", "MemAvailable")
     if total and used > 0.9 * total and avail < 0.1 * mem_total:
-        open(sys.argv[1], "w").write("%d\n" % (time.monotonic() * 1e6))
+        crossed = time.monotonic()
+        open(sys.argv[1], "w").write("%d\n" % (crossed * 1e6))
+        if sys.argv[3]:
+            exit_trace_on()
+        open("/dev/console", "w").write("VMLAB-SYNC %d\n" % (time.monotonic() * 1e6))
         if sys.argv[2]:
             floor_kill(sys.argv[2], sys.argv[1])
+        if sys.argv[3]:
+            levels(sys.argv[3], sys.argv[1] + ".levels")
         break
     time.sleep(0.1)
 PY
@@ -545,19 +601,41 @@ PY
   say "swap run $n: $UNIT pid $kpid: $(systemctl show -P StatusText "$UNIT")"
   kthreads
   s0=$(snapshot "$kpid")
-  # what woke unitoomd, by event source: before the hog, at the crossing
-  # (after the crossing's snapshot: the dump's own D-Bus call is counted
-  # in the kill phase, as "bus"), after its death
+  # what woke unitoomd, by event source: before the hog and after its
+  # death. Not at the crossing: that dump (unitoomctl started, the daemon
+  # serving it) fell on unitoomd's decision and the hog's exit alone, where
+  # systemd-oomd's turns ran nothing (so the fill and kill phases are no
+  # longer told apart by source; their CPU still is, by the snapshots)
   woken_by > "$out.w0"
   # the crossing's snapshot, taken as soon as the watcher writes it (read -t
   # on a pipe that stays silent: a sleep without a fork every 50 ms)
-  ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"; woken_by > "$out.w1" ) &
+  ( exec {q}<> <(:); until [ -s "$out" ]; do read -r -t 0.05 -u "$q"; done; snapshot "$kpid" > "$out.s1"
+    # the hog's own CPU in the fill: the work of swapping out, whatever the host gave the guest
+    while read -r k v; do [ "$k" = usage_usec ] && echo $((v / 1000)) > "$out.hogcpu"; done < "/sys/fs/cgroup$cg/cpu.stat" ) &
   local snapper=$! tracer=""
   [ "$(arg debug)" = 1 ] && { exec_trace "/sys/fs/cgroup$cg" "$out.t" & tracer=$!; }
   sigtrace_start
+  sync_mark
   systemd-run -q --unit=hogB -p MemoryHigh=32M -p MemoryMax=800M -p RuntimeMaxSec=120 \
     stress-ng --vm 1 --vm-bytes 540M --vm-keep
-  for _ in $(seq 1250); do systemctl -q is-active hogB.service || break; sleep 0.1; done
+  # Until the hog's cgroup is empty, without a process started: the guest's
+  # two vCPUs are busy (the filler spins on one), so whatever runs here is
+  # taken from the fill and from the hog's exit (a systemctl every 100 ms,
+  # as before, ran for 150 ms of a 1.4 s exit). Then until PID 1 has seen
+  # it (inactive; "deactivating" comes once the main process is gone).
+  local ev q i
+  exec {q}<> <(:)
+  for ((i = 0; i < 1250; i++)); do
+    read -r ev < "/sys/fs/cgroup$cg/cgroup.events" 2>/dev/null || break
+    [ "$ev" = "populated 1" ] || break
+    read -r -t 0.1 -u "$q"
+  done
+  exec {q}<&-
+  # the exit trace ends with the hog's last process (the buffer keeps what came first)
+  $EXIT_TRACE && echo 0 > $TRACEFS/tracing_on
+  for _ in $(seq 100); do
+    case $(systemctl show -P ActiveState hogB.service) in active | activating | deactivating | reloading) sleep 0.1 ;; *) break ;; esac
+  done
   s2=$(snapshot "$kpid")
   # a hog that never crossed: its whole run counts as the fill
   [ -s "$out" ] || kill "$snapper" 2>/dev/null
@@ -575,20 +653,25 @@ for line in sys.stdin:
         print("%s journal at %d: %s" % (sys.argv[2], int(e["__MONOTONIC_TIMESTAMP"]), e.get("MESSAGE", "")))' "$(head -1 "$out.t" | cut -d' ' -f1)" "VMLAB-TRACE swap $n $KILLER"
     echo "VMLAB-TRACE swap $n $KILLER crossed at $(cat "$out") dead at $(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)"
   } > /dev/console
-  woken_diff "$out.w0" "$out.w1" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "fill:", $2, "times", $3, "ms", $1}' > /dev/console
-  woken_diff "$out.w1" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "kill:", $2, "times", $3, "ms", $1}' > /dev/console
+  woken_diff "$out.w0" "$out.w2" | awk -v n="$n" '{print "VMLAB-WOKEN swap run", n, "fill and kill:", $2, "times", $3, "ms", $1}' > /dev/console
   started=$(systemctl show -P ExecMainStartTimestampMonotonic hogB.service)
   dead=$(systemctl show -P InactiveEnterTimestampMonotonic hogB.service)
   local sent sigs
   read -r sent _ <<< "$(killer_line_sent "$cg" "$started")"
   sigs=$(sigtrace_fields "swap $n $KILLER")
-  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s, %s}' \
+  result "$(printf '{"killer": "%s", "scenario": "swap", "run": %d, "duration_ms": 0, "generator_start": %s, "limit_crossed": %s, "decision": %s, "unit_dead": %s, "result": "%s", "bystander_alive": %s, "extra_kills": %s, "killer_line_sent": %s, %s, %s, %s, %s, %s, "fill_hog_cpu_ms": %s}' \
     "$KILLER" "$n" "${started:-null}" "$(grep . "$out" || echo null)" "$(decision_usec "$cg" "$started" | grep . || echo null)" "${dead:-null}" \
     "$(systemctl show -P Result hogB.service)" "$(systemctl -q is-active filler.service && echo true || echo false)" "$(extra_kills "$cg" "$started")" "${sent:-null}" "$sigs" \
     "$(cost_fields fill_ "$s0" "$s1")" "$(cost_fields kill_ "$s1" "$s2")" "$(kill_report_fields "$cg" "$started")" \
-    "$(woken_json fill_woken_by "$out.w0" "$out.w1")" "$(woken_json kill_woken_by "$out.w1" "$out.w2")")"
+    "$(woken_json woken_by "$out.w0" "$out.w2")" "$(grep . "$out.hogcpu" 2>/dev/null || echo null)")"
   systemctl stop filler.service hogB.service 2>/dev/null
-  rm -f "$out" "$out".s1 "$out".w[012] "$out.t" "$out.killed"
+  if $EXIT_TRACE; then
+    cp "$out.levels" "/root/results/swap-$n-$KILLER.levels" 2>/dev/null
+    save_results "swap-$n-$KILLER.trace" "swap-$n-$KILLER.levels"
+    rm -f /root/results/"swap-$n-$KILLER".*
+  fi
+  sync_mark
+  rm -f "$out" "$out".s1 "$out".w[012] "$out.t" "$out.killed" "$out.levels"
 }
 
 # A monitored slice, as an administrator writes it (5 % limit, as the
