@@ -45,8 +45,9 @@ class ConfigSource {
   // nullopt: unusable (see lastError); `initial`: at start, nothing to keep.
   std::optional<Loaded> load(bool initial, const UnitRulesets& units);
   // The last good files with new unit rulesets: a unit change is not a
-  // config reload. Null if they do not compile (logged).
-  LoadedRules recompile(const std::vector<ir::Ruleset>& units) const;
+  // config reload. Null if they do not compile (logged). `running`: the
+  // engine running now, whose unchanged rulesets are taken over (compile()).
+  LoadedRules recompile(std::vector<ir::Ruleset> units, Engine* running = nullptr) const;
   // Why the last load failed ("" if it did not, or said nothing).
   const std::string& lastError() const { return error_; }
 
@@ -60,6 +61,8 @@ class ConfigSource {
 
 void logDiagnostics(const Diagnostics& diags, LogLevel level);
 // Rulesets that come and go with units are worth a line each in the journal.
-void logRulesetChanges(const Engine* before, const Engine& after);
+// `carried`: rulesets of `after` taken over from `before` (CompileOutput),
+// whose slots there are empty now.
+void logRulesetChanges(const Engine* before, const Engine& after, const std::vector<const Ruleset*>& carried = {});
 
 }  // namespace unitoomd

@@ -1,7 +1,9 @@
 #include "engine/compiler.h"
 
 #include <algorithm>
-#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "util/parse.h"
 #include "util/strings.h"
@@ -9,17 +11,18 @@
 namespace unitoomd {
 namespace {
 
-std::unique_ptr<Plugin> compilePlugin(const ir::PluginCall& call, const PluginRegistry& plugins, Diagnostics& diags) {
+std::unique_ptr<Plugin> compilePlugin(const ir::PluginCall& call, const PluginRegistry& plugins, Diagnostics& diags,
+                                      PatternPool& shared) {
   const PluginInfo* info = plugins.find(call.name);
   if (!info) {
     diags.push_back({call.where.file, call.where.line, "unknown plugin '" + call.name + "'"});
     return nullptr;
   }
-  PluginArgs args(call, diags);
+  PluginArgs args(call, diags, &shared);
   auto plugin = info->make(args);
   args.finish();
   if (!args.ok() || !plugin) return nullptr;
-  plugin->setName(call.name);
+  plugin->setName(info->name);
   return plugin;
 }
 
@@ -28,6 +31,32 @@ void describeCall(const ir::PluginCall& call, std::string& out) {
   for (const auto& [k, v] : call.args) out += k + "=" + v + ";";  // std::map: sorted, so stable
   out += "}";
 }
+
+// The rulesets of the running engine by fingerprint, to be taken over by
+// name and fingerprint both (a drop-in's copy shares its base's name).
+class Carry {
+ public:
+  explicit Carry(Engine* from) {
+    if (!from) return;
+    for (auto& r : from->rulesetSlots())
+      if (r && r->fingerprint != 0) byFingerprint_.emplace(r->fingerprint, &r);
+  }
+  // Takes the running ruleset `rs` compiles to, if any, off the list: the
+  // caller moves it once the new engine is sure to be made.
+  std::unique_ptr<Ruleset>* take(const ir::Ruleset& rs, uint64_t fp) {
+    auto [begin, end] = byFingerprint_.equal_range(fp);
+    for (auto it = begin; it != end; ++it)
+      if ((*it->second)->name == rs.name) {
+        auto* slot = it->second;
+        byFingerprint_.erase(it);
+        return slot;
+      }
+    return nullptr;
+  }
+
+ private:
+  std::unordered_multimap<uint64_t, std::unique_ptr<Ruleset>*> byFingerprint_;
+};
 
 }  // namespace
 
@@ -72,28 +101,34 @@ std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, const PluginRegis
     else
       diags.push_back({rs.where.file, rs.where.line, "silence-logs: unknown target '" + std::string(p) + "' (engine, plugins)"});
   }
+  PatternPool shared;  // one copy of the unit's cgroup for its three plugins
   for (const auto& g : rs.detectors) {
     DetectorGroup group;
     group.name = g.name;
     if (g.detectors.empty()) diags.push_back({g.where.file, g.where.line, "detector group '" + g.name + "' has no detectors"});
     for (const auto& call : g.detectors)
-      if (auto p = compilePlugin(call, plugins, diags)) group.detectors.push_back(std::move(p));
+      if (auto p = compilePlugin(call, plugins, diags, shared)) group.detectors.push_back(std::move(p));
     out->groups.push_back(std::move(group));
   }
   for (const auto& call : rs.actions)
-    if (auto p = compilePlugin(call, plugins, diags)) out->actions.push_back(std::move(p));
+    if (auto p = compilePlugin(call, plugins, diags, shared)) out->actions.push_back(std::move(p));
   if (diags.size() != before) return nullptr;
   return out;
 }
 
-CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns, const PluginRegistry& plugins) {
+CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropIns, const PluginRegistry& plugins,
+                      Engine* carryFrom) {
   CompileOutput out;
+  Carry carry(carryFrom);
   std::vector<std::unique_ptr<Ruleset>> bases;
-  std::set<std::string> names;
-  for (const auto& rs : base.rulesets) {
+  std::vector<std::unique_ptr<Ruleset>*> carriedFrom(base.rulesets.size(), nullptr);  // by base index
+  std::unordered_set<std::string_view> names;
+  for (size_t i = 0; i < base.rulesets.size(); ++i) {
+    const ir::Ruleset& rs = base.rulesets[i];
     if (!names.insert(rs.name).second)
       out.errors.push_back({rs.where.file, rs.where.line, "duplicate ruleset name '" + rs.name + "'"});
-    bases.push_back(compileRuleset(rs, plugins, out.errors));
+    carriedFrom[i] = carry.take(rs, fingerprint(rs));
+    bases.push_back(carriedFrom[i] ? nullptr : compileRuleset(rs, plugins, out.errors));
   }
   if (!out.errors.empty()) return out;
 
@@ -137,11 +172,17 @@ CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropI
 
   std::vector<std::unique_ptr<Ruleset>> all;
   for (size_t i = 0; i < bases.size(); ++i) {
-    if (!copies[i].empty() && base.rulesets[i].dropIn.disableOnDropIn) bases[i]->disabled = true;
+    if (carriedFrom[i]) {
+      bases[i] = std::move(*carriedFrom[i]);
+      out.carried.push_back(bases[i].get());
+    }
+    // drop-ins come and go independently of the base's text
+    bases[i]->disabled = !copies[i].empty() && base.rulesets[i].dropIn.disableOnDropIn;
     for (auto& c : copies[i]) all.push_back(std::move(c));
     all.push_back(std::move(bases[i]));
   }
   out.engine = std::make_unique<Engine>(std::move(all));
+  std::sort(out.carried.begin(), out.carried.end());
   return out;
 }
 
