@@ -68,6 +68,13 @@ LoadedRules ConfigSource::recompile(std::vector<ir::Ruleset> units, Engine* runn
   return rules;
 }
 
+bool ConfigSource::targetedByDropIn(std::string_view name) const {
+  for (const auto& file : rules_.dropIns)
+    for (const auto& rs : file.root.rulesets)
+      if (rs.name == name) return true;
+  return false;
+}
+
 void logRulesetChanges(const Engine* before, const Engine& after, const std::vector<const Ruleset*>& carried) {
   if (!before) return;
   // views of names both engines hold while this runs: 1,000 unit rulesets

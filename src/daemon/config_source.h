@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/daemon_config.h"
@@ -48,6 +49,9 @@ class ConfigSource {
   // config reload. Null if they do not compile (logged). `running`: the
   // engine running now, whose unchanged rulesets are taken over (compile()).
   LoadedRules recompile(std::vector<ir::Ruleset> units, Engine* running = nullptr) const;
+  // A drop-in of the last good files targets the ruleset of that name (it
+  // is then given whole: a drop-in is merged with its target's text).
+  bool targetedByDropIn(std::string_view name) const;
   // Why the last load failed ("" if it did not, or said nothing).
   const std::string& lastError() const { return error_; }
 

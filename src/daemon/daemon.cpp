@@ -123,8 +123,19 @@ void Daemon::unitsChanged() {
 }
 
 void Daemon::recompileUnits() {
-  // unchanged rulesets are taken over, not compiled again (compile()'s carryFrom)
-  LoadedRules rules = configSource_.recompile(unitRulesets_.build(config_, tracker_.get(), userSessions_.get()), engine_.get());
+  // Unchanged rulesets are taken over, not compiled again (compile()'s
+  // carryFrom), and given by name and fingerprint alone, not whole
+  // (ir::Ruleset::running).
+  RunningRulesets running(engine_.get());
+  RunningFingerprint unchanged = [&](const ir::Ruleset& rs) -> uint64_t {
+    return configSource_.targetedByDropIn(rs.name) ? 0 : running.unchanged(rs);
+  };
+  LoadedRules rules =
+      configSource_.recompile(unitRulesets_.build(config_, tracker_.get(), userSessions_.get(), unchanged), engine_.get());
+  // Not expected (what was given as running runs), but never worth keeping
+  // stale rulesets for: the whole text then.
+  if (!rules.compiled.engine)
+    rules = configSource_.recompile(unitRulesets_.build(config_, tracker_.get(), userSessions_.get()), engine_.get());
   if (!rules.compiled.engine) return;  // keep what runs
   for (const auto& name : rules.shadowed)
     if (unitRulesets_.warnings().first("shadowed " + name))

@@ -60,6 +60,21 @@ class Carry {
 
 }  // namespace
 
+RunningRulesets::RunningRulesets(const Engine* engine) {
+  if (!engine) return;
+  for (const auto& r : engine->rulesets())
+    if (r && r->fingerprint != 0) byName_.emplace(r->name, r->fingerprint);
+}
+
+uint64_t RunningRulesets::unchanged(const ir::Ruleset& rs) const {
+  auto [begin, end] = byName_.equal_range(rs.name);
+  if (begin == end) return 0;
+  uint64_t fp = fingerprint(rs);
+  for (auto it = begin; it != end; ++it)
+    if (it->second == fp) return fp;
+  return 0;
+}
+
 uint64_t fingerprint(const ir::Ruleset& rs) {
   std::string out = rs.name + "\n" + rs.description + "\n" + rs.origin + "\n" + rs.postActionDelay.value_or("-") + "\n" +
                     rs.silenceLogs + "\n";
@@ -127,8 +142,10 @@ CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropI
     const ir::Ruleset& rs = base.rulesets[i];
     if (!names.insert(rs.name).second)
       out.errors.push_back({rs.where.file, rs.where.line, "duplicate ruleset name '" + rs.name + "'"});
-    carriedFrom[i] = carry.take(rs, fingerprint(rs));
-    bases.push_back(carriedFrom[i] ? nullptr : compileRuleset(rs, plugins, out.errors));
+    carriedFrom[i] = carry.take(rs, rs.running ? rs.running : fingerprint(rs));
+    if (!carriedFrom[i] && rs.running)
+      out.errors.push_back({rs.where.file, rs.where.line, "ruleset '" + rs.name + "' is given as running unchanged, and is not"});
+    bases.push_back(carriedFrom[i] || rs.running ? nullptr : compileRuleset(rs, plugins, out.errors));
   }
   if (!out.errors.empty()) return out;
 
@@ -151,6 +168,10 @@ CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropI
                               "ruleset '" + d.name + "' does not allow drop-in actions (\"drop-in\": {\"actions\": true})"});
       if (!d.hasDetectors && !d.hasActions)
         fileErrors.push_back({d.where.file, d.where.line, "drop-in for '" + d.name + "' changes neither detectors nor actions"});
+      if (it->running) {  // the daemon gives drop-ins' targets whole (Daemon::recompileUnits)
+        fileErrors.push_back({d.where.file, d.where.line, "ruleset '" + d.name + "' was given without its text"});
+        continue;
+      }
       ir::Ruleset merged = *it;
       if (d.hasDetectors) merged.detectors = d.detectors;
       if (d.hasActions) merged.actions = d.actions;

@@ -5,6 +5,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/diagnostics.h"
@@ -49,6 +51,18 @@ CompileOutput compile(const ir::Root& base, const std::vector<DropInFile>& dropI
 // of the ruleset's text: a thousand unit rulesets need not keep their text
 // twice.
 uint64_t fingerprint(const ir::Ruleset& rs);
+
+// The rulesets an engine runs, by name and fingerprint, for a front end to
+// give those that did not change as ir::Ruleset::running.
+class RunningRulesets {
+ public:
+  explicit RunningRulesets(const Engine* engine);
+  // The fingerprint of `rs` when a ruleset compiled from it runs; else 0.
+  uint64_t unchanged(const ir::Ruleset& rs) const;
+
+ private:
+  std::unordered_multimap<std::string_view, uint64_t> byName_;
+};
 
 // One ruleset alone (used for synthesized rulesets and by tests).
 std::unique_ptr<Ruleset> compileRuleset(const ir::Ruleset& rs, const PluginRegistry& plugins, Diagnostics& diags);

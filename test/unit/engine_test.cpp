@@ -503,3 +503,32 @@ TEST(PluginArgs, ABadCgroupListIsReportedForEachPluginThatNamesIt) {
   ASSERT_EQ(diags.size(), 2u);
   EXPECT_EQ(diags[1].str(), "t.json:7: plugin 'memory_reclaim': empty cgroup pattern in '/a,,/b'");
 }
+
+TEST(Compiler, ARulesetGivenAsRunningIsTakenOverAndOneThatDoesNotRunIsAnError) {
+  PluginRegistry own({{"own", makeOwnPlugin, "the test's plugin"}});
+  auto before = compile(ir::Root{{namedCalling("a", "own"), namedCalling("b", "own")}}, {}, own);
+  ASSERT_TRUE(before.engine);
+  const Ruleset* a = before.engine->rulesets()[0].get();
+  RunningRulesets running(before.engine.get());
+  uint64_t fp = running.unchanged(namedCalling("a", "own"));
+  EXPECT_NE(fp, 0u);
+  EXPECT_EQ(running.unchanged(namedCalling("a", "own", "changed")), 0u);
+  EXPECT_EQ(running.unchanged(namedCalling("c", "own")), 0u);
+
+  ir::Ruleset given;
+  given.name = "a";
+  given.running = fp;
+  auto after = compile(ir::Root{{given, namedCalling("b", "own")}}, {}, own, before.engine.get());
+  ASSERT_TRUE(after.engine);
+  EXPECT_EQ(after.engine->rulesets()[0].get(), a);
+
+  ir::Ruleset gone;
+  gone.name = "c";
+  gone.running = fp;
+  gone.where = {"units", 0};
+  auto bad = compile(ir::Root{{gone, namedCalling("b", "own")}}, {}, own, after.engine.get());
+  EXPECT_FALSE(bad.engine);
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].str(), "units: ruleset 'c' is given as running unchanged, and is not");
+  EXPECT_TRUE(after.engine->rulesets()[1]);  // nothing taken
+}

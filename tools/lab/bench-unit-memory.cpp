@@ -12,9 +12,10 @@
 // while units start in bulk; then malloc_trim(0), and what the heap holds:
 // glibc's bytes in use, its arena, and the [heap] mapping's resident size
 // (pages a live chunk keeps among freed ones: fragmentation).
-// --no-carry: every ruleset compiled again at each step and the unchanged
-// ones swapped back in afterwards (Engine::adoptStateFrom), as before the
-// compiler took them over.
+// Unchanged rulesets are given by name and fingerprint and taken over, as
+// the daemon does (Daemon::recompileUnits). --no-carry: every ruleset
+// synthesized whole and compiled again at each step, and the unchanged ones
+// swapped back in afterwards (Engine::adoptStateFrom), as main did.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -57,7 +58,9 @@ int takeIn(const std::vector<UnitOomSettings>& all, size_t step, bool carry) {
   std::unique_ptr<Engine> running;
   for (size_t k = std::min(step, all.size()); k <= all.size(); k = k == all.size() ? k + 1 : std::min(k + step, all.size())) {
     std::vector<UnitOomSettings> units(all.begin(), all.begin() + static_cast<long>(k));
-    UnitPolicy policy = synthesizeUnitPolicy(units, UnitPolicyDefaults{});
+    // as Daemon::recompileUnits: what runs unchanged given by name and fingerprint
+    RunningRulesets given(carry ? running.get() : nullptr);
+    UnitPolicy policy = synthesizeUnitPolicy(units, UnitPolicyDefaults{}, [&](const ir::Ruleset& rs) { return given.unchanged(rs); });
     LoadedRules rules = compileRules(RulesSource{}, std::move(policy.rulesets.rulesets), carry ? running.get() : nullptr);
     if (!rules.compiled.engine) {
       fprintf(stderr, "the rulesets did not compile\n");
