@@ -69,7 +69,7 @@ RulesSource readRules(const std::string& rulesetFile, const std::string& dropInD
   return out;
 }
 
-LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Ruleset>& synthesized) {
+LoadedRules compileRules(const RulesSource& source, std::vector<ir::Ruleset> synthesized, Engine* carryFrom) {
   LoadedRules out;
   if (!source.baseErrors.empty()) {
     out.compiled.errors = source.baseErrors;
@@ -81,11 +81,12 @@ LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Rulese
   std::unordered_set<std::string> taken;
   for (const auto& r : base.rulesets) taken.insert(r.name);
   base.rulesets.reserve(base.rulesets.size() + synthesized.size());
-  for (const auto& rs : synthesized) {
+  for (auto& rs : synthesized) {
     if (!taken.insert(rs.name).second) out.shadowed.push_back(rs.name);
-    else base.rulesets.push_back(rs);
+    else base.rulesets.push_back(std::move(rs));  // moved: 1,000 units' IR is not held twice
   }
-  out.compiled = compile(base, source.dropIns, builtinPlugins());
+  synthesized = {};
+  out.compiled = compile(base, source.dropIns, builtinPlugins(), carryFrom);
   out.compiled.errors.insert(out.compiled.errors.end(), source.dropInErrors.begin(), source.dropInErrors.end());
   for (const auto& f : source.dropIns)
     if (std::find(out.compiled.skippedDropIns.begin(), out.compiled.skippedDropIns.end(), f.path) ==

@@ -27,8 +27,9 @@ struct RulesSource {
 
 RulesSource readRules(const std::string& rulesetFile, const std::string& dropInDir);
 // Config rulesets first, then the synthesized ones (a name the config
-// already uses keeps the config's ruleset), compiled with the built-in plugins.
-LoadedRules compileRules(const RulesSource& source, const std::vector<ir::Ruleset>& synthesized);
+// already uses keeps the config's ruleset), compiled with the built-in
+// plugins. `carryFrom`: the engine running now (compile()'s).
+LoadedRules compileRules(const RulesSource& source, std::vector<ir::Ruleset> synthesized, Engine* carryFrom = nullptr);
 LoadedRules loadRules(const std::string& rulesetFile, const std::string& dropInDir);
 
 // Drop-in files (*.json, no dotfiles), oldest first by mtime, then by name.

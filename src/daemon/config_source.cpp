@@ -1,6 +1,7 @@
 #include "daemon/config_source.h"
 
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "observe/cgroup_fs.h"
 #include "util/message_ids.h"
@@ -59,24 +60,35 @@ std::optional<Loaded> ConfigSource::load(bool initial, const UnitRulesets& units
   return Loaded{std::move(*c), std::move(root), std::move(rules.compiled.engine), rules.dropInsApplied.size()};
 }
 
-LoadedRules ConfigSource::recompile(const std::vector<ir::Ruleset>& units) const {
-  LoadedRules rules = compileRules(rules_, units);
+LoadedRules ConfigSource::recompile(std::vector<ir::Ruleset> units, Engine* running) const {
+  LoadedRules rules = compileRules(rules_, std::move(units), running);
   // Only a synthesized ruleset can be new here, and they are built to
   // compile: say so loudly and keep what runs.
   if (!rules.compiled.engine) logDiagnostics(rules.compiled.errors, LogLevel::Error);
   return rules;
 }
 
-void logRulesetChanges(const Engine* before, const Engine& after) {
+bool ConfigSource::targetedByDropIn(std::string_view name) const {
+  for (const auto& file : rules_.dropIns)
+    for (const auto& rs : file.root.rulesets)
+      if (rs.name == name) return true;
+  return false;
+}
+
+void logRulesetChanges(const Engine* before, const Engine& after, const std::vector<const Ruleset*>& carried) {
   if (!before) return;
-  std::set<std::string> was, now;
-  for (const auto& r : before->rulesets()) was.insert(r->name);
+  // views of names both engines hold while this runs: 1,000 unit rulesets
+  // are not copied to be compared
+  std::unordered_set<std::string_view> was, now;
+  for (const auto& r : before->rulesets())
+    if (r) was.insert(r->name);
+  for (const Ruleset* r : carried) was.insert(r->name);
   for (const auto& r : after.rulesets()) {
     now.insert(r->name);
     if (!was.count(r->name)) LOG_INFO("ruleset '%s' added (%s): %s", r->name.c_str(), r->origin.c_str(), r->description.c_str());
   }
   for (const auto& r : before->rulesets())
-    if (!now.count(r->name)) LOG_INFO("ruleset '%s' removed (%s)", r->name.c_str(), r->origin.c_str());
+    if (r && !now.count(r->name)) LOG_INFO("ruleset '%s' removed (%s)", r->name.c_str(), r->origin.c_str());
 }
 
 }  // namespace unitoomd

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/daemon_config.h"
@@ -45,8 +46,12 @@ class ConfigSource {
   // nullopt: unusable (see lastError); `initial`: at start, nothing to keep.
   std::optional<Loaded> load(bool initial, const UnitRulesets& units);
   // The last good files with new unit rulesets: a unit change is not a
-  // config reload. Null if they do not compile (logged).
-  LoadedRules recompile(const std::vector<ir::Ruleset>& units) const;
+  // config reload. Null if they do not compile (logged). `running`: the
+  // engine running now, whose unchanged rulesets are taken over (compile()).
+  LoadedRules recompile(std::vector<ir::Ruleset> units, Engine* running = nullptr) const;
+  // A drop-in of the last good files targets the ruleset of that name (it
+  // is then given whole: a drop-in is merged with its target's text).
+  bool targetedByDropIn(std::string_view name) const;
   // Why the last load failed ("" if it did not, or said nothing).
   const std::string& lastError() const { return error_; }
 
@@ -60,6 +65,8 @@ class ConfigSource {
 
 void logDiagnostics(const Diagnostics& diags, LogLevel level);
 // Rulesets that come and go with units are worth a line each in the journal.
-void logRulesetChanges(const Engine* before, const Engine& after);
+// `carried`: rulesets of `after` taken over from `before` (CompileOutput),
+// whose slots there are empty now.
+void logRulesetChanges(const Engine* before, const Engine& after, const std::vector<const Ruleset*>& carried = {});
 
 }  // namespace unitoomd

@@ -90,8 +90,8 @@ bool Daemon::reloadNotified() {
   return ok;
 }
 
-void Daemon::applyEngine(std::unique_ptr<Engine> engine) {
-  logRulesetChanges(engine_.get(), *engine);
+void Daemon::applyEngine(std::unique_ptr<Engine> engine, const std::vector<const Ruleset*>& carried) {
+  logRulesetChanges(engine_.get(), *engine, carried);
   if (engine_) engine->adoptStateFrom(*engine_);  // leaves engine_ with holes
   engine_ = std::move(engine);
   followTriggers();
@@ -123,12 +123,24 @@ void Daemon::unitsChanged() {
 }
 
 void Daemon::recompileUnits() {
-  LoadedRules rules = configSource_.recompile(unitRulesets_.build(config_, tracker_.get(), userSessions_.get()));
+  // Unchanged rulesets are taken over, not compiled again (compile()'s
+  // carryFrom), and given by name and fingerprint alone, not whole
+  // (ir::Ruleset::running).
+  RunningRulesets running(engine_.get());
+  RunningFingerprint unchanged = [&](const ir::Ruleset& rs) -> uint64_t {
+    return configSource_.targetedByDropIn(rs.name) ? 0 : running.unchanged(rs);
+  };
+  LoadedRules rules =
+      configSource_.recompile(unitRulesets_.build(config_, tracker_.get(), userSessions_.get(), unchanged), engine_.get());
+  // Not expected (what was given as running runs), but never worth keeping
+  // stale rulesets for: the whole text then.
+  if (!rules.compiled.engine)
+    rules = configSource_.recompile(unitRulesets_.build(config_, tracker_.get(), userSessions_.get()), engine_.get());
   if (!rules.compiled.engine) return;  // keep what runs
   for (const auto& name : rules.shadowed)
     if (unitRulesets_.warnings().first("shadowed " + name))
       LOG_WARN("ruleset '%s' from the config file takes the place of the unit policy of the same name", name.c_str());
-  applyEngine(std::move(rules.compiled.engine));
+  applyEngine(std::move(rules.compiled.engine), rules.compiled.carried);
   updateStatus();
   // Reading and recompiling every unit's ruleset leaves freed heap behind
   // that glibc keeps resident; the daemon's footprint is what is left when

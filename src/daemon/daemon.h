@@ -66,7 +66,8 @@ class Daemon : private ReportSink {
  private:
   bool reload(bool initial);
   bool reloadNotified();  // SIGHUP, the API: systemd hears RELOADING=1 ... READY=1
-  void applyEngine(std::unique_ptr<Engine> engine);
+  // `carried`: its rulesets taken over from the running engine (CompileOutput).
+  void applyEngine(std::unique_ptr<Engine> engine, const std::vector<const Ruleset*>& carried = {});
   void unitsChanged();
   void recompileUnits();
   void giveBackHeap();  // trimHeap, then what stays resident

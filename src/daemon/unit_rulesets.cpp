@@ -4,7 +4,8 @@
 
 namespace unitoomd {
 
-std::vector<ir::Ruleset> UnitRulesets::build(const DaemonConfig& config, UnitTracker* tracker, UserSessions* sessions) {
+std::vector<ir::Ruleset> UnitRulesets::build(const DaemonConfig& config, UnitTracker* tracker, UserSessions* sessions,
+                                             const RunningFingerprint& running) {
   unitPreferences_.clear();
   userPreferences_.clear();
   if (!tracker || !tracker->ready()) return {};
@@ -24,7 +25,7 @@ std::vector<ir::Ruleset> UnitRulesets::build(const DaemonConfig& config, UnitTra
       followedUsersChanged_();
     }
   }
-  UnitPolicy policy = synthesizeUnitPolicy(units, d);
+  UnitPolicy policy = synthesizeUnitPolicy(units, d, running);
   for (const auto& w : policy.warnings)
     if (said_.first(w)) LOG_WARN("%s", w.c_str());
   unitPreferences_ = std::move(policy.preferences);

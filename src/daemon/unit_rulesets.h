@@ -24,7 +24,9 @@ class UnitRulesets {
   explicit UnitRulesets(std::function<void()> followedUsersChanged) : followedUsersChanged_(std::move(followedUsersChanged)) {}
 
   // None until the tracker has read the unit tree. tracker, sessions: may be null.
-  std::vector<ir::Ruleset> build(const DaemonConfig& config, UnitTracker* tracker, UserSessions* sessions);
+  // `running`: synthesizeUnitPolicy's.
+  std::vector<ir::Ruleset> build(const DaemonConfig& config, UnitTracker* tracker, UserSessions* sessions,
+                                 const RunningFingerprint& running = {});
 
   const std::map<std::string, Preference>& unitPreferences() const { return unitPreferences_; }
   const std::map<std::string, Preference>& userPreferences() const { return userPreferences_; }  // said by users' own managers

@@ -82,6 +82,9 @@ class Engine {
 
   void runOnce(SampleContext& ctx);
   const std::vector<std::unique_ptr<Ruleset>>& rulesets() const { return rulesets_; }
+  // For the compiler, which takes unchanged rulesets over (compiler.h's
+  // carryFrom): an engine left with empty slots is only to be dropped.
+  std::vector<std::unique_ptr<Ruleset>>& rulesetSlots() { return rulesets_; }
 
   // What should wake the daemon, and whether some group can only be checked
   // by sampling on a timer.

@@ -3,6 +3,7 @@
 // rulesets synthesized from systemd unit properties) and the one compiler.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +49,12 @@ struct Ruleset {
   std::vector<DetectorGroup> detectors;
   std::vector<PluginCall> actions;
   Location where;
+  // Non-zero: the ruleset runs now, compiled from IR of this fingerprint
+  // (compiler.h), and only `name` is filled in: the compiler takes the
+  // running one over (compile()'s carryFrom), and fails without it. A front
+  // end that recompiles 1,000 rulesets for one that changed need not hand
+  // over the text of the other 999.
+  uint64_t running = 0;
 };
 
 struct Root {

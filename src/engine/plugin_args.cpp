@@ -34,13 +34,16 @@ std::string PluginArgs::requiredString(const std::string& key) {
   return *v;
 }
 
-std::vector<std::string> PluginArgs::cgroups(const std::string& key, bool required) {
+CgroupPatterns PluginArgs::cgroups(const std::string& key, bool required) {
   const std::string* v = raw(key);
-  std::vector<std::string> out;
   if (!v) {
     if (required) error(key, "missing argument '" + key + "'");
-    return out;
+    return {};
   }
+  if (shared_)
+    if (const CgroupPatterns* made = shared_->find(*v)) return *made;
+  std::vector<std::string> out;
+  int errorsBefore = errors_;
   for (auto part : split(*v, ',')) {
     auto p = trim(part);
     if (p.empty()) {
@@ -50,7 +53,9 @@ std::vector<std::string> PluginArgs::cgroups(const std::string& key, bool requir
     out.emplace_back(p);
   }
   if (out.empty() && required) error(key, "argument '" + key + "' names no cgroup");
-  return out;
+  CgroupPatterns patterns(std::move(out));
+  if (shared_ && errors_ == errorsBefore) shared_->add(*v, patterns);
+  return patterns;
 }
 
 double PluginArgs::number(const std::string& key, double fallback, double min, double max) {

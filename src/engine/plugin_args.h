@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/diagnostics.h"
+#include "engine/cgroup_patterns.h"
 #include "engine/ir.h"
 #include "util/parse.h"
 #include "util/time.h"
@@ -17,13 +18,16 @@ namespace unitoomd {
 
 class PluginArgs {
  public:
-  PluginArgs(const ir::PluginCall& call, Diagnostics& diags) : call_(call), diags_(diags) {}
+  // `shared`: the patterns the ruleset's other plugins made (compiler.cpp).
+  PluginArgs(const ir::PluginCall& call, Diagnostics& diags, PatternPool* shared = nullptr)
+      : call_(call), diags_(diags), shared_(shared) {}
 
   bool has(const std::string& key) const { return call_.args.count(key) > 0; }
   std::optional<std::string> string(const std::string& key);
   std::string requiredString(const std::string& key);
-  // Comma-separated cgroup patterns, as oomd's `cgroup` argument.
-  std::vector<std::string> cgroups(const std::string& key, bool required = true);
+  // Comma-separated cgroup patterns, as oomd's `cgroup` argument; the same
+  // text in another plugin of the ruleset gives the same list.
+  CgroupPatterns cgroups(const std::string& key, bool required = true);
 
   double number(const std::string& key, double fallback, double min, double max);
   double requiredNumber(const std::string& key, double min, double max);
@@ -49,6 +53,7 @@ class PluginArgs {
 
   const ir::PluginCall& call_;
   Diagnostics& diags_;
+  PatternPool* shared_;
   std::set<std::string> used_;
   int errors_ = 0;
 };

@@ -31,7 +31,7 @@ class DumpCgroupOverview : public Plugin {
   }
 
  private:
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   bool always_ = false;
 };
 

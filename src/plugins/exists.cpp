@@ -22,7 +22,7 @@ class Exists : public Plugin {
   }
 
  private:
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   bool negate_ = false;
 };
 

@@ -56,7 +56,9 @@ double ownMemoryStall(CgroupView& cg) { return cg.stall(Resource::Memory, StallK
 
 KillPlugin::KillPlugin(PluginArgs& args) {
   cgroups_ = args.cgroups("cgroup");
-  for (const auto& pattern : cgroups_) watched_.push_back(literalPrefix(pattern));
+  std::vector<std::string> watched;
+  for (const auto& pattern : cgroups_) watched.push_back(literalPrefix(pattern));
+  watched_ = watched == cgroups_.list() ? cgroups_ : CgroupPatterns(std::move(watched));
   recursive_ = args.flag("recursive", false);
   leaves_ = args.flag("leaves", false);
   if (recursive_ && leaves_) args.error("leaves", "'recursive' and 'leaves' choose candidates in different ways: pick one");
@@ -141,7 +143,7 @@ std::vector<CgroupView*> KillPlugin::leafCgroups(SampleContext& ctx, const std::
   return found;
 }
 
-std::optional<KillPlugin::Attempt> KillPlugin::choose(SampleContext& ctx) {
+std::unique_ptr<KillPlugin::Attempt> KillPlugin::choose(SampleContext& ctx) {
   auto roots = ctx.resolve(cgroups_);
   auto candidates = leaves_ ? leavesUnder(ctx, roots) : candidatesOf(ctx, roots);
   std::string ranking = rank(ctx, candidates);
@@ -163,16 +165,17 @@ std::optional<KillPlugin::Attempt> KillPlugin::choose(SampleContext& ctx) {
     orderCandidates(next);
     candidates = std::move(next);
   }
-  if (candidates.empty()) return std::nullopt;
+  if (candidates.empty()) return nullptr;
 
-  Attempt a;
+  auto attempt = std::make_unique<Attempt>();
+  Attempt& a = *attempt;
   a.ranking = ranking;
   for (const Candidate& c : candidates) {
     Chosen ch{c.cg->path(), c.cg->inode(), "", c.figures};
     if (c.preference != Preference::None) ch.preference = preferenceName(c.preference);
     a.order.push_back(std::move(ch));
   }
-  return a;
+  return attempt;
 }
 
 PluginResult KillPlugin::run(SampleContext& ctx) {
@@ -182,7 +185,7 @@ PluginResult KillPlugin::run(SampleContext& ctx) {
     if (!attempt_) {
       if (!nothingSaidAt_ || ctx.now() - *nothingSaidAt_ >= kNothingToKillRepeat) {
         std::vector<std::string> spared(spared_.begin(), spared_.end());
-        LOG_NOTICE("ruleset '%s': %s found nothing to kill under %s%s", ctx.action().ruleset.c_str(), name().c_str(),
+        LOG_NOTICE("ruleset '%s': %s found nothing to kill under %s%s", ctx.action().ruleset.c_str(), name(),
                    join(cgroups_, ",").c_str(),
                    spared.empty() ? "" : ("; protected, so never killed: " + join(spared, ", ")).c_str());
         nothingSaidAt_ = ctx.now();
@@ -219,14 +222,14 @@ PluginResult KillPlugin::advance(SampleContext& ctx) {
       LOG_ERROR("ruleset '%s': no killer configured", ctx.action().ruleset.c_str());
       return finished(ctx, false);
     }
-    LOG_INFO("ruleset '%s': %s chose %s (%s)", ctx.action().ruleset.c_str(), name().c_str(), c.path.c_str(), a.ranking.c_str());
+    LOG_INFO("ruleset '%s': %s chose %s (%s)", ctx.action().ruleset.c_str(), name(), c.path.c_str(), a.ranking.c_str());
     a.op = ctx.killer->start(ctx.fs(), KillTarget{c.path, c.inode}, options_, ctx.now());
   }
 }
 
 PluginResult KillPlugin::finished(SampleContext& ctx, bool killed) {
   if (!killed)
-    LOG_ERROR("ruleset '%s': %s could not kill any of %zu candidate(s)", ctx.action().ruleset.c_str(), name().c_str(),
+    LOG_ERROR("ruleset '%s': %s could not kill any of %zu candidate(s)", ctx.action().ruleset.c_str(), name(),
               attempt_ ? attempt_->order.size() : size_t{0});
   attempt_.reset();
   if (!killed) return PluginResult::Continue;

@@ -48,8 +48,8 @@ class KillPlugin : public Plugin {
   // The cgroups ranking will look at (the leaves, with "leaves"), unfiltered:
   // for histories that must be fed before a kill is due.
   std::vector<CgroupView*> candidateCgroups(SampleContext& ctx);
-  std::vector<std::string> cgroups_;
-  std::vector<std::string> watched_;  // the literal cgroups (glob prefixes) it watches
+  CgroupPatterns cgroups_;
+  CgroupPatterns watched_;  // the literal cgroups (glob prefixes) it watches; cgroups_ itself when no glob
 
  private:
   // What a user's manager says of `cg` counts only if this plugin watches
@@ -72,7 +72,7 @@ class KillPlugin : public Plugin {
 
   std::vector<Candidate> leavesUnder(SampleContext& ctx, const std::vector<CgroupView*>& roots);
   std::vector<CgroupView*> leafCgroups(SampleContext& ctx, const std::vector<CgroupView*>& roots);
-  std::optional<Attempt> choose(SampleContext& ctx);
+  std::unique_ptr<Attempt> choose(SampleContext& ctx);
   PluginResult advance(SampleContext& ctx);
   PluginResult finished(SampleContext& ctx, bool killed);
   void report(SampleContext& ctx, const Chosen& c, bool dryRun, const KillOperation* op);
@@ -83,7 +83,8 @@ class KillPlugin : public Plugin {
   bool alwaysContinue_ = false;
   KillOptions options_;
   std::optional<Duration> postActionDelay_;
-  std::optional<Attempt> attempt_;
+  // only while a kill is under way: 1,000 unit rulesets' kill plugins wait
+  std::unique_ptr<Attempt> attempt_;
   std::optional<TimePoint> nothingSaidAt_;
   std::set<std::string> spared_;  // protected candidates passed over, for "nothing to kill"
 };

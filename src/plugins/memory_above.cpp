@@ -57,7 +57,7 @@ class MemoryAbove : public Plugin {
   bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
 
  private:
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   SizeOrPercent threshold_;
   bool anon_ = false;
   Duration duration_{0};

@@ -40,7 +40,7 @@ class MemoryExhaustion : public Plugin {
  public:
   explicit MemoryExhaustion(PluginArgs& args) {
     cgroups_ = args.cgroups("cgroup", false);
-    if (cgroups_.empty()) cgroups_ = {"/"};
+    if (cgroups_.empty()) cgroups_ = CgroupPatterns({"/"});
     threshold_ = args.duration("threshold", std::chrono::seconds(10));
     if (threshold_ <= Duration{0}) args.error("threshold", "must be above 0 (seconds left)");
     window_ = args.duration("window", std::chrono::seconds(2));
@@ -181,7 +181,7 @@ class MemoryExhaustion : public Plugin {
     return swaps->freeBytes() > reserve_.resolve(memTotal);
   }
 
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   Duration threshold_{};
   Duration window_{};
   Duration duration_{0};

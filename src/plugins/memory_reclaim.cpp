@@ -93,7 +93,7 @@ class MemoryReclaim : public Plugin {
     return still;
   }
 
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   Duration duration_;
   std::map<uint64_t, Last> last_;
   std::vector<Ancestor> ancestors_;  // of each pattern

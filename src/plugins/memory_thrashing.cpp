@@ -68,7 +68,7 @@ class MemoryThrashing : public Plugin {
   bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
 
  private:
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   double ratio_ = 0.3;
   double minRate_ = 256;
   Duration window_;

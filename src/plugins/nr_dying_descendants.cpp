@@ -30,7 +30,7 @@ class NrDyingDescendants : public Plugin {
   }
 
  private:
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   uint64_t count_ = 0;
   bool lte_ = true;
 };

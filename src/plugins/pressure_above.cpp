@@ -170,7 +170,7 @@ class PressureAbove : public Plugin {
     return ceiling && *ceiling < threshold_;
   }
 
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   std::vector<Bound> bounds_;  // of each pattern
   Resource resource_ = Resource::Memory;
   double threshold_ = 0;

@@ -55,7 +55,7 @@ class PressureRisingBeyond : public Plugin {
   bool timing() const override { return duration_ > Duration{0} && sustained_.active(); }
 
  private:
-  std::vector<std::string> cgroups_;
+  CgroupPatterns cgroups_;
   Resource resource_ = Resource::Memory;
   double threshold_ = 0;
   Duration duration_{0};

@@ -163,8 +163,19 @@ bool isLiveState(const std::string& s) {
   return s == "active" || s == "activating" || s == "reloading" || s == "deactivating" || s == "refreshing";
 }
 
-UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const UnitPolicyDefaults& defaults) {
+UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const UnitPolicyDefaults& defaults,
+                                const RunningFingerprint& running) {
   UnitPolicy out;
+  auto add = [&](ir::Ruleset rs) {
+    if (uint64_t fp = running ? running(rs) : 0) {
+      ir::Ruleset given;
+      given.name = std::move(rs.name);
+      given.running = fp;
+      out.rulesets.rulesets.push_back(std::move(given));
+    } else {
+      out.rulesets.rulesets.push_back(std::move(rs));
+    }
+  };
   std::vector<const UnitOomSettings*> sorted;
   for (const auto& u : units) sorted.push_back(&u);
   std::sort(sorted.begin(), sorted.end(),
@@ -182,10 +193,10 @@ UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const
     else if (u->managedOOMPreference != "none" && !u->managedOOMPreference.empty())
       out.warnings.push_back(label(*u) + ": unknown ManagedOOMPreference=" + u->managedOOMPreference + "; ignored");
     if (!isLiveState(u->activeState)) continue;
-    if (u->managedOOMMemoryPressure == "kill") out.rulesets.rulesets.push_back(pressureRuleset(*u, defaults, out.warnings));
-    if (u->managedOOMSwap == "kill") out.rulesets.rulesets.push_back(swapRuleset(*u, defaults));
+    if (u->managedOOMMemoryPressure == "kill") add(pressureRuleset(*u, defaults, out.warnings));
+    if (u->managedOOMSwap == "kill") add(swapRuleset(*u, defaults));
     if (defaults.memoryExhaustion > Duration{0} && (u->managedOOMSwap == "kill" || isSystemRootSlice(*u)))
-      out.rulesets.rulesets.push_back(exhaustionRuleset(*u, defaults));
+      add(exhaustionRuleset(*u, defaults));
   }
   return out;
 }

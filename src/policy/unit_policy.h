@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,6 +75,14 @@ double scaledFractionToPercent(uint32_t scaled);
 // Whether a unit in this ActiveState has processes to watch.
 bool isLiveState(const std::string& activeState);
 
-UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const UnitPolicyDefaults& defaults);
+// `running`: the fingerprint of a ruleset that runs unchanged (else 0),
+// e.g. RunningRulesets::unchanged; such a ruleset is given by its name and
+// that fingerprint alone (ir::Ruleset::running). Each is made whole, asked
+// about, and let go before the next: taking in units in bulk, 1,000 units'
+// IR (3 KB each) was made at every recompile and freed after it, and the
+// rulesets compiled meanwhile were strewn between its pieces.
+using RunningFingerprint = std::function<uint64_t(const ir::Ruleset&)>;
+UnitPolicy synthesizeUnitPolicy(const std::vector<UnitOomSettings>& units, const UnitPolicyDefaults& defaults,
+                                const RunningFingerprint& running = {});
 
 }  // namespace unitoomd

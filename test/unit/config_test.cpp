@@ -212,7 +212,7 @@ TEST(DropIns, ReplaceDetectorsNewestFirstAndDisableTheBase) {
   EXPECT_EQ(rs[1]->description, "first");
   EXPECT_TRUE(rs[2]->disabled);  // disable-on-drop-in
   EXPECT_EQ(rs[1]->groups[0].name, "always");
-  EXPECT_EQ(rs[1]->actions[0]->name(), "kill_by_memory_size_or_growth");  // actions kept from base
+  EXPECT_STREQ(rs[1]->actions[0]->name(), "kill_by_memory_size_or_growth");  // actions kept from base
 }
 
 TEST(DropIns, ABadDropInIsSkippedAndTheRestStillLoads) {
@@ -227,6 +227,24 @@ TEST(DropIns, ABadDropInIsSkippedAndTheRestStillLoads) {
   EXPECT_NE(loaded.compiled.errors[0].message.find("targets no ruleset named 'nobody'"), std::string::npos);
   EXPECT_EQ(loaded.compiled.engine->rulesets().size(), 1u);
   EXPECT_FALSE(loaded.compiled.engine->rulesets()[0]->disabled);
+}
+
+TEST(DropIns, ABaseTakenOverFromTheRunningEngineRunsAgainWhenItsDropInGoes) {
+  Diagnostics d;
+  auto base = parseRulesetJson(
+      R"({"rulesets": [{"name": "r", "drop-in": {"detectors": true, "disable-on-drop-in": true},
+          "detectors": [["g", {"name": "continue"}]], "actions": [{"name": "stop"}]}]})",
+      "base.json", d);
+  auto dropIn = parseRulesetJson(R"({"rulesets": [{"name": "r", "detectors": [["h", {"name": "stop"}]]}]})", "d.json", d, true);
+  ASSERT_TRUE(d.empty());
+  auto with = compile(base, {DropInFile{"d.json", dropIn}}, builtinPlugins());
+  ASSERT_TRUE(with.engine);
+  ASSERT_EQ(with.engine->rulesets().size(), 2u);
+  EXPECT_TRUE(with.engine->rulesets()[1]->disabled);
+  auto without = compile(base, {}, builtinPlugins(), with.engine.get());
+  ASSERT_TRUE(without.engine);
+  ASSERT_EQ(without.carried.size(), 1u);
+  EXPECT_FALSE(without.engine->rulesets()[0]->disabled);
 }
 
 TEST(DropIns, TheBaseMustAllowWhatTheDropInChanges) {

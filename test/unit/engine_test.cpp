@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine/compiler.h"
 #include "engine/engine.h"
 #include "fixture.h"
@@ -426,4 +428,107 @@ TEST(Compiler, BuildsThePluginsOfTheRegistryItIsHanded) {
   EXPECT_FALSE(compileRuleset(rulesetCalling("continue"), own, diags));
   ASSERT_EQ(diags.size(), 2u);
   EXPECT_EQ(diags[0].str(), "t.json:4: unknown plugin 'continue'");
+}
+
+namespace {
+
+ir::Ruleset namedCalling(const std::string& name, const std::string& plugin, const std::string& description = "") {
+  ir::Ruleset rs = rulesetCalling(plugin);
+  rs.name = name;
+  rs.description = description;
+  return rs;
+}
+
+}  // namespace
+
+TEST(Compiler, AnUnchangedRulesetIsTakenOverFromTheRunningEngineNotCompiledAgain) {
+  PluginRegistry own({{"own", makeOwnPlugin, "the test's plugin"}});
+  ir::Root first{{namedCalling("a", "own"), namedCalling("b", "own"), namedCalling("c", "own")}};
+  auto before = compile(first, {}, own);
+  ASSERT_TRUE(before.engine);
+  const Ruleset* a = before.engine->rulesets()[0].get();
+  const Ruleset* c = before.engine->rulesets()[2].get();
+
+  ir::Root second{{namedCalling("a", "own"), namedCalling("b", "own", "changed"), namedCalling("c", "own"),
+                   namedCalling("d", "own")}};
+  auto after = compile(second, {}, own, before.engine.get());
+  ASSERT_TRUE(after.engine);
+  const auto& now = after.engine->rulesets();
+  ASSERT_EQ(now.size(), 4u);
+  EXPECT_EQ(now[0].get(), a);  // the very object, with its detectors' state
+  EXPECT_EQ(now[2].get(), c);
+  EXPECT_EQ(now[1]->description, "changed");
+  std::vector<const Ruleset*> carried{a, c};
+  std::sort(carried.begin(), carried.end());
+  EXPECT_EQ(after.carried, carried);
+  // what was taken over left its slot empty; the changed one is still there
+  EXPECT_FALSE(before.engine->rulesets()[0]);
+  EXPECT_TRUE(before.engine->rulesets()[1]);
+  EXPECT_FALSE(before.engine->rulesets()[2]);
+}
+
+TEST(Compiler, ACompileThatFailsTakesNothingFromTheRunningEngine) {
+  PluginRegistry own({{"own", makeOwnPlugin, "the test's plugin"}});
+  auto before = compile(ir::Root{{namedCalling("a", "own")}}, {}, own);
+  ASSERT_TRUE(before.engine);
+  auto after = compile(ir::Root{{namedCalling("a", "own"), namedCalling("b", "nonesuch")}}, {}, own, before.engine.get());
+  EXPECT_FALSE(after.engine);
+  EXPECT_TRUE(after.carried.empty());
+  EXPECT_TRUE(before.engine->rulesets()[0]);  // still runs
+}
+
+TEST(PluginArgs, PluginsOfOneRulesetNamingTheSameCgroupsShareOneList) {
+  Diagnostics diags;
+  PatternPool pool;
+  ir::PluginCall detector{"pressure_above", {{"cgroup", "/idle.slice/idle-1.slice"}}, {}, {"t.json", 4}};
+  ir::PluginCall action{"kill_by_pressure_cause", {{"cgroup", "/idle.slice/idle-1.slice"}}, {}, {"t.json", 5}};
+  ir::PluginCall other{"memory_above", {{"cgroup", "/"}}, {}, {"t.json", 6}};
+  PluginArgs a(detector, diags, &pool), b(action, diags, &pool), c(other, diags, &pool);
+  CgroupPatterns first = a.cgroups("cgroup"), second = b.cgroups("cgroup"), third = c.cgroups("cgroup");
+  EXPECT_TRUE(first.sharedWith(second));
+  EXPECT_EQ(second.list(), std::vector<std::string>{"/idle.slice/idle-1.slice"});
+  EXPECT_FALSE(third.sharedWith(first));
+  EXPECT_EQ(third.list(), std::vector<std::string>{"/"});
+  EXPECT_TRUE(diags.empty());
+}
+
+TEST(PluginArgs, ABadCgroupListIsReportedForEachPluginThatNamesIt) {
+  Diagnostics diags;
+  PatternPool pool;
+  ir::PluginCall one{"pressure_above", {{"cgroup", "/a,,/b"}}, {}, {"t.json", 4}};
+  ir::PluginCall two{"memory_reclaim", {{"cgroup", "/a,,/b"}}, {}, {"t.json", 7}};
+  PluginArgs a(one, diags, &pool), b(two, diags, &pool);
+  a.cgroups("cgroup");
+  b.cgroups("cgroup");
+  ASSERT_EQ(diags.size(), 2u);
+  EXPECT_EQ(diags[1].str(), "t.json:7: plugin 'memory_reclaim': empty cgroup pattern in '/a,,/b'");
+}
+
+TEST(Compiler, ARulesetGivenAsRunningIsTakenOverAndOneThatDoesNotRunIsAnError) {
+  PluginRegistry own({{"own", makeOwnPlugin, "the test's plugin"}});
+  auto before = compile(ir::Root{{namedCalling("a", "own"), namedCalling("b", "own")}}, {}, own);
+  ASSERT_TRUE(before.engine);
+  const Ruleset* a = before.engine->rulesets()[0].get();
+  RunningRulesets running(before.engine.get());
+  uint64_t fp = running.unchanged(namedCalling("a", "own"));
+  EXPECT_NE(fp, 0u);
+  EXPECT_EQ(running.unchanged(namedCalling("a", "own", "changed")), 0u);
+  EXPECT_EQ(running.unchanged(namedCalling("c", "own")), 0u);
+
+  ir::Ruleset given;
+  given.name = "a";
+  given.running = fp;
+  auto after = compile(ir::Root{{given, namedCalling("b", "own")}}, {}, own, before.engine.get());
+  ASSERT_TRUE(after.engine);
+  EXPECT_EQ(after.engine->rulesets()[0].get(), a);
+
+  ir::Ruleset gone;
+  gone.name = "c";
+  gone.running = fp;
+  gone.where = {"units", 0};
+  auto bad = compile(ir::Root{{gone, namedCalling("b", "own")}}, {}, own, after.engine.get());
+  EXPECT_FALSE(bad.engine);
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].str(), "units: ruleset 'c' is given as running unchanged, and is not");
+  EXPECT_TRUE(after.engine->rulesets()[1]);  // nothing taken
 }

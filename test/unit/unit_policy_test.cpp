@@ -251,3 +251,41 @@ TEST(UnitPolicy, OfTwoUnitRulesetsWithOneNameTheFirstIsKeptAndTheSecondShadowed)
   EXPECT_EQ(rules.shadowed, std::vector<std::string>{again.name});
   EXPECT_EQ(rules.compiled.engine->rulesets().size(), 2u);
 }
+
+TEST(UnitPolicy, ARulesetThatRunsUnchangedIsGivenByNameAndFingerprintAlone) {
+  UnitOomSettings a = slice("a.slice", "/a.slice"), b = slice("b.slice", "/b.slice");
+  a.managedOOMMemoryPressure = b.managedOOMMemoryPressure = "kill";
+  RunningFingerprint running = [](const ir::Ruleset& rs) -> uint64_t {
+    return rs.name == "a.slice/ManagedOOMMemoryPressure" ? 42 : 0;
+  };
+  auto rulesets = synthesizeUnitPolicy({a, b}, UnitPolicyDefaults{}, running).rulesets.rulesets;
+  ASSERT_EQ(rulesets.size(), 2u);
+  EXPECT_EQ(rulesets[0].name, "a.slice/ManagedOOMMemoryPressure");
+  EXPECT_EQ(rulesets[0].running, 42u);
+  EXPECT_TRUE(rulesets[0].detectors.empty());
+  EXPECT_TRUE(rulesets[0].description.empty());
+  EXPECT_EQ(rulesets[1].running, 0u);  // whole
+  EXPECT_EQ(detector(rulesets[1], "pressure_above").args.at("cgroup"), "/b.slice");
+}
+
+TEST(UnitPolicy, UnitRulesetsGivenAsRunningCompileToTheVeryRulesetsThatRun) {
+  UnitOomSettings a = slice("a.slice", "/a.slice"), b = slice("b.slice", "/b.slice");
+  a.managedOOMMemoryPressure = b.managedOOMMemoryPressure = "kill";
+  auto before = compile(synthesizeUnitPolicy({a}, UnitPolicyDefaults{}).rulesets, {}, builtinPlugins());
+  ASSERT_TRUE(before.engine);
+  const Ruleset* ofA = before.engine->rulesets()[0].get();
+  RunningRulesets running(before.engine.get());
+  auto policy = synthesizeUnitPolicy({a, b}, UnitPolicyDefaults{}, [&](const ir::Ruleset& rs) { return running.unchanged(rs); });
+  ASSERT_NE(policy.rulesets.rulesets[0].running, 0u);
+  auto after = compile(policy.rulesets, {}, builtinPlugins(), before.engine.get());
+  ASSERT_TRUE(after.engine) << after.errors[0].str();
+  ASSERT_EQ(after.engine->rulesets().size(), 2u);
+  EXPECT_EQ(after.engine->rulesets()[0].get(), ofA);
+  EXPECT_EQ(after.engine->rulesets()[1]->name, "b.slice/ManagedOOMMemoryPressure");
+
+  // a limit changed: given whole, compiled again
+  a.managedOOMMemoryPressureLimit = 1717986918;
+  RunningRulesets now(after.engine.get());
+  auto changed = synthesizeUnitPolicy({a}, UnitPolicyDefaults{}, [&](const ir::Ruleset& rs) { return now.unchanged(rs); });
+  EXPECT_EQ(changed.rulesets.rulesets[0].running, 0u);
+}
