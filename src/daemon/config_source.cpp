@@ -1,6 +1,7 @@
 #include "daemon/config_source.h"
 
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "observe/cgroup_fs.h"
 #include "util/message_ids.h"
@@ -69,7 +70,11 @@ LoadedRules ConfigSource::recompile(const std::vector<ir::Ruleset>& units) const
 
 void logRulesetChanges(const Engine* before, const Engine& after) {
   if (!before) return;
-  std::set<std::string> was, now;
+  // by view, unordered: 10,000 unit rulesets' names are not copied into
+  // two trees at every recompile
+  std::unordered_set<std::string_view> was, now;
+  was.reserve(before->rulesets().size());
+  now.reserve(after.rulesets().size());
   for (const auto& r : before->rulesets()) was.insert(r->name);
   for (const auto& r : after.rulesets()) {
     now.insert(r->name);
