@@ -77,9 +77,11 @@ bool ConfigSource::targetedByDropIn(std::string_view name) const {
 
 void logRulesetChanges(const Engine* before, const Engine& after, const std::vector<const Ruleset*>& carried) {
   if (!before) return;
-  // views of names both engines hold while this runs: 1,000 unit rulesets
-  // are not copied to be compared
+  // views of names both engines hold while this runs: 10,000 unit rulesets'
+  // names are not copied to be compared
   std::unordered_set<std::string_view> was, now;
+  was.reserve(before->rulesets().size() + carried.size());
+  now.reserve(after.rulesets().size());
   for (const auto& r : before->rulesets())
     if (r) was.insert(r->name);
   for (const Ruleset* r : carried) was.insert(r->name);

@@ -32,6 +32,9 @@ void KernelOomWatch::watch(const CgroupFs& fs, const std::set<std::string>& cgro
     sd_event_source_disable_unref(it->second.source);
     it = watched_.erase(it);
   }
+  // Where memory.events cannot be (a hybrid layout), 10,000 units' cgroups
+  // are not opened to find it missing at every recompile.
+  if (!fs.mayOffer("memory.events")) return;
   for (const auto& cg : cgroups) {
     if (cg == "/" || watched_.count(cg)) continue;
     Watched w;

@@ -76,6 +76,7 @@ void PsiTriggers::arm(std::vector<TriggerSpec> planned, const CgroupFs& fs) {
     LOG_DEBUG("armed trigger: %s %s %s >= %.1f%% of %s%s", spec.cgroup.c_str(), resourceName(spec.resource),
               spec.kind == StallKind::Full ? "full" : "some", spec.wakePercent, formatDuration(window).c_str(),
               spec.wakeOnly ? " (wakes rules without a stall detector)" : "");
+    loud_.heard({spec.cgroup, spec.resource});
     triggers_.push_back(std::move(t));
   }
   std::sort(triggers_.begin(), triggers_.end(), [](const Trigger& x, const Trigger& y) {
@@ -88,12 +89,18 @@ QuietTrigger PsiTriggers::quietOf(const Trigger& t) const {
   return QuietTrigger{spec.kind, spec.wakePercent, windowOf(spec, window_), t.quietSince};
 }
 
-std::optional<QuietTrigger> PsiTriggers::quiet(const std::string& cgroup, Resource r) const {
+const PsiTriggers::Trigger* PsiTriggers::find(const std::string& cgroup, Resource r) const {
   auto it = std::lower_bound(triggers_.begin(), triggers_.end(), std::tie(cgroup, r), [](const Trigger& t, const auto& key) {
     return std::tie(t.armed.spec.cgroup, t.armed.spec.resource) < key;
   });
-  if (it == triggers_.end() || it->armed.spec.cgroup != cgroup || it->armed.spec.resource != r) return std::nullopt;
-  return quietOf(*it);
+  if (it == triggers_.end() || it->armed.spec.cgroup != cgroup || it->armed.spec.resource != r) return nullptr;
+  return &*it;
+}
+
+std::optional<QuietTrigger> PsiTriggers::quiet(const std::string& cgroup, Resource r) const {
+  const Trigger* t = find(cgroup, r);
+  if (!t) return std::nullopt;
+  return quietOf(*t);
 }
 
 bool PsiTriggers::stale(const CgroupFs& fs) const {
@@ -103,14 +110,17 @@ bool PsiTriggers::stale(const CgroupFs& fs) const {
   return triggersStale(armedNow(), planned_, inodesIn(fs));
 }
 
-StallSeen PsiTriggers::stallSeen(SampleContext& ctx) const {
+StallSeen PsiTriggers::stallSeen(SampleContext& ctx) {
   StallSeen seen;
-  for (const auto& t : triggers_) {
-    const TriggerSpec& spec = t.armed.spec;
-    if (quietForAWindow(quietOf(t), ctx.now())) continue;
+  auto quietNow = [&](const LoudTriggers::Key& k) -> std::optional<QuietTrigger> {
+    const Trigger* t = find(k.first, k.second);
+    return t ? std::optional(quietOf(*t)) : std::nullopt;
+  };
+  loud_.forEachLoud(ctx.now(), quietNow, [&](const LoudTriggers::Key& k) {
+    const TriggerSpec& spec = find(k.first, k.second)->armed.spec;
     bool& kind = spec.wakeOnly ? seen.wakeOnly : seen.detector;
     if (!kind && stallAtTrigger(spec, ctx, window_)) kind = true;
-  }
+  });
   return seen;
 }
 
@@ -130,6 +140,7 @@ int PsiTriggers::onTrigger(sd_event_source* s, int, uint32_t revents, void* user
     }
     it->quietSince = Clock::now();
     TriggerSpec spec = it->armed.spec;  // fired_ may re-arm, and so free *it
+    self->loud_.heard({spec.cgroup, spec.resource});
     if (!spec.wakeOnly) {
       std::erase_if(self->proofs_, [&](const StallProof& p) { return p.cgroup == spec.cgroup && p.resource == spec.resource; });
       self->proofs_.push_back(

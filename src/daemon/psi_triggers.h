@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "daemon/loud_triggers.h"
 #include "daemon/trigger_plan.h"
 #include "daemon/trigger_stall.h"
 #include "engine/context.h"
@@ -32,7 +33,8 @@ class PsiTriggers : public QuietTriggers {
   bool stale(const CgroupFs& fs) const;
   // Reads only the cgroups whose trigger fired within its window: a quiet
   // one has seen no stall at its threshold, by the kernel's own measure.
-  StallSeen stallSeen(SampleContext& ctx) const;
+  // Looks only at those armed or fired lately, not at 10,000 quiet ones.
+  StallSeen stallSeen(SampleContext& ctx);
   std::optional<QuietTrigger> quiet(const std::string& cgroup, Resource r) const override;
   // What the triggers that fired since the last sample prove (for the
   // detectors); the sample that used them forgets them.
@@ -57,7 +59,9 @@ class PsiTriggers : public QuietTriggers {
   Duration window_;
   std::function<void(const TriggerSpec&)> fired_;
   std::vector<TriggerSpec> planned_;
+  const Trigger* find(const std::string& cgroup, Resource r) const;
   std::vector<Trigger> triggers_;  // by (cgroup, resource): quiet() looks them up
+  LoudTriggers loud_;
   std::vector<StallProof> proofs_;
   // A trigger's close waits for an RCU grace period (fd_closer.h): dropped
   // triggers are closed there, never on the loop.

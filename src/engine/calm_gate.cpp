@@ -23,4 +23,21 @@ std::optional<double> descendantCeiling(SampleContext& ctx, const CalmGate& gate
   return descendantStallBound(*some, ctx.cpus);
 }
 
+std::string parentCgroup(const std::string& path) {
+  if (path.empty() || path == "/") return {};
+  auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+bool provenBeneath(const SampleContext& ctx, const CalmGate& gate) {
+  if (!ctx.stallProofs || gate.ancestor.empty()) return false;
+  const std::string& a = gate.ancestor;
+  for (const auto& p : *ctx.stallProofs) {
+    if (p.resource != gate.resource) continue;
+    if (a == "/" || p.cgroup == a || (p.cgroup.size() > a.size() && p.cgroup.compare(0, a.size(), a) == 0 && p.cgroup[a.size()] == '/'))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace unitoomd

@@ -33,4 +33,12 @@ struct CalmGate {
 // since then may have been in the last window.
 std::optional<double> descendantCeiling(SampleContext& ctx, const CalmGate& gate);
 
+// The parent of a cgroup path; empty for "/" and for no path.
+std::string parentCgroup(const std::string& path);
+
+// A PSI trigger fired since the last sample on the gate's ancestor or a
+// cgroup beneath it (for the gate's resource): what it proves is the
+// cgroup's own reading, which no ceiling overrules.
+bool provenBeneath(const SampleContext& ctx, const CalmGate& gate);
+
 }  // namespace unitoomd

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 
@@ -160,70 +161,214 @@ void Ruleset::adoptStateFrom(const Ruleset& old) {
   // A pending async action belongs to plugins that no longer exist: drop it.
 }
 
-void Engine::indexCalmGates() {
-  calmGates_.clear();
-  ruledOut_.assign(rulesets_.size(), false);
-  std::map<CalmGate, std::vector<GatedRuleset>> byGate;
-  for (size_t i = 0; i < rulesets_.size(); ++i) {
-    const Ruleset& r = *rulesets_[i];
-    if (r.groups.empty()) continue;
-    std::optional<CalmGate> shared;
-    GatedRuleset entry{i, {}};
-    for (const auto& g : r.groups) {
-      Plugin* gated = nullptr;
-      for (const auto& d : g.detectors) {
-        auto gate = d->calmGate();
-        // one gate for the whole ruleset: read once, it decides at once
-        if (gate && (!shared || !(*gate < *shared || *shared < *gate))) {
-          shared = gate;
-          gated = d.get();
-          break;
-        }
+namespace {
+
+// The detector behind one gate in each group of `r`, the same gate for
+// all (read once, it decides the whole ruleset at once); empty when a
+// group has none.
+std::vector<Plugin*> gatedDetectors(const Ruleset& r, std::optional<CalmGate>& shared) {
+  std::vector<Plugin*> out;
+  for (const auto& g : r.groups) {
+    Plugin* gated = nullptr;
+    for (const auto& d : g.detectors) {
+      auto gate = d->calmGate();
+      if (gate && (!shared || !(*gate < *shared || *shared < *gate))) {
+        shared = gate;
+        gated = d.get();
+        break;
       }
-      if (!gated) break;
-      entry.gated.push_back(gated);
     }
-    if (entry.gated.size() == r.groups.size()) byGate[*shared].push_back(std::move(entry));
+    if (!gated) return {};
+    out.push_back(gated);
   }
-  calmGates_.assign(std::make_move_iterator(byGate.begin()), std::make_move_iterator(byGate.end()));
+  return out;
+}
+
+bool prerunsWhileSkipped(const Ruleset& r) {
+  for (const auto& g : r.groups)
+    for (const auto& d : g.detectors)
+      if (d->prerunsWhileSkipped()) return true;
+  return false;
+}
+
+}  // namespace
+
+void Engine::indexCalmGates() {
+  gates_.clear();
+  ungated_.clear();
+  prerunWhenOut_.clear();
+  std::map<CalmGate, Gate> byGate;
+  std::set<CalmGate> askEach;  // a detector there has no Plugin::calmBelow
+  for (size_t i = 0; i < rulesets_.size(); ++i) {
+    Ruleset& r = *rulesets_[i];
+    std::optional<CalmGate> shared;
+    std::vector<Plugin*> gated = r.disabled || r.groups.empty() ? std::vector<Plugin*>{} : gatedDetectors(r, shared);
+    if (gated.empty()) {
+      r.ruledOut_ = false;
+      ungated_.push_back(i);
+      continue;
+    }
+    Gate& gate = byGate[*shared];
+    gate.key = *shared;
+    for (Plugin* d : gated) {
+      auto below = d->calmBelow();
+      if (!below) askEach.insert(*shared);
+      else if (!gate.calmBelow || *below < *gate.calmBelow) gate.calmBelow = below;
+    }
+    if (!r.ruledOut_) gate.awake.push_back(gate.members.size());
+    gate.members.push_back(GatedRuleset{&r, i, std::move(gated)});
+    if (prerunsWhileSkipped(r)) prerunWhenOut_.push_back(i);
+  }
+  for (auto& [key, gate] : byGate) {
+    if (askEach.count(key)) gate.calmBelow.reset();
+    gates_.push_back(std::move(gate));
+  }
+  indexCovers();
+  running_ = ungated_;
+  for (const Gate& g : gates_)
+    for (size_t m : g.awake) running_.push_back(g.members[m].index);
+  std::sort(running_.begin(), running_.end());
+}
+
+void Engine::indexCovers() {
+  covers_.clear();
+  uncovered_.clear();
+  std::map<CalmGate, std::vector<size_t>> byParent;
+  for (size_t g = 0; g < gates_.size(); ++g) {
+    CalmGate parent = gates_[g].key;
+    parent.ancestor = parentCgroup(parent.ancestor);
+    if (parent.ancestor.empty()) uncovered_.push_back(g);
+    else byParent[parent].push_back(g);
+  }
+  for (auto& [key, gates] : byParent) {
+    if (gates.size() < 2) {  // the gate's own read is as cheap
+      uncovered_.insert(uncovered_.end(), gates.begin(), gates.end());
+      continue;
+    }
+    Cover c{key, gates_[gates[0]].calmBelow, gates};
+    for (size_t g : gates)
+      if (!gates_[g].calmBelow) c.calmBelow.reset();
+      else if (c.calmBelow) c.calmBelow = std::min(*c.calmBelow, *gates_[g].calmBelow);
+    covers_.push_back(std::move(c));
+  }
 }
 
 void Engine::ruleOutCalm(SampleContext& ctx) {
-  std::vector<bool> wasRuledOut(rulesets_.size(), false);
-  wasRuledOut.swap(ruledOut_);
-  for (auto& [gate, members] : calmGates_) {
-    try {
-      std::optional<std::optional<double>> ceiling;  // read on first need
-      for (const GatedRuleset& m : members) {
-        Ruleset& r = *rulesets_[m.ruleset];
-        // A ruleset timing anything or with an action under way runs (one
-        // ruled out at the last sample has not run since: still neither).
-        if (r.disabled || (!wasRuledOut[m.ruleset] && r.timing())) continue;
-        if (!ceiling) ceiling = descendantCeiling(ctx, gate);
-        bool all = true;
-        for (Plugin* d : m.gated)
-          if (!d->stoppedByCalm(ctx, *ceiling)) {
-            all = false;
-            break;
-          }
-        ruledOut_[m.ruleset] = all;
-      }
-    } catch (const std::exception& e) {
-      // those not yet ruled out run as they would without the gate
-      LOG_ERROR("calm gate on %s failed: %s", gate.ancestor.c_str(), e.what());
+  running_ = ungated_;
+  for (const Cover& c : covers_) {
+    if (allAsleepUnder(c, ctx)) {
+      for (size_t g : c.gates) gates_[g].lastRuledOut = ctx.now();
+    } else {
+      for (size_t g : c.gates) ruleOutUnder(gates_[g], ctx);
     }
+  }
+  for (size_t g : uncovered_) ruleOutUnder(gates_[g], ctx);
+  std::sort(running_.begin(), running_.end());
+}
+
+// Every ruleset under the cover's gates sleeps, and stays asleep: the
+// parent bounds all of them as each gate's ancestor would (a descendant's
+// stall is in every ancestor's), under the lowest of their limits.
+bool Engine::allAsleepUnder(const Cover& cover, SampleContext& ctx) const {
+  if (!cover.calmBelow) return false;
+  for (size_t g : cover.gates)
+    if (!gates_[g].awake.empty()) return false;
+  if (provenBeneath(ctx, cover.key)) return false;
+  try {
+    auto ceiling = descendantCeiling(ctx, cover.key);
+    return ceiling && *ceiling < *cover.calmBelow;
+  } catch (const std::exception& e) {
+    LOG_ERROR("calm gate on %s failed: %s", cover.key.ancestor.c_str(), e.what());
+    return false;
+  }
+}
+
+void Engine::ruleOutUnder(Gate& gate, SampleContext& ctx) {
+  std::optional<std::optional<double>> ceiling;  // read on first need
+  std::string failure;
+  auto ceilingNow = [&]() -> std::optional<double> {
+    if (!ceiling) {
+      try {
+        ceiling = descendantCeiling(ctx, gate.key);
+      } catch (const std::exception& e) {
+        failure = e.what();
+        ceiling.emplace();  // nothing known: each ruleset decides on its own
+      }
+    }
+    return *ceiling;
+  };
+  // The sleeping stay asleep without a look: their detectors time nothing
+  // (they have not run since), the ancestor bounds every one of them below
+  // its limit, and no trigger's proof speaks for one.
+  bool sleepersStay = false;
+  if (gate.calmBelow && !provenBeneath(ctx, gate.key)) {
+    auto c = ceilingNow();
+    sleepersStay = c && *c < *gate.calmBelow;
+  }
+  std::vector<size_t> awake;
+  auto visit = [&](size_t m) {
+    GatedRuleset& g = gate.members[m];
+    Ruleset& r = *g.ruleset;
+    bool out = false;
+    // A ruleset timing anything or with an action under way runs (one
+    // ruled out at the last sample has not run since: still neither).
+    if (!r.disabled && (r.ruledOut_ || !r.timing())) {
+      try {
+        out = std::all_of(g.gated.begin(), g.gated.end(), [&](Plugin* d) { return d->stoppedByCalm(ctx, ceilingNow()); });
+      } catch (const std::exception& e) {
+        failure = e.what();  // it runs as it would without the gate
+        out = false;
+      }
+    }
+    r.ruledOut_ = out;
+    if (!out) {
+      awake.push_back(m);
+      running_.push_back(g.index);
+    }
+  };
+  if (sleepersStay) {
+    for (size_t m : gate.awake) visit(m);
+  } else {
+    for (size_t m = 0; m < gate.members.size(); ++m) {
+      GatedRuleset& g = gate.members[m];
+      if (g.ruleset->ruledOut_ && gate.lastRuledOut)
+        for (Plugin* d : g.gated) d->ruledOutAt(*gate.lastRuledOut);
+      visit(m);
+    }
+  }
+  gate.awake = std::move(awake);
+  gate.lastRuledOut = ctx.now();  // every one asleep now was ruled out at this sample
+  if (!failure.empty()) LOG_ERROR("calm gate on %s failed: %s", gate.key.ancestor.c_str(), failure.c_str());
+}
+
+void Engine::catchUpSleepers() {
+  for (Gate& gate : gates_) {
+    if (!gate.lastRuledOut) continue;
+    for (GatedRuleset& g : gate.members)
+      if (g.ruleset->ruledOut_)
+        for (Plugin* d : g.gated) d->ruledOutAt(*gate.lastRuledOut);
+    gate.lastRuledOut.reset();
   }
 }
 
 void Engine::runOnce(SampleContext& ctx) {
   // Before any ruleset runs (the gate only reads its ancestors). prerun is
   // for every sample: a ruled-out ruleset may hold a detector that follows
-  // a trend beside its gated one.
+  // a trend beside its gated one (prerunWhenOut_), in the order of all.
   ruleOutCalm(ctx);
-  for (size_t i = 0; i < rulesets_.size(); ++i)
-    if (!rulesets_[i]->disabled) rulesets_[i]->prerun(ctx, ruledOut_[i]);
-  for (size_t i = 0; i < rulesets_.size(); ++i) {
-    if (ruledOut_[i]) continue;
+  auto prerun = [&](size_t i) {
+    Ruleset& r = *rulesets_[i];
+    if (!r.disabled) r.prerun(ctx, r.ruledOut_);
+  };
+  size_t w = 0;
+  for (size_t i : running_) {
+    for (; w < prerunWhenOut_.size() && prerunWhenOut_[w] < i; ++w)
+      if (rulesets_[prerunWhenOut_[w]]->ruledOut_) prerun(prerunWhenOut_[w]);
+    prerun(i);
+  }
+  for (; w < prerunWhenOut_.size(); ++w)
+    if (rulesets_[prerunWhenOut_[w]]->ruledOut_) prerun(prerunWhenOut_[w]);
+  for (size_t i : running_) {
     auto& r = rulesets_[i];
     try {
       r->runOnce(ctx);
@@ -256,9 +401,11 @@ bool Engine::hasUntriggeredGroups() const {
   return false;
 }
 
+// A ruleset ruled out cannot fire before its gate's stall rises, which
+// its PSI trigger reports: it asks for no sample of its own.
 Duration Engine::quietFor() const {
   Duration shortest = Duration::max();
-  for (const auto& r : rulesets_) shortest = std::min(shortest, r->quietFor());
+  forEachNotRuledOut([&](const Ruleset& r) { shortest = std::min(shortest, r.quietFor()); });
   return shortest;
 }
 
@@ -275,9 +422,9 @@ bool Engine::detectorsTiming() const {
 }
 
 void Engine::resumePendingActions(SampleContext& ctx) {
-  for (size_t i = 0; i < rulesets_.size(); ++i) {
+  for (size_t i : running_) {
     auto& r = rulesets_[i];
-    if (ruledOut_[i] || !r->actionPending()) continue;
+    if (!r->actionPending()) continue;
     try {
       r->resumePendingAction(ctx);
     } catch (const std::exception& e) {
@@ -318,6 +465,7 @@ bool Engine::actionPending() const {
 
 void Engine::adoptStateFrom(Engine& old) {
   // by name, in order: a thousand unit rulesets are matched in one pass
+  old.catchUpSleepers();  // they sleep on under new gates
   std::unordered_map<std::string_view, std::vector<std::unique_ptr<Ruleset>*>> byName;
   for (auto& o : old.rulesets_)
     if (o) byName[o->name].push_back(&o);

@@ -67,7 +67,12 @@ class Ruleset {
   void adoptStateFrom(const Ruleset& old);
 
  private:
+  friend class Engine;
   void runActions(SampleContext& ctx, size_t start);
+
+  // By its calm gate at the last sample (Engine keeps it; on the ruleset,
+  // so that it outlives a reload that carries the ruleset over).
+  bool ruledOut_ = false;
 
   std::optional<TimePoint> pausedUntil_;
   std::optional<size_t> resumeAt_;  // async-paused action index
@@ -111,30 +116,59 @@ class Engine {
   // what stalls, not the 10,000 rulesets that exist.
   template <typename F>
   void forEachNotRuledOut(F&& f) const {
-    for (size_t i = 0; i < rulesets_.size(); ++i)
-      if (!ruledOut_[i]) f(*rulesets_[i]);
+    for (size_t i : running_) f(*rulesets_[i]);
   }
   // Across a reload: a ruleset that did not change is carried over whole
-  // (detectors mid-duration keep timing, a kill in flight goes on); one that
-  // changed keeps only its pause.
+  // (detectors mid-duration keep timing, a kill in flight goes on, ruled
+  // out stays ruled out); one that changed keeps only its pause.
   void adoptStateFrom(Engine& old);
 
  private:
-  // Rulesets whose every detector group has a detector behind one calm
-  // gate (engine/calm_gate.h), by gate: each gate's ancestor is read once
-  // a sample, and the rulesets it rules out are not run.
+  // A ruleset whose every detector group has a detector behind one calm
+  // gate (engine/calm_gate.h).
   struct GatedRuleset {
-    size_t ruleset;                // index into rulesets_
-    std::vector<Plugin*> gated;    // one detector a group
+    Ruleset* ruleset;
+    size_t index;                // into rulesets_
+    std::vector<Plugin*> gated;  // one detector a group
+  };
+  // The rulesets behind one gate. Those ruled out at the last sample
+  // sleep: while the gate's ancestor stays under `calmBelow` and no
+  // trigger fired beneath it, a sample looks only at the `awake` ones,
+  // so a calm slice over 100 sleeping rulesets costs one read.
+  struct Gate {
+    CalmGate key;
+    std::optional<double> calmBelow;  // the lowest Plugin::calmBelow of its detectors; none: each is asked
+    std::vector<GatedRuleset> members;
+    std::vector<size_t> awake;             // into members: not ruled out at the last sample
+    std::optional<TimePoint> lastRuledOut;  // the last sample that ruled the sleeping ones out
+  };
+  // Gates whose ancestors share a parent (b.slice over b-0.slice ...
+  // b-99.slice): while every rule under them sleeps, the parent's ceiling
+  // alone keeps them asleep, one read for 10,000 rulesets.
+  struct Cover {
+    CalmGate key;                     // the shared parent
+    std::optional<double> calmBelow;  // the lowest of its gates'; none: each gate is read
+    std::vector<size_t> gates;        // into gates_
   };
   void indexCalmGates();
-  // Which rulesets this sample need not run (ruledOut_): their gated
-  // detectors said Stop already (Plugin::stoppedByCalm).
+  void indexCovers();
+  bool allAsleepUnder(const Cover& cover, SampleContext& ctx) const;
+  // Which rulesets this sample need not run: their gated detectors said
+  // Stop already (Plugin::stoppedByCalm), or they sleep under a calm gate.
+  // Leaves running_ the others, in order.
   void ruleOutCalm(SampleContext& ctx);
+  void ruleOutUnder(Gate& gate, SampleContext& ctx);
+  // What the sleeping rulesets of an old engine would have kept had they
+  // been asked at each sample that ruled them out (Plugin::ruledOutAt).
+  void catchUpSleepers();
 
   std::vector<std::unique_ptr<Ruleset>> rulesets_;
-  std::vector<std::pair<CalmGate, std::vector<GatedRuleset>>> calmGates_;
-  std::vector<bool> ruledOut_;  // by index, at the last sample
+  std::vector<Gate> gates_;
+  std::vector<Cover> covers_;
+  std::vector<size_t> uncovered_;      // gates_ under no cover
+  std::vector<size_t> ungated_;        // run at every sample, in order
+  std::vector<size_t> prerunWhenOut_;  // gated, with a detector whose prerun sees every sample
+  std::vector<size_t> running_;        // not ruled out at the last sample, in order
 };
 
 }  // namespace unitoomd

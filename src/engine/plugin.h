@@ -70,6 +70,19 @@ class Plugin {
   // what such a run keeps; the engine then skips the ruleset, unless
   // another of its groups still may fire. False: it must run.
   virtual bool stoppedByCalm(SampleContext&, std::optional<double> /*ancestorCeiling*/) { return false; }
+  // The ceiling (as handed to stoppedByCalm) under which stoppedByCalm
+  // surely says true while this detector times nothing and no trigger
+  // fired beneath its gate: the engine then leaves it asleep, unasked,
+  // with the other rulesets under that gate. nullopt: always ask.
+  virtual std::optional<double> calmBelow() const { return std::nullopt; }
+  // Left asleep that way, it was not asked at the samples up to `t`: keep
+  // what stoppedByCalm would have kept then (called before it is next
+  // asked or run).
+  virtual void ruledOutAt(TimePoint /*t*/) {}
+  // Whether prerun must see every sample even while the engine skips this
+  // detector's ruleset (it follows a trend); false lets 10,000 skipped
+  // rulesets cost nothing. Unless a detector knows better: true.
+  virtual bool prerunsWhileSkipped() const { return true; }
 
   const char* name() const { return name_; }
   // The registry's own name for it (PluginInfo::name), which outlives

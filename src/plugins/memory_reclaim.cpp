@@ -35,6 +35,7 @@ class MemoryReclaim : public Plugin {
                              usedPsi ? " (from PSI: memory.stat unavailable)" : ""));
     return PluginResult::Continue;
   }
+  bool prerunsWhileSkipped() const override { return false; }
 
  private:
   struct Last {

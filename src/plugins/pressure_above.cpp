@@ -119,6 +119,15 @@ class PressureAbove : public Plugin {
     sustained_.update(false, ctx.now(), duration_);
     return true;
   }
+  // Below half the threshold calmBeneath needs nothing more.
+  std::optional<double> calmBelow() const override {
+    if (!calmGate()) return std::nullopt;
+    return threshold_ / 2;
+  }
+  // The last sample that saw it calm: a proven wake's crossing is never
+  // placed before it (Sustained::backdate).
+  void ruledOutAt(TimePoint t) override { sustained_.update(false, t, duration_); }
+  bool prerunsWhileSkipped() const override { return false; }
 
  private:
   // Said only when it fires (or at debug level): most samples of most

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "engine/compiler.h"
 #include "engine/engine.h"
@@ -40,9 +41,13 @@ struct Harness {
   FixtureTree tree;
   CgroupFs fs{tree.cgroupRoot(), tree.procRoot()};
   History history;
+  std::vector<StallProof> proofs;  // triggers that fired before the next sample
   void sample(Engine& e, double t) {
     SampleContext ctx(fs, history, at(t));
+    ctx.stallProofs = &proofs;
+    ctx.cpus = 2;  // the bounds the comments give (descendantStallBound)
     e.runOnce(ctx);
+    proofs.clear();
   }
 };
 
@@ -210,14 +215,25 @@ struct Gated : Plugin {
   std::string ancestor = "/p";
   double limit = 5;
   bool timingNow = false;
+  bool saysCalmBelow = false;  // Plugin::calmBelow: `limit`
+  bool followsATrend = true;   // Plugin::prerunsWhileSkipped
   PluginResult answer = PluginResult::Stop;
-  int runs = 0, calmSamples = 0;
+  int runs = 0, calmSamples = 0, preruns = 0;
+  std::optional<TimePoint> lastCalm;  // the last sample it was (or would have been) ruled out at
   std::optional<CalmGate> calmGate() const override { return CalmGate{ancestor, Resource::Memory, Duration{0}}; }
-  bool stoppedByCalm(SampleContext&, std::optional<double> ceiling) override {
+  // As pressure_above's: a trigger that fired on its cgroup (here: the
+  // ancestor's child "u") overrules any ceiling.
+  bool stoppedByCalm(SampleContext& ctx, std::optional<double> ceiling) override {
+    if (ctx.stallProof(ancestor + "/u", Resource::Memory)) return false;
     if (!ceiling || *ceiling >= limit) return false;
     ++calmSamples;
+    lastCalm = ctx.now();
     return true;
   }
+  std::optional<double> calmBelow() const override { return saysCalmBelow ? std::optional(limit) : std::nullopt; }
+  void ruledOutAt(TimePoint t) override { lastCalm = t; }
+  bool prerunsWhileSkipped() const override { return followsATrend; }
+  void prerun(SampleContext&) override { ++preruns; }
   PluginResult run(SampleContext&) override {
     ++runs;
     return answer;
@@ -236,7 +252,8 @@ struct GatedRulesets {
 
 // `n` rulesets of one group {Gated} (and, where `secondGroup`, a second
 // group {Scripted} with no gate), each with one Recorder action.
-GatedRulesets gatedRulesets(int n, bool secondGroup = false) {
+// `setup` readies each ruleset's Gated before the engine indexes them.
+GatedRulesets gatedRulesets(int n, bool secondGroup = false, const std::function<void(int, Gated&)>& setup = {}) {
   GatedRulesets out;
   std::vector<std::unique_ptr<Ruleset>> v;
   for (int i = 0; i < n; ++i) {
@@ -244,6 +261,7 @@ GatedRulesets gatedRulesets(int n, bool secondGroup = false) {
     rs->name = "r" + std::to_string(i);
     DetectorGroup g;
     auto d = std::make_unique<Gated>();
+    if (setup) setup(i, *d);
     out.gated.push_back(d.get());
     g.detectors.push_back(std::move(d));
     rs->groups.push_back(std::move(g));
@@ -353,6 +371,148 @@ TEST(CalmGate, RulesetsCarriedOverAReloadAreStillRuledOut) {
   after.engine->adoptStateFrom(*before.engine);
   h.sample(*after.engine, 0);
   EXPECT_EQ(before.gated[0]->calmSamples, 1) << "the ruleset carried over is the one ruled out";
+  EXPECT_EQ(before.gated[0]->runs, 0);
+}
+
+namespace {
+
+// gatedRulesets whose detectors say below what ceiling they are surely
+// calm (Plugin::calmBelow), so that the engine may leave them asleep.
+GatedRulesets sleepyRulesets(int n, const std::function<void(int, Gated&)>& setup = {}) {
+  return gatedRulesets(n, false, [&](int i, Gated& d) {
+    d.saysCalmBelow = true;
+    d.followsATrend = false;
+    if (setup) setup(i, d);
+  });
+}
+
+int calmSamplesOf(const GatedRulesets& g) {
+  int n = 0;
+  for (Gated* d : g.gated) n += d->calmSamples;
+  return n;
+}
+
+}  // namespace
+
+// Once ruled out, 10,000 rulesets under a calm slice are not asked again
+// while it stays calm: an idle sample costs the slice's read alone.
+TEST(CalmGate, RulesetsAsleepUnderACalmAncestorAreNotAskedAgain) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = sleepyRulesets(3);
+  h.sample(*g.engine, 0);
+  ASSERT_EQ(calmSamplesOf(g), 3);
+  h.sample(*g.engine, 10);
+  h.sample(*g.engine, 20);
+  EXPECT_EQ(calmSamplesOf(g), 3) << "asleep: not asked";
+  for (Gated* d : g.gated) {
+    EXPECT_EQ(d->runs, 0);
+    EXPECT_EQ(d->preruns, 0) << "nothing of theirs follows a trend";
+  }
+}
+
+// Each limit counts: the ancestor's stall may be under one ruleset's limit
+// and over another's.
+TEST(CalmGate, TheLowestLimitUnderAGateWakesItsSleepers) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = sleepyRulesets(2, [](int i, Gated& d) { d.limit = i == 0 ? 50 : 5; });
+  h.sample(*g.engine, 0);
+  h.tree.cgroup("/p", {{"memory.pressure", psi(2, 0, 0)}});  // any child could be at 20 % (2 CPUs)
+  h.sample(*g.engine, 10);
+  EXPECT_EQ(g.gated[0]->calmSamples, 2) << "asked again, and still calm under 50 %";
+  EXPECT_EQ(g.gated[0]->runs, 0);
+  EXPECT_EQ(g.gated[1]->runs, 1);
+}
+
+// What a trigger that fired on a sleeper's cgroup proves is its own
+// reading, above its limit: the ancestor's calm does not keep it asleep.
+TEST(CalmGate, ATriggerThatFiredBeneathACalmGateWakesItsSleepers) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = sleepyRulesets(1);
+  h.sample(*g.engine, 0);
+  h.proofs.push_back(StallProof{"/p/u", Resource::Memory, StallKind::Full, 6, std::chrono::seconds(2), at(10)});
+  h.sample(*g.engine, 10);
+  EXPECT_EQ(g.gated[0]->runs, 1);
+}
+
+// A sleeper was not asked at the samples that left it asleep; before it is
+// asked again it learns the last of them (for pressure_above: the last
+// sample that saw it calm, before which no stall it later proves began).
+TEST(CalmGate, ASleeperLearnsTheLastSampleThatLeftItAsleep) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = sleepyRulesets(1);
+  h.sample(*g.engine, 0);
+  h.sample(*g.engine, 10);
+  h.sample(*g.engine, 20);
+  EXPECT_EQ(g.gated[0]->lastCalm, at(0)) << "not told at each sample";
+  h.tree.cgroup("/p", {{"memory.pressure", psi(50, 0, 0)}});
+  h.sample(*g.engine, 30);
+  EXPECT_EQ(g.gated[0]->lastCalm, at(20)) << "told before it was asked at 30";
+  EXPECT_EQ(g.gated[0]->runs, 1);
+}
+
+// Slices under one parent (b.slice over b-0.slice ... b-99.slice): while
+// every ruleset under them sleeps and the parent is calm, the slices are
+// not read; here they show stall the parent does not (a fixture the
+// kernel would not give), and still nothing wakes.
+TEST(CalmGate, GatesUnderOneCalmParentAreNotReadWhileAllSleep) {
+  Harness h;
+  h.tree.cgroup("/b", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/b/s1", {{"memory.pressure", psi(0, 0, 0)}});
+  h.tree.cgroup("/b/s2", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = sleepyRulesets(4, [](int i, Gated& d) { d.ancestor = i < 2 ? "/b/s1" : "/b/s2"; });
+  h.sample(*g.engine, 0);
+  ASSERT_EQ(calmSamplesOf(g), 4);
+  h.tree.cgroup("/b/s1", {{"memory.pressure", psi(50, 0, 0)}});
+  h.tree.cgroup("/b/s2", {{"memory.pressure", psi(50, 0, 0)}});
+  h.sample(*g.engine, 10);
+  EXPECT_EQ(calmSamplesOf(g), 4);
+  for (Gated* d : g.gated) EXPECT_EQ(d->runs, 0);
+  h.tree.cgroup("/b", {{"memory.pressure", psi(50, 0, 0)}});  // now the parent stalls: each slice is read
+  h.sample(*g.engine, 20);
+  for (Gated* d : g.gated) EXPECT_EQ(d->runs, 1);
+}
+
+// A detector that follows a trend beside the gated one is prerun at every
+// sample, asleep or not.
+TEST(CalmGate, ASleeperThatFollowsATrendIsPrerunAtEverySample) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = sleepyRulesets(2, [](int i, Gated& d) { d.followsATrend = i == 1; });
+  for (int t = 0; t < 3; ++t) h.sample(*g.engine, t * 10);
+  EXPECT_EQ(g.gated[0]->preruns, 0) << "ruled out at each sample, and nothing of it follows a trend";
+  EXPECT_EQ(g.gated[1]->preruns, 3);
+}
+
+// How soon the daemon samples when only watching: a ruleset ruled out
+// cannot fire before its gate's stall rises (its trigger says so), so it
+// asks for no sample of its own.
+TEST(CalmGate, ARulesetRuledOutDoesNotShortenTheEnginesQuiet) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto g = gatedRulesets(1);
+  EXPECT_EQ(g.engine->quietFor(), Duration{0});
+  h.sample(*g.engine, 0);
+  EXPECT_EQ(g.engine->quietFor(), Duration::max());
+}
+
+// A ruleset carried over a reload while asleep sleeps on: 10,000 of them
+// are not all asked at the first sample after a unit starts.
+TEST(CalmGate, ARulesetAsleepBeforeAReloadSleepsOn) {
+  Harness h;
+  h.tree.cgroup("/p", {{"memory.pressure", psi(0, 0, 0)}});
+  auto before = sleepyRulesets(1);
+  h.sample(*before.engine, 0);
+  h.sample(*before.engine, 10);
+  auto after = sleepyRulesets(1);
+  after.engine->rulesets()[0]->fingerprint = before.engine->rulesets()[0]->fingerprint = 42;
+  after.engine->adoptStateFrom(*before.engine);
+  h.sample(*after.engine, 20);
+  EXPECT_EQ(before.gated[0]->calmSamples, 1) << "not asked after the reload";
+  EXPECT_EQ(before.gated[0]->lastCalm, at(10)) << "told what the samples before the reload saw";
   EXPECT_EQ(before.gated[0]->runs, 0);
 }
 

@@ -79,6 +79,29 @@ TEST(KernelOomWatch, TheBackstopReadsEveryCounterOnceInItsPeriod) {
   sd_event_unref(event);
 }
 
+// Without the memory controller in the hierarchy (a hybrid layout) no
+// cgroup has memory.events: none is opened to look (here one has it, a
+// fixture the kernel would not give, and is still not watched).
+TEST(KernelOomWatch, NothingIsWatchedWhereTheHierarchyHasNoMemoryController) {
+  FixtureTree t;
+  t.cgroup("/", {{"cgroup.controllers", "hugetlb\n"}});
+  t.cgroup("/work.slice", {{"memory.events", "oom 0\noom_kill 0\n"}});
+  CgroupFs fs(t.cgroupRoot(), t.procRoot());
+  sd_event* event = nullptr;
+  ASSERT_GE(sd_event_new(&event), 0);
+  Captured cap;
+  setLogCapture(&Captured::capture, &cap);
+  {
+    KernelOomWatch watch(event, [](const std::string&) { return ""; });
+    watch.watch(fs, {"/work.slice"});
+    FixtureTree::write(t.cgroupRoot() + "/work.slice/memory.events", "oom 1\noom_kill 1\n");
+    watch.check();
+    EXPECT_TRUE(cap.lines.empty());
+  }
+  setLogCapture(nullptr, nullptr);
+  sd_event_unref(event);
+}
+
 TEST(KernelOomWatch, TellsWhoeverAsksOfEachKillSoAUsersSessionHearsOfIt) {
   FixtureTree t;
   t.cgroup("/user.slice/user-1000.slice/user@1000.service", {{"memory.events", "oom 0\noom_kill 0\n"}});
